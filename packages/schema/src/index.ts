@@ -1,0 +1,29 @@
+/**
+ * `@aftercall/schema`: the one definition of an end-of-call survey, shared by the client SDK, the widget,
+ * the server and the docs. Types, the runtime validator, derived values, record formats and the JSON
+ * Schema all come from the catalogue in `catalog.ts`.
+ *
+ * @module
+ */
+export * from "./catalog.js";
+export type { JsonSchema } from "./json-schema.js";
+export { ratingScaleSchema, surveyResponseSchema, surveySubmissionSchema } from "./json-schema.js";
+export type { AcsCallSurveyRow, AzureResourceLogRecord } from "./records.js";
+export {
+  ACS_CATEGORY,
+  ACS_OPERATION_NAME,
+  ACS_OPERATION_VERSION,
+  defaultResourceId,
+  effectiveScale,
+  isPoor,
+  normalizedScore,
+  recordRating,
+  toAcsCallSurveyRow,
+  toAzureResourceLogRecord,
+  toSubmission,
+  toSurveyRecord,
+  toSurveyResponse,
+} from "./records.js";
+export type * from "./types.js";
+export type { ValidateOptions, ValidationCode, ValidationIssue, ValidationResult } from "./validate.js";
+export { VALIDATION_CODES, validateSurvey } from "./validate.js";

@@ -1,0 +1,106 @@
+import type {
+  AudioIssue,
+  ContextField,
+  OverallIssue,
+  RatingCategory,
+  ScreenshareIssue,
+  VideoIssue,
+} from "./catalog.js";
+
+/**
+ * A rating scale. Scores are integers from `lowerBound` (worst) to `upperBound` (best), both inclusive;
+ * a score at or below `lowScoreThreshold` is "poor". All three lie within 0–100.
+ */
+export interface RatingScale {
+  lowerBound: number;
+  upperBound: number;
+  lowScoreThreshold: number;
+}
+
+/** One category's answer: a score, optionally its scale, issue tags and a free-text suggestion. */
+export interface CallRating<TIssue extends string = string> {
+  /** Integer score on `scale` (default 1–5). */
+  score: number;
+  /** Omitted means {@link DEFAULT_SCALE}. */
+  scale?: RatingScale;
+  /** Issue tags from the category's catalogue, each at most once. */
+  issues?: TIssue[];
+  /** What could have been better, in the participant's words. Never sent to analytics logs. */
+  improvementSuggestion?: string;
+}
+
+/** The ratings of a survey, shaped exactly like ACS `CallSurvey`. */
+export interface CallSurvey {
+  overallRating?: CallRating<OverallIssue>;
+  audioRating?: CallRating<AudioIssue>;
+  videoRating?: CallRating<VideoIssue>;
+  screenshareRating?: CallRating<ScreenshareIssue>;
+}
+
+/** Optional call context used to slice results (release, OS, browser, SDK). */
+export type SurveyContext = { [K in ContextField]?: string };
+
+/**
+ * What a client submits: the ratings plus the call they rate.
+ *
+ * @example
+ * ```ts
+ * const survey: SurveySubmission = {
+ *   id: crypto.randomUUID(),
+ *   callId: "c-42",
+ *   participantId: "p-7",
+ *   clientTime: new Date().toISOString(),
+ *   overallRating: { score: 2 },
+ *   audioRating: { score: 1, issues: ["Echo"] },
+ * };
+ * ```
+ */
+export interface SurveySubmission extends CallSurvey, SurveyContext {
+  /** Client-generated UUID; the idempotency key of the submission. */
+  id: string;
+  /** The call being rated. */
+  callId: string;
+  /** The participant answering. */
+  participantId: string;
+  /** When the client created the survey, RFC 3339 with offset. */
+  clientTime: string;
+  /** Small map of custom dimensions (e.g. `region`, `tier`) for breakdowns. */
+  dimensions?: Record<string, string>;
+}
+
+/** The answer to a submission, shaped exactly like ACS `CallSurveyResponse`. */
+export interface CallSurveyResponse extends CallSurvey {
+  readonly id: string;
+  readonly callId: string;
+  readonly localParticipantId: string;
+}
+
+/** A category's rating as stored: scale materialised, derived values computed. */
+export interface RecordedRating {
+  score: number;
+  scale: RatingScale;
+  issues: string[];
+  improvementSuggestion?: string;
+  /** `(score - lowerBound) / (upperBound - lowerBound)`, 0 = worst, 1 = best. */
+  normalizedScore: number;
+  /** `score <= lowScoreThreshold`. */
+  poor: boolean;
+}
+
+/**
+ * Aftercall's native record of one accepted survey: the submission plus server facts and derived values.
+ * This is what exports, imports and destinations carry in the native format.
+ */
+export interface SurveyRecord extends SurveyContext {
+  /** Format version of this record. */
+  schemaVersion: 1;
+  id: string;
+  projectId: string;
+  /** When the server durably accepted the survey (RFC 3339, UTC). */
+  receivedAt: string;
+  clientTime: string;
+  callId: string;
+  participantId: string;
+  ratings: { [K in RatingCategory]?: RecordedRating };
+  dimensions: Record<string, string>;
+}

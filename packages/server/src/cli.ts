@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { Command, Option } from "commander";
+import { importSurveys } from "./cli/import-surveys.js";
+import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
+import { AftercallError } from "./errors.js";
+import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
+import { parseSurveyQuery } from "./http/survey-query.js";
+import { createProject, issueKey } from "./projects/manage-projects.js";
+import { startServer } from "./server.js";
+import { openStore } from "./store/open-store.js";
+import type { Project, Store } from "./store/store.js";
+
+interface StoreOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function configFrom(options: StoreOptions & { host?: string; port?: string }): ServerConfig {
+  const overrides: Record<string, string> = {};
+  if (options.dataDir) overrides.AFTERCALL_DATA_DIR = options.dataDir;
+  if (options.databaseUrl) overrides.DATABASE_URL = options.databaseUrl;
+  if (options.host) overrides.AFTERCALL_HOST = options.host;
+  if (options.port) overrides.AFTERCALL_PORT = options.port;
+  return loadConfig(process.env, overrides);
+}
+
+/** Run `fn` with the configured store open, closing it afterwards. */
+async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(configFrom(options).store);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireProject(store: Store, id: string): Promise<Project> {
+  const project = await store.getProject(id);
+  if (!project)
+    throw new AftercallError(
+      "NOT_FOUND",
+      `Project "${id}" was not found. List projects with: aftercall projects list`,
+    );
+  return project;
+}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+function storeOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--data-dir <dir>", "SQLite data directory").env("AFTERCALL_DATA_DIR").default(".aftercall"),
+    )
+    .addOption(new Option("--database-url <url>", "use PostgreSQL instead of SQLite").env("DATABASE_URL"));
+}
+
+async function serve(options: StoreOptions & { host?: string; port?: string }): Promise<void> {
+  const server = await startServer(configFrom(options));
+  const lines = [
+    `Aftercall is running at ${server.url}`,
+    `  store: ${describeStore(configFrom(options).store)}`,
+    `  API:   ${server.url}/openapi.json`,
+  ];
+  if (server.firstProject) {
+    const { project, ingestKey, adminToken } = server.firstProject;
+    lines.push(
+      `Created project "${project.id}" (the store was empty):`,
+      `  ingest key  (publishable, submit only): ${ingestKey.token}`,
+      `  admin token (secret, shown once):       ${adminToken.token}`,
+      `Try: curl -X POST ${server.url}/v1/surveys -H 'authorization: Bearer ${ingestKey.token}' -H 'content-type: application/json' \\`,
+      `       -d '{"id":"${crypto.randomUUID()}","callId":"call-1","participantId":"p-1","clientTime":"${new Date().toISOString()}","overallRating":{"score":4}}'`,
+    );
+  } else {
+    lines.push(
+      "  keys:  aftercall keys list --project <id>   (new admin token: aftercall keys create --project <id> --kind admin)",
+    );
+  }
+  process.stderr.write(`\n${lines.join("\n")}\n\n`);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    server.logger.info({ signal }, "shutting down: finishing in-flight commits");
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+function buildProgram(): Command {
+  const program = new Command("aftercall")
+    .description("Self-hosted end-of-call surveys: ingestion server, storage and tools.")
+    .showHelpAfterError();
+
+  storeOptions(
+    program
+      .command("serve")
+      .description("Run the HTTP server (creates a first project when the store is empty)."),
+  )
+    .addOption(
+      new Option("--host <host>", "interface to listen on").env("AFTERCALL_HOST").default("127.0.0.1"),
+    )
+    .addOption(
+      new Option("--port <port>", "port to listen on (0 = any free port)")
+        .env("AFTERCALL_PORT")
+        .default("8787"),
+    )
+    .action(serve);
+
+  const projects = program
+    .command("projects")
+    .description("Create and list projects (one per app or tenant).");
+  storeOptions(
+    projects.command("create").description("Create a project with an ingest key and an admin token."),
+  )
+    .requiredOption("--name <name>", "display name")
+    .option("--id <id>", "project id (default: derived from the name)")
+    .option("--allowed-origin <origin...>", "browser origins allowed to submit (default: any)")
+    .option("--allow-missing-overall", "accept surveys without overallRating (ACS web behaviour)")
+    .option("--resource-id <id>", "Azure resource id to write into ACS-format records")
+    .action(
+      async (
+        o: StoreOptions & {
+          name: string;
+          id?: string;
+          allowedOrigin?: string[];
+          allowMissingOverall?: boolean;
+          resourceId?: string;
+        },
+      ) => {
+        await withStore(o, async (store) => {
+          print(
+            await createProject(store, {
+              name: o.name,
+              ...(o.id ? { id: o.id } : {}),
+              ...(o.allowedOrigin ? { allowedOrigins: o.allowedOrigin } : {}),
+              requireOverallRating: !o.allowMissingOverall,
+              ...(o.resourceId ? { resourceId: o.resourceId } : {}),
+            }),
+          );
+        });
+      },
+    );
+  storeOptions(projects.command("list").description("List projects.")).action(async (o: StoreOptions) => {
+    await withStore(o, async (store) => print(await store.listProjects()));
+  });
+
+  const keys = program.command("keys").description("List, create and revoke a project's keys.");
+  storeOptions(keys.command("list").description("List keys (admin tokens show only their prefix)."))
+    .requiredOption("--project <id>", "project id")
+    .action(async (o: StoreOptions & { project: string }) => {
+      await withStore(o, async (store) =>
+        print(await store.listApiKeys((await requireProject(store, o.project)).id)),
+      );
+    });
+  storeOptions(keys.command("create").description("Create a key; an admin token is shown only now."))
+    .requiredOption("--project <id>", "project id")
+    .addOption(
+      new Option("--kind <kind>", "ingest (publishable) or admin (secret)")
+        .choices(["ingest", "admin"])
+        .makeOptionMandatory(),
+    )
+    .option("--label <label>", "what the key is for", "")
+    .action(async (o: StoreOptions & { project: string; kind: "ingest" | "admin"; label: string }) => {
+      await withStore(o, async (store) =>
+        print(await issueKey(store, (await requireProject(store, o.project)).id, o.kind, o.label)),
+      );
+    });
+  storeOptions(
+    keys
+      .command("revoke")
+      .description("Revoke a key (servers stop accepting it within their key cache time)."),
+  )
+    .requiredOption("--project <id>", "project id")
+    .argument("<keyId>", "key id from `keys list`")
+    .action(async (keyId: string, o: StoreOptions & { project: string }) => {
+      await withStore(o, async (store) => {
+        if (!(await store.revokeApiKey(o.project, keyId)))
+          throw new AftercallError("NOT_FOUND", `Active key ${keyId} was not found in project ${o.project}.`);
+        process.stderr.write(`Revoked ${keyId}.\n`);
+      });
+    });
+
+  const surveys = program.command("surveys").description("Export and import surveys as NDJSON.");
+  storeOptions(surveys.command("export").description("Write a project's surveys as NDJSON, oldest first."))
+    .requiredOption("--project <id>", "project id")
+    .addOption(
+      new Option("--format <format>", "native records or Azure resource-log (ACS) records")
+        .choices([...EXPORT_FORMATS])
+        .default("native"),
+    )
+    .option("--from <time>", "received at or after (ISO date-time)")
+    .option("--to <time>", "received before (ISO date-time)")
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .action(
+      async (
+        o: StoreOptions & {
+          project: string;
+          format: ExportFormat;
+          from?: string;
+          to?: string;
+          output?: string;
+        },
+      ) => {
+        await withStore(o, async (store) => {
+          const project = await requireProject(store, o.project);
+          const query = parseSurveyQuery({ from: o.from, to: o.to });
+          const out = o.output ? createWriteStream(o.output) : process.stdout;
+          let count = 0;
+          for await (const record of store.exportSurveys(project.id, query)) {
+            if (!out.write(`${formatRecord(record, o.format, project)}\n`)) await once(out, "drain");
+            count++;
+          }
+          if (o.output) await new Promise<void>((resolve) => out.end(resolve));
+          process.stderr.write(`Exported ${count} surveys.\n`);
+        });
+      },
+    );
+  storeOptions(
+    surveys
+      .command("import")
+      .description("Import NDJSON surveys (native records, ACS records or submissions); idempotent."),
+  )
+    .requiredOption("--project <id>", "project id")
+    .option("-i, --input <file>", "read from a file instead of stdin")
+    .action(async (o: StoreOptions & { project: string; input?: string }) => {
+      await withStore(o, async (store) => {
+        const project = await requireProject(store, o.project);
+        const input = o.input ? createReadStream(o.input) : process.stdin;
+        const totals = await importSurveys(store, project, input, (line, message) =>
+          process.stderr.write(`line ${line}: ${message}\n`),
+        );
+        process.stderr.write(
+          `Imported: ${totals.created} new, ${totals.duplicates} already present, ${totals.conflicts} conflicts, ${totals.invalid} invalid.\n`,
+        );
+        if (totals.conflicts > 0 || totals.invalid > 0) process.exitCode = 1;
+      });
+    });
+
+  return program;
+}
+
+buildProgram()
+  .parseAsync()
+  .catch((error: unknown) => {
+    if (error instanceof ConfigError || error instanceof AftercallError) {
+      process.stderr.write(`aftercall: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`aftercall: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });

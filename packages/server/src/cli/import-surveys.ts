@@ -1,0 +1,70 @@
+import { createInterface } from "node:readline";
+import { toSurveyRecord, validateSurvey } from "@aftercall/schema";
+import { submissionHash } from "../store/content-hash.js";
+import type { PendingSurvey, Project, Store } from "../store/store.js";
+import { readImportLine } from "./import-lines.js";
+
+export interface ImportReport {
+  created: number;
+  duplicates: number;
+  conflicts: number;
+  invalid: number;
+}
+
+const CHUNK = 500;
+
+/**
+ * Import NDJSON surveys into a project. Every line is validated like an HTTP submission; valid lines are
+ * committed in chunks, each survey on its own so one conflict does not hold back the others. Importing
+ * the same file twice stores nothing twice. Problems are reported per line through `report`.
+ */
+export async function importSurveys(
+  store: Store,
+  project: Project,
+  input: NodeJS.ReadableStream,
+  report: (line: number, message: string) => void,
+): Promise<ImportReport> {
+  const totals: ImportReport = { created: 0, duplicates: 0, conflicts: 0, invalid: 0 };
+  let chunk: Array<{ line: number; pending: PendingSurvey }> = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const outcomes = await store.commitSurveyGroups(chunk.map((c) => [c.pending]));
+    outcomes.forEach((outcome, i) => {
+      const { line, pending } = chunk[i] as (typeof chunk)[number];
+      if (outcome.status === "conflict") {
+        totals.conflicts++;
+        report(line, `SURVEY_CONFLICT: survey ${pending.record.id} already exists with different content`);
+      } else if (outcome.surveys[0]?.created) totals.created++;
+      else totals.duplicates++;
+    });
+    chunk = [];
+  };
+  let lineNo = 0;
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    lineNo++;
+    if (text.trim() === "") continue;
+    try {
+      const candidate = readImportLine(JSON.parse(text));
+      const result = validateSurvey(candidate.submission, {
+        requireOverallRating: project.requireOverallRating,
+      });
+      if (!result.ok) {
+        totals.invalid++;
+        for (const e of result.errors) report(lineNo, `${e.code} at ${e.path || "(survey)"}: ${e.message}`);
+        continue;
+      }
+      const record = toSurveyRecord(result.value, {
+        projectId: project.id,
+        receivedAt: candidate.receivedAt ?? new Date(),
+      });
+      chunk.push({ line: lineNo, pending: { record, contentHash: submissionHash(result.value) } });
+    } catch (error) {
+      totals.invalid++;
+      report(lineNo, `INVALID_JSON: ${(error as Error).message}`);
+      continue;
+    }
+    if (chunk.length >= CHUNK) await flush();
+  }
+  await flush();
+  return totals;
+}

@@ -1,0 +1,72 @@
+import { resolve } from "node:path";
+import type { StoreLocation } from "./store/open-store.js";
+
+/** Everything the server reads from its environment, parsed once at start-up. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  store: StoreLocation;
+  /** Bearer token for operator calls (create projects, read any project); unset disables them over HTTP. */
+  operatorToken?: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Seconds an API key lookup is cached; a revoked key stops working after at most this long. */
+  keyCacheSeconds: number;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Thrown for a bad setting; the CLI prints the message and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+/**
+ * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
+ * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
+ * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<Record<string, string>> = {},
+): ServerConfig {
+  const get = (name: string) => overrides[name] ?? env[name];
+  const databaseUrl = get("DATABASE_URL");
+  if (databaseUrl !== undefined && databaseUrl !== "" && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL.");
+  }
+  const logLevel = get("AFTERCALL_LOG_LEVEL") ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`AFTERCALL_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}".`);
+  }
+  const operatorToken = get("AFTERCALL_OPERATOR_TOKEN");
+  if (operatorToken !== undefined && operatorToken !== "" && operatorToken.length < 24) {
+    throw new ConfigError("AFTERCALL_OPERATOR_TOKEN must be at least 24 characters.");
+  }
+  const config: ServerConfig = {
+    host: get("AFTERCALL_HOST") || "127.0.0.1",
+    port: integer("AFTERCALL_PORT", get("AFTERCALL_PORT") ?? get("PORT"), 8787, 0, 65535),
+    store: databaseUrl
+      ? { engine: "postgres", url: databaseUrl }
+      : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },
+    logLevel: logLevel as ServerConfig["logLevel"],
+    keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),
+  };
+  if (operatorToken) config.operatorToken = operatorToken;
+  return config;
+}
+
+/** Describe a store location for people, without credentials. */
+export function describeStore(location: StoreLocation): string {
+  if (location.engine === "sqlite") return `SQLite in ${location.dataDir}`;
+  const url = new URL(location.url);
+  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}

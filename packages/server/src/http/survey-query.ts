@@ -1,0 +1,84 @@
+import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import { AftercallError } from "../errors.js";
+import type { SurveyQuery } from "../store/store.js";
+
+const CATEGORIES = RATING_CATEGORIES.map((c) => c.key) as readonly string[];
+
+function time(name: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `${name} must be an ISO 8601 date-time, got "${String(raw)}".`,
+    );
+  return ms;
+}
+
+function text(name: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 256) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `${name} must be a single non-empty value of at most 256 characters.`,
+    );
+  }
+  return raw;
+}
+
+function category(name: string, raw: string): RatingCategory {
+  if (!CATEGORIES.includes(raw)) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `${name}: "${raw}" is not a rating category; use one of ${CATEGORIES.join(", ")}.`,
+    );
+  }
+  return raw as RatingCategory;
+}
+
+/**
+ * Parse the survey filters of a query string: `from`, `to` (ISO date-times; from inclusive, to exclusive),
+ * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`.
+ */
+export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
+  const result: SurveyQuery = {};
+  const from = time("from", query.from);
+  const to = time("to", query.to);
+  if (from !== undefined) result.fromMs = from;
+  if (to !== undefined) result.toMs = to;
+  const callId = text("callId", query.callId);
+  const participantId = text("participantId", query.participantId);
+  if (callId !== undefined) result.callId = callId;
+  if (participantId !== undefined) result.participantId = participantId;
+  const poor = text("poor", query.poor);
+  if (poor !== undefined) result.poor = poor.split(",").map((c) => category("poor", c.trim()));
+  const tag = text("tag", query.tag);
+  if (tag !== undefined) {
+    const [cat, name] = tag.split(":");
+    if (!cat || !name)
+      throw new AftercallError("INVALID_PARAMETER", `tag must look like "audio:Echo", got "${tag}".`);
+    const key = category("tag", cat);
+    const catalogue = RATING_CATEGORIES.find((c) => c.key === key)?.issues as readonly string[];
+    if (!catalogue.includes(name)) {
+      throw new AftercallError(
+        "INVALID_PARAMETER",
+        `tag: "${name}" is not a ${key} issue tag; use one of ${catalogue.join(", ")}.`,
+      );
+    }
+    result.tag = { category: key, tag: name };
+  }
+  return result;
+}
+
+/** Parse `limit` (1–500, default 50). */
+export function parseLimit(raw: unknown): number {
+  if (raw === undefined) return 50;
+  const n = Number(raw);
+  if (typeof raw !== "string" || !Number.isInteger(n) || n < 1 || n > 500) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `limit must be a whole number from 1 to 500, got "${String(raw)}".`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,13 @@
+/**
+ * `@aftercall/server`: the HTTP API, the stores and the pieces the CLI is built from.
+ *
+ * @module
+ */
+export { type App, type AppOptions, createApp } from "./app.js";
+export { ConfigError, loadConfig, type ServerConfig } from "./config.js";
+export { AftercallError, ERROR_STATUS, type ErrorBody, type ErrorCode } from "./errors.js";
+export { createLogger } from "./logger.js";
+export { createProject, issueKey } from "./projects/manage-projects.js";
+export { type RunningServer, startServer } from "./server.js";
+export { openStore, type StoreLocation } from "./store/open-store.js";
+export type * from "./store/store.js";

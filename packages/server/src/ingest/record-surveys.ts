@@ -1,0 +1,102 @@
+import {
+  type SurveySubmission,
+  toSurveyRecord,
+  type ValidationIssue,
+  validateSurvey,
+} from "@aftercall/schema";
+import { AftercallError } from "../errors.js";
+import { submissionHash } from "../store/content-hash.js";
+import type { CommittedSurvey, PendingSurvey, Project } from "../store/store.js";
+import type { GroupCommitter } from "./group-commit.js";
+
+export interface IngestContext {
+  committer: GroupCommitter;
+  /** Server clock; injectable for tests. */
+  now: () => Date;
+}
+
+/** Validate a list of untrusted surveys for a project; `pathPrefix(i)` names each one in errors. */
+export function validateAll(
+  project: Project,
+  inputs: readonly unknown[],
+  pathPrefix: (index: number) => string,
+): SurveySubmission[] {
+  const valid: SurveySubmission[] = [];
+  const errors: ValidationIssue[] = [];
+  inputs.forEach((input, index) => {
+    const result = validateSurvey(input, { requireOverallRating: project.requireOverallRating });
+    if (result.ok) valid.push(result.value);
+    else {
+      const prefix = pathPrefix(index);
+      for (const e of result.errors) {
+        errors.push(
+          prefix
+            ? { ...e, path: e.path ? `${prefix}.${e.path}` : prefix, message: `${prefix}: ${e.message}` }
+            : e,
+        );
+      }
+    }
+  });
+  if (errors.length > 0) {
+    throw new AftercallError(
+      "VALIDATION_FAILED",
+      (errors[0] as ValidationIssue).message,
+      errors.slice(0, 100),
+    );
+  }
+  return valid;
+}
+
+/**
+ * Durably record validated surveys of one request, all or nothing. Resolves once committed; a retry of
+ * already stored content resolves with the stored records, other content under a stored id is a conflict.
+ */
+export async function recordSurveys(
+  ctx: IngestContext,
+  project: Project,
+  submissions: readonly SurveySubmission[],
+): Promise<CommittedSurvey[]> {
+  const receivedAt = ctx.now();
+  const group: PendingSurvey[] = submissions.map((submission) => ({
+    record: toSurveyRecord(submission, { projectId: project.id, receivedAt }),
+    contentHash: submissionHash(submission),
+  }));
+  const duplicateInRequest = findDuplicateContent(group);
+  if (duplicateInRequest) throw duplicateInRequest;
+  let outcome: Awaited<ReturnType<GroupCommitter["commit"]>>;
+  try {
+    outcome = await ctx.committer.commit(group);
+  } catch (cause) {
+    throw Object.assign(
+      new AftercallError(
+        "STORE_UNAVAILABLE",
+        "The survey could not be stored; nothing was written. Please try again.",
+      ),
+      { cause },
+    );
+  }
+  if (outcome.status === "conflict") {
+    const ids = outcome.conflictingIds.join(", ");
+    throw new AftercallError(
+      "SURVEY_CONFLICT",
+      `A survey with id ${ids} was already submitted with different content.`,
+    );
+  }
+  return outcome.surveys;
+}
+
+/** Two different surveys under one id in the same request can never both be stored. */
+function findDuplicateContent(group: readonly PendingSurvey[]): AftercallError | undefined {
+  const seen = new Map<string, string>();
+  for (const { record, contentHash } of group) {
+    const previous = seen.get(record.id);
+    if (previous !== undefined && previous !== contentHash) {
+      return new AftercallError(
+        "SURVEY_CONFLICT",
+        `The batch contains two different surveys with id ${record.id}.`,
+      );
+    }
+    seen.set(record.id, contentHash);
+  }
+  return undefined;
+}

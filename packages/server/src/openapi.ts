@@ -1,0 +1,267 @@
+import { surveyResponseSchema, surveySubmissionSchema, VALIDATION_CODES } from "@aftercall/schema";
+import { ERROR_STATUS } from "./errors.js";
+
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, ...json(ref("Error")) });
+
+const surveyFilters = [
+  {
+    name: "from",
+    in: "query",
+    schema: { type: "string", format: "date-time" },
+    description: "receivedAt >= from",
+  },
+  {
+    name: "to",
+    in: "query",
+    schema: { type: "string", format: "date-time" },
+    description: "receivedAt < to",
+  },
+  {
+    name: "poor",
+    in: "query",
+    schema: { type: "string" },
+    description: "Comma-separated categories; any of them rated poor.",
+  },
+  { name: "tag", in: "query", schema: { type: "string" }, description: "category:Tag, e.g. audio:Echo" },
+  { name: "callId", in: "query", schema: { type: "string" } },
+  { name: "participantId", in: "query", schema: { type: "string" } },
+  {
+    name: "projectId",
+    in: "query",
+    schema: { type: "string" },
+    description: "Required with the operator token.",
+  },
+];
+
+const standardErrors = {
+  "400": error("Invalid input (VALIDATION_FAILED, INVALID_JSON, INVALID_PARAMETER)"),
+  "401": error("Missing or unknown key (UNAUTHORIZED)"),
+  "403": error("Key may not do this (FORBIDDEN, ORIGIN_NOT_ALLOWED)"),
+};
+
+/** The OpenAPI 3.1 description of the HTTP API, built from the shared survey schema. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Aftercall API",
+      version: "1.0.0",
+      description:
+        "End-of-call surveys: ingest (publishable ingest key), read and manage (secret admin token or operator token).",
+    },
+    components: {
+      securitySchemes: {
+        ingestKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "ac_pk_… key; also x-aftercall-key header or ?key=",
+        },
+        adminToken: { type: "http", scheme: "bearer", description: "ac_sk_… token or the operator token" },
+      },
+      schemas: {
+        SurveySubmission: surveySubmissionSchema,
+        CallSurveyResponse: surveyResponseSchema,
+        SurveyRecord: {
+          type: "object",
+          description:
+            "Native stored record: submission, receivedAt, projectId, ratings with scale, normalizedScore and poor.",
+        },
+        Error: {
+          type: "object",
+          required: ["code", "message", "requestId"],
+          properties: {
+            code: { enum: Object.keys(ERROR_STATUS) },
+            message: { type: "string" },
+            requestId: { type: "string" },
+            errors: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["code", "path", "message"],
+                properties: {
+                  code: { enum: [...VALIDATION_CODES] },
+                  path: { type: "string" },
+                  message: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      "/v1/surveys": {
+        post: {
+          summary: "Submit one survey",
+          description:
+            "Body as application/json or text/plain (sendBeacon). Answers after the survey is durably committed. Idempotent on id: a retry answers 200 with the same body and header aftercall-idempotent-replay; other content under the same id is 409.",
+          security: [{ ingestKey: [] }],
+          requestBody: { required: true, ...json(ref("SurveySubmission")) },
+          responses: {
+            "201": { description: "Stored", ...json(ref("CallSurveyResponse")) },
+            "200": { description: "Already stored (idempotent retry)", ...json(ref("CallSurveyResponse")) },
+            ...standardErrors,
+            "409": error("SURVEY_CONFLICT"),
+            "413": error("PAYLOAD_TOO_LARGE"),
+            "415": error("UNSUPPORTED_MEDIA_TYPE"),
+            "503": error("STORE_UNAVAILABLE or SHUTTING_DOWN; nothing was written"),
+          },
+        },
+        get: {
+          summary: "List surveys, newest first",
+          security: [{ adminToken: [] }],
+          parameters: [
+            ...surveyFilters,
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+            },
+            { name: "cursor", in: "query", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": {
+              description: "A page",
+              ...json({
+                type: "object",
+                properties: {
+                  items: { type: "array", items: ref("SurveyRecord") },
+                  nextCursor: { type: "string" },
+                },
+              }),
+            },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/surveys/batch": {
+        post: {
+          summary: "Submit up to 500 surveys, all or nothing",
+          security: [{ ingestKey: [] }],
+          requestBody: {
+            required: true,
+            ...json({
+              type: "object",
+              required: ["surveys"],
+              properties: { surveys: { type: "array", items: ref("SurveySubmission"), maxItems: 500 } },
+            }),
+          },
+          responses: {
+            "200": {
+              description: "All stored (or already stored)",
+              ...json({
+                type: "object",
+                properties: {
+                  results: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: {
+                        id: { type: "string" },
+                        created: { type: "boolean" },
+                        survey: ref("CallSurveyResponse"),
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            ...standardErrors,
+            "409": error("SURVEY_CONFLICT; nothing of the batch was written"),
+          },
+        },
+      },
+      "/v1/surveys/export": {
+        get: {
+          summary: "Export matching surveys as NDJSON, oldest first (streamed)",
+          security: [{ adminToken: [] }],
+          parameters: [
+            ...surveyFilters,
+            { name: "format", in: "query", schema: { enum: ["native", "acs"], default: "native" } },
+          ],
+          responses: {
+            "200": { description: "NDJSON", content: { "application/x-ndjson": {} } },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/surveys/{id}": {
+        get: {
+          summary: "Get one survey",
+          security: [{ adminToken: [] }],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The record", ...json(ref("SurveyRecord")) },
+            ...standardErrors,
+            "404": error("NOT_FOUND"),
+          },
+        },
+      },
+      "/v1/projects": {
+        get: {
+          summary: "List projects visible to the token",
+          security: [{ adminToken: [] }],
+          responses: { "200": { description: "Projects" }, ...standardErrors },
+        },
+        post: {
+          summary: "Create a project with an ingest key and an admin token (operator only)",
+          security: [{ adminToken: [] }],
+          requestBody: {
+            required: true,
+            ...json({
+              type: "object",
+              required: ["name"],
+              properties: {
+                id: { type: "string" },
+                name: { type: "string" },
+                allowedOrigins: { type: "array", items: { type: "string" } },
+                requireOverallRating: { type: "boolean" },
+                resourceId: { type: "string" },
+              },
+            }),
+          },
+          responses: {
+            "201": { description: "Created; tokens shown once" },
+            ...standardErrors,
+            "409": error("PROJECT_EXISTS"),
+          },
+        },
+      },
+      "/v1/projects/{projectId}": {
+        get: {
+          summary: "Get a project",
+          security: [{ adminToken: [] }],
+          responses: { "200": { description: "Project" }, ...standardErrors, "404": error("NOT_FOUND") },
+        },
+      },
+      "/v1/projects/{projectId}/keys": {
+        get: {
+          summary: "List keys (admin tokens without secret)",
+          security: [{ adminToken: [] }],
+          responses: { "200": { description: "Keys" }, ...standardErrors },
+        },
+        post: {
+          summary: "Create a key; the token is shown once",
+          security: [{ adminToken: [] }],
+          responses: { "201": { description: "Key" }, ...standardErrors },
+        },
+      },
+      "/v1/projects/{projectId}/keys/{keyId}": {
+        delete: {
+          summary: "Revoke a key",
+          security: [{ adminToken: [] }],
+          responses: { "204": { description: "Revoked" }, ...standardErrors, "404": error("NOT_FOUND") },
+        },
+      },
+      "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
+      "/readyz": {
+        get: {
+          summary: "Readiness (store reachable, not shutting down)",
+          responses: { "200": { description: "ready" }, "503": { description: "not ready" } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { RATING_CATEGORIES } from "@aftercall/schema";
+import type { SurveyQuery } from "./store.js";
+
+/** A WHERE clause with its parameters; `?` placeholders, numbered later for PostgreSQL. */
+export interface SqlFragment {
+  sql: string;
+  params: Array<string | number>;
+}
+
+const CATEGORY_KEYS = new Set<string>(RATING_CATEGORIES.map((c) => c.key));
+
+/** Build the filter of a survey query. Category names are checked against the catalogue before use. */
+export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment {
+  const clauses = ["project_id = ?"];
+  const params: Array<string | number> = [projectId];
+  if (query.fromMs !== undefined) {
+    clauses.push("received_at >= ?");
+    params.push(query.fromMs);
+  }
+  if (query.toMs !== undefined) {
+    clauses.push("received_at < ?");
+    params.push(query.toMs);
+  }
+  if (query.callId !== undefined) {
+    clauses.push("call_id = ?");
+    params.push(query.callId);
+  }
+  if (query.participantId !== undefined) {
+    clauses.push("participant_id = ?");
+    params.push(query.participantId);
+  }
+  if (query.poor && query.poor.length > 0) {
+    const any = query.poor.map((c) => `${column(c)}_poor = 1`);
+    clauses.push(`(${any.join(" OR ")})`);
+  }
+  if (query.tag) {
+    // Tags are stored ACS-style, comma-separated; padding with commas makes the match exact.
+    clauses.push(`(',' || ${column(query.tag.category)}_issues || ',') LIKE ?`);
+    params.push(`%,${query.tag.tag},%`);
+  }
+  return { sql: clauses.join(" AND "), params };
+}
+
+function column(category: string): string {
+  if (!CATEGORY_KEYS.has(category)) throw new RangeError(`Unknown rating category ${category}`);
+  return category;
+}
+
+/** Cursor of a list page: the (received_at, id) of its last row, opaque to clients. */
+export function encodeCursor(receivedAtMs: number, id: string): string {
+  return Buffer.from(`${receivedAtMs}:${id}`).toString("base64url");
+}
+
+/** Returns undefined for a malformed cursor. */
+export function decodeCursor(cursor: string): { receivedAtMs: number; id: string } | undefined {
+  const text = Buffer.from(cursor, "base64url").toString();
+  const match = /^(\d{1,15}):([0-9a-f-]{36})$/.exec(text);
+  if (!match) return undefined;
+  return { receivedAtMs: Number(match[1]), id: match[2] as string };
+}
+
+/** Convert `?` placeholders to PostgreSQL's `$1, $2, …`. Our SQL has no `?` inside literals. */
+export function numberPlaceholders(sql: string, offset = 0): string {
+  let n = offset;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

@@ -1,0 +1,16 @@
+import type { Store } from "./store.js";
+
+/** Where surveys live: an embedded SQLite data directory, or a PostgreSQL server. */
+export type StoreLocation = { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+
+/** Open (and migrate) the store at `location`. Engines are loaded lazily so each needs only its driver. */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  if (location.engine === "postgres") {
+    const { PostgresStore } = await import("./postgres/postgres-store.js");
+    const store = new PostgresStore(location.url);
+    await store.migrate();
+    return store;
+  }
+  const { SqliteStore } = await import("./sqlite/sqlite-store.js");
+  return new SqliteStore(location.dataDir);
+}

@@ -1,0 +1,234 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { SurveyRecord } from "@aftercall/schema";
+import Database from "better-sqlite3";
+import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
+import { SQLITE_MIGRATIONS } from "../migrations.js";
+import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
+import { keyFromRow, projectFromRow } from "../rows.js";
+import type {
+  ApiKey,
+  GroupOutcome,
+  NewApiKey,
+  NewProject,
+  Project,
+  Store,
+  SurveyGroup,
+  SurveyPage,
+  SurveyQuery,
+} from "../store.js";
+import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
+
+const EXPORT_CHUNK = 1000;
+
+/**
+ * The embedded engine: one SQLite file in the data directory, in WAL mode with `synchronous=FULL`, so a
+ * commit is fsynced before it is acknowledged. Several processes may open the same file (WAL allows many
+ * readers and one writer at a time; writers wait up to `busy_timeout`).
+ */
+export class SqliteStore implements Store {
+  readonly engine = "sqlite" as const;
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly insertSurvey: Database.Statement;
+  private readonly selectSurvey: Database.Statement;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.path = join(dataDir, "aftercall.sqlite");
+    this.db = new Database(this.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("busy_timeout = 10000");
+    this.db.pragma("foreign_keys = ON");
+    this.migrateNow();
+    const columns = SURVEY_COLUMNS.join(", ");
+    const values = SURVEY_COLUMNS.map((c) => `@${c}`).join(", ");
+    this.insertSurvey = this.db.prepare(
+      `INSERT INTO surveys (${columns}) VALUES (${values}) ON CONFLICT (project_id, id) DO NOTHING`,
+    );
+    this.selectSurvey = this.db.prepare("SELECT * FROM surveys WHERE project_id = ? AND id = ?");
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  private migrateNow(): void {
+    const apply = this.db.transaction(() => {
+      this.db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+      );
+      const applied = new Set(
+        (this.db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map(
+          (r) => r.version,
+        ),
+      );
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of migration.statements) this.db.exec(statement);
+        this.db
+          .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+          .run(migration.version, migration.name, Date.now());
+      }
+    });
+    apply.immediate();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT 1").get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
+    const commit = this.db.transaction(() => {
+      const existing = new Map<string, StoredSurvey>();
+      for (const { projectId, id } of groupKeys(groups)) {
+        const row = this.selectSurvey.get(projectId, id) as SurveyRow | undefined;
+        if (row)
+          existing.set(surveyKey(projectId, id), {
+            contentHash: String(row.content_hash),
+            record: rowToSurvey(row),
+          });
+      }
+      const plan = planCommit(groups, existing);
+      for (const pending of plan.inserts)
+        this.insertSurvey.run(surveyToRow(pending.record, pending.contentHash));
+      return plan.outcomes;
+    });
+    // IMMEDIATE takes the write lock up front, so no other process can insert between lookup and insert.
+    return commit.immediate();
+  }
+
+  async getSurvey(projectId: string, id: string): Promise<SurveyRecord | undefined> {
+    const row = this.selectSurvey.get(projectId, id) as SurveyRow | undefined;
+    return row ? rowToSurvey(row) : undefined;
+  }
+
+  async listSurveys(
+    projectId: string,
+    query: SurveyQuery,
+    page: { limit: number; cursor?: string },
+  ): Promise<SurveyPage> {
+    const filter = surveyFilter(projectId, query);
+    let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
+    const params = [...filter.params];
+    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    if (after) {
+      sql += " AND (received_at < ? OR (received_at = ? AND id < ?))";
+      params.push(after.receivedAtMs, after.receivedAtMs, after.id);
+    }
+    sql += " ORDER BY received_at DESC, id DESC LIMIT ?";
+    params.push(page.limit + 1);
+    const rows = this.db.prepare(sql).all(...params) as SurveyRow[];
+    const items = rows.slice(0, page.limit).map(rowToSurvey);
+    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+    return last ? { items, nextCursor: encodeCursor(Number(last.received_at), String(last.id)) } : { items };
+  }
+
+  async *exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord> {
+    const filter = surveyFilter(projectId, query);
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      const params = [...filter.params];
+      let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
+      if (after) {
+        sql += " AND (received_at > ? OR (received_at = ? AND id > ?))";
+        params.push(after.at, after.at, after.id);
+      }
+      sql += ` ORDER BY received_at ASC, id ASC LIMIT ${EXPORT_CHUNK}`;
+      const rows = this.db.prepare(sql).all(...params) as SurveyRow[];
+      for (const row of rows) yield rowToSurvey(row);
+      if (rows.length < EXPORT_CHUNK) return;
+      const last = rows[rows.length - 1] as SurveyRow;
+      after = { at: Number(last.received_at), id: String(last.id) };
+    }
+  }
+
+  async countSurveys(projectId: string): Promise<number> {
+    const row = this.db.prepare("SELECT count(*) AS n FROM surveys WHERE project_id = ?").get(projectId) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  async createProject(project: NewProject): Promise<Project> {
+    const createdAt = Date.now();
+    this.db
+      .prepare(
+        "INSERT INTO projects (id, name, allowed_origins, require_overall_rating, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        project.id,
+        project.name,
+        JSON.stringify(project.allowedOrigins),
+        project.requireOverallRating ? 1 : 0,
+        project.resourceId,
+        createdAt,
+      );
+    return { ...project, createdAt: new Date(createdAt).toISOString() };
+  }
+
+  async getProject(id: string): Promise<Project | undefined> {
+    const row = this.db.prepare("SELECT * FROM projects WHERE id = ?").get(id) as
+      | Record<string, unknown>
+      | undefined;
+    return row ? projectFromRow(row) : undefined;
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = this.db.prepare("SELECT * FROM projects ORDER BY created_at, id").all() as Array<
+      Record<string, unknown>
+    >;
+    return rows.map(projectFromRow);
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKey> {
+    const createdAt = Date.now();
+    this.db
+      .prepare(
+        "INSERT INTO api_keys (id, project_id, kind, label, prefix, token_hash, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        key.id,
+        key.projectId,
+        key.kind,
+        key.label,
+        key.prefix,
+        key.tokenHash,
+        key.token ?? null,
+        createdAt,
+      );
+    return keyFromRow({
+      ...key,
+      project_id: key.projectId,
+      token: key.token ?? null,
+      created_at: createdAt,
+      revoked_at: null,
+    });
+  }
+
+  async listApiKeys(projectId: string): Promise<ApiKey[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM api_keys WHERE project_id = ? ORDER BY created_at, id")
+      .all(projectId) as Array<Record<string, unknown>>;
+    return rows.map(keyFromRow);
+  }
+
+  async revokeApiKey(projectId: string, keyId: string): Promise<boolean> {
+    const result = this.db
+      .prepare("UPDATE api_keys SET revoked_at = ? WHERE project_id = ? AND id = ? AND revoked_at IS NULL")
+      .run(Date.now(), projectId, keyId);
+    return result.changes === 1;
+  }
+
+  async findApiKeyByHash(tokenHash: string): Promise<ApiKey | undefined> {
+    const row = this.db
+      .prepare("SELECT * FROM api_keys WHERE token_hash = ? AND revoked_at IS NULL")
+      .get(tokenHash) as Record<string, unknown> | undefined;
+    return row ? keyFromRow(row) : undefined;
+  }
+}

@@ -1,0 +1,126 @@
+import type { RatingCategory, SurveyRecord } from "@aftercall/schema";
+
+/** A project: one app or tenant (the ACS "resource"). Every survey and key belongs to exactly one. */
+export interface Project {
+  id: string;
+  name: string;
+  /** Browser origins allowed to submit with the ingest key; empty means any origin. */
+  allowedOrigins: string[];
+  /** Reject surveys without `overallRating` (default true; false mirrors ACS web). */
+  requireOverallRating: boolean;
+  /** Azure-style resource id written into ACS-format records. */
+  resourceId: string;
+  createdAt: string;
+}
+
+export type NewProject = Omit<Project, "createdAt">;
+
+/** `ingest` keys are publishable and may only submit; `admin` tokens are secret and may read and manage. */
+export type ApiKeyKind = "ingest" | "admin";
+
+/** An API key as listed: admin tokens never carry their secret, ingest keys do (they are public). */
+export interface ApiKey {
+  id: string;
+  projectId: string;
+  kind: ApiKeyKind;
+  label: string;
+  /** First characters of the token, to recognise it in lists. */
+  prefix: string;
+  /** Full token, for ingest keys only. */
+  token?: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface NewApiKey {
+  id: string;
+  projectId: string;
+  kind: ApiKeyKind;
+  label: string;
+  prefix: string;
+  /** SHA-256 of the token, hex. */
+  tokenHash: string;
+  /** Stored only for ingest keys. */
+  token?: string;
+}
+
+/** A validated survey about to be committed, with the hash of its submitted content. */
+export interface PendingSurvey {
+  record: SurveyRecord;
+  /** Hash of the canonical submission; the same id with a different hash is a conflict. */
+  contentHash: string;
+}
+
+/** The surveys of one request (one, or one batch). A group commits whole or not at all. */
+export type SurveyGroup = readonly PendingSurvey[];
+
+/** What became of one survey of a committed group. */
+export interface CommittedSurvey {
+  /** `false` when the survey was already stored with the same content (an idempotent retry). */
+  created: boolean;
+  /** The stored record; for a retry, the one stored the first time. */
+  record: SurveyRecord;
+}
+
+export type GroupOutcome =
+  | { status: "committed"; surveys: CommittedSurvey[] }
+  | { status: "conflict"; conflictingIds: string[] };
+
+/** Filters of the survey list; all optional, combined with AND. */
+export interface SurveyQuery {
+  /** Inclusive lower bound of `receivedAt`, epoch ms. */
+  fromMs?: number;
+  /** Exclusive upper bound of `receivedAt`, epoch ms. */
+  toMs?: number;
+  /** Only surveys rated poor in any of these categories. */
+  poor?: RatingCategory[];
+  /** Only surveys carrying this issue tag in this category. */
+  tag?: { category: RatingCategory; tag: string };
+  callId?: string;
+  participantId?: string;
+}
+
+export interface SurveyPage {
+  items: SurveyRecord[];
+  /** Opaque cursor of the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/**
+ * Durable storage of projects, keys and surveys. Two engines implement it (SQLite embedded, PostgreSQL
+ * for scale-out); one contract test suite proves they behave the same.
+ */
+export interface Store {
+  readonly engine: "sqlite" | "postgres";
+  /** Apply pending migrations (safe to call from several processes at once). */
+  migrate(): Promise<void>;
+  /** Resolve when the store answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Commit the groups in one durable transaction. Retries of stored surveys are answered from the stored
+   * record; a group with any conflicting survey writes nothing. Resolves only after the commit is durable.
+   */
+  commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]>;
+  getSurvey(projectId: string, id: string): Promise<SurveyRecord | undefined>;
+  /** Newest first, keyset-paginated. */
+  listSurveys(
+    projectId: string,
+    query: SurveyQuery,
+    page: { limit: number; cursor?: string },
+  ): Promise<SurveyPage>;
+  /** Every matching survey, oldest first, streamed in chunks. */
+  exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord>;
+  countSurveys(projectId: string): Promise<number>;
+
+  createProject(project: NewProject): Promise<Project>;
+  getProject(id: string): Promise<Project | undefined>;
+  listProjects(): Promise<Project[]>;
+  createApiKey(key: NewApiKey): Promise<ApiKey>;
+  listApiKeys(projectId: string): Promise<ApiKey[]>;
+  /** Returns false when no such active key exists in the project. */
+  revokeApiKey(projectId: string, keyId: string): Promise<boolean>;
+  /** The active key with this token hash, if any. */
+  findApiKeyByHash(tokenHash: string): Promise<ApiKey | undefined>;
+}

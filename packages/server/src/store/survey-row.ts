@@ -1,0 +1,107 @@
+import { CONTEXT_FIELDS, RATING_CATEGORIES, type RecordedRating, type SurveyRecord } from "@aftercall/schema";
+
+/**
+ * The `surveys` table layout shared by both engines: one row per survey, one column group per rating
+ * category (mirroring `ACSCallSurvey`), times as epoch milliseconds and issue tags as the ACS
+ * comma-separated string, so filters are the same SQL on SQLite and PostgreSQL.
+ */
+export type SurveyRow = Record<string, string | number | null>;
+
+const CONTEXT_COLUMNS = {
+  appVersion: "app_version",
+  platform: "platform",
+  browser: "browser",
+  sdkVersion: "sdk_version",
+} as const;
+
+const ratingColumns = (key: string) =>
+  [
+    `${key}_score`,
+    `${key}_lower`,
+    `${key}_upper`,
+    `${key}_threshold`,
+    `${key}_issues`,
+    `${key}_suggestion`,
+    `${key}_poor`,
+  ] as const;
+
+/** Every column of `surveys`, in table order. */
+export const SURVEY_COLUMNS: readonly string[] = [
+  "project_id",
+  "id",
+  "received_at",
+  "client_time",
+  "call_id",
+  "participant_id",
+  "content_hash",
+  ...CONTEXT_FIELDS.map((f) => CONTEXT_COLUMNS[f]),
+  "dimensions",
+  ...RATING_CATEGORIES.flatMap((c) => ratingColumns(c.key)),
+];
+
+/** Flatten a record into a row. */
+export function surveyToRow(record: SurveyRecord, contentHash: string): SurveyRow {
+  const row: SurveyRow = {
+    project_id: record.projectId,
+    id: record.id,
+    received_at: Date.parse(record.receivedAt),
+    client_time: record.clientTime,
+    call_id: record.callId,
+    participant_id: record.participantId,
+    content_hash: contentHash,
+    dimensions: JSON.stringify(record.dimensions),
+  };
+  for (const field of CONTEXT_FIELDS) row[CONTEXT_COLUMNS[field]] = record[field] ?? null;
+  for (const { key } of RATING_CATEGORIES) {
+    const r = record.ratings[key];
+    const [score, lower, upper, threshold, issues, suggestion, poor] = ratingColumns(key);
+    row[score] = r?.score ?? null;
+    row[lower] = r?.scale.lowerBound ?? null;
+    row[upper] = r?.scale.upperBound ?? null;
+    row[threshold] = r?.scale.lowScoreThreshold ?? null;
+    row[issues] = r ? r.issues.join(",") : null;
+    row[suggestion] = r?.improvementSuggestion ?? null;
+    row[poor] = r ? (r.poor ? 1 : 0) : null;
+  }
+  return row;
+}
+
+/** Rebuild the record of a row (values may arrive as bigint-strings from PostgreSQL). */
+export function rowToSurvey(row: SurveyRow): SurveyRecord {
+  const record: SurveyRecord = {
+    schemaVersion: 1,
+    id: String(row.id),
+    projectId: String(row.project_id),
+    receivedAt: new Date(Number(row.received_at)).toISOString(),
+    clientTime: String(row.client_time),
+    callId: String(row.call_id),
+    participantId: String(row.participant_id),
+    ratings: {},
+    dimensions: JSON.parse(String(row.dimensions ?? "{}")) as Record<string, string>,
+  };
+  for (const field of CONTEXT_FIELDS) {
+    const value = row[CONTEXT_COLUMNS[field]];
+    if (value !== null && value !== undefined) record[field] = String(value);
+  }
+  for (const { key } of RATING_CATEGORIES) {
+    const [score, lower, upper, threshold, issues, suggestion, poor] = ratingColumns(key);
+    if (row[score] === null || row[score] === undefined) continue;
+    const scale = {
+      lowerBound: Number(row[lower]),
+      upperBound: Number(row[upper]),
+      lowScoreThreshold: Number(row[threshold]),
+    };
+    const s = Number(row[score]);
+    const rating: RecordedRating = {
+      score: s,
+      scale,
+      issues: row[issues] ? String(row[issues]).split(",") : [],
+      normalizedScore: (s - scale.lowerBound) / (scale.upperBound - scale.lowerBound),
+      poor: Number(row[poor]) === 1,
+    };
+    if (row[suggestion] !== null && row[suggestion] !== undefined)
+      rating.improvementSuggestion = String(row[suggestion]);
+    record.ratings[key] = rating;
+  }
+  return record;
+}
