@@ -69,6 +69,11 @@ export function createApp(options: AppOptions): App {
     if (state.closing)
       throw new AftercallError("SHUTTING_DOWN", "The server is shutting down; please retry.");
   });
+  fastify.addHook("onSend", async (_request, reply) => {
+    // While shutting down, close each keep-alive connection after its response, so close() need not
+    // wait for clients' idle timeouts.
+    if (state.closing) reply.header("connection", "close");
+  });
   fastify.addHook("onResponse", async (request, reply) => logRequest(request, reply));
   fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   fastify.setNotFoundHandler((request, reply) =>
@@ -91,7 +96,11 @@ export function createApp(options: AppOptions): App {
     context,
     async close() {
       state.closing = true;
-      await fastify.close();
+      const closing = fastify.close();
+      // In-flight requests get this long to finish; then their sockets are cut.
+      const deadline = setTimeout(() => fastify.server.closeAllConnections(), 10_000).unref();
+      await closing;
+      clearTimeout(deadline);
       await committer.drain();
     },
   };

@@ -90,7 +90,7 @@ export class PostgresStore implements Store {
       max: options?.max ?? 10,
       onnotice: () => {},
       types,
-      connection: { application_name: "aftercall" },
+      connection: { application_name: process.env.PGAPPNAME ?? "aftercall" },
     });
   }
 
