@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import {
+  defaultResourceId,
+  toAzureResourceLogRecord,
+  toSurveyRecord,
+  validateSurvey,
+} from "@aftercall/schema";
+import { survey } from "./support/test-app.js";
+
+const run = promisify(execFile);
+const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const cliPath = join(root, "packages/server/src/cli.ts");
+
+/** Run the real CLI in a child process; resolves with its output and exit code, never rejects. */
+async function aftercall(args: string[], options: { input?: string; dataDir: string }) {
+  const child = run(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", cliPath, ...args, "--data-dir", options.dataDir],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: "" },
+    },
+  );
+  if (options.input !== undefined) {
+    child.child.stdin?.end(options.input);
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("aftercall CLI", () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "aftercall-cli-"));
+  });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it("has --help on every command", async () => {
+    const commands = [
+      [],
+      ["serve"],
+      ["projects"],
+      ["projects", "create"],
+      ["projects", "list"],
+      ["keys"],
+      ["keys", "list"],
+      ["keys", "create"],
+      ["keys", "revoke"],
+      ["surveys"],
+      ["surveys", "export"],
+      ["surveys", "import"],
+    ];
+    const outputs = await Promise.all(commands.map((c) => aftercall([...c, "--help"], { dataDir })));
+    outputs.forEach((out, i) => {
+      assert.equal(out.code, 0, commands[i]?.join(" "));
+      assert.match(out.stdout, /Usage: aftercall/, commands[i]?.join(" "));
+    });
+  });
+
+  it("creates a project, lists it, and manages its keys", async () => {
+    const created = await aftercall(
+      ["projects", "create", "--name", "Support Line", "--allowed-origin", "https://support.test"],
+      { dataDir },
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const body = JSON.parse(created.stdout);
+    assert.equal(body.project.id, "support-line");
+    assert.deepEqual(body.project.allowedOrigins, ["https://support.test"]);
+    assert.match(body.adminToken.token, /^ac_sk_/);
+
+    const listed = JSON.parse((await aftercall(["projects", "list"], { dataDir })).stdout);
+    assert.deepEqual(
+      listed.map((p: { id: string }) => p.id),
+      ["support-line"],
+    );
+
+    const key = JSON.parse(
+      (
+        await aftercall(
+          ["keys", "create", "--project", "support-line", "--kind", "ingest", "--label", "web"],
+          { dataDir },
+        )
+      ).stdout,
+    );
+    assert.match(key.token, /^ac_pk_/);
+    const revoked = await aftercall(["keys", "revoke", "--project", "support-line", key.id], { dataDir });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const keys = JSON.parse(
+      (await aftercall(["keys", "list", "--project", "support-line"], { dataDir })).stdout,
+    );
+    assert.ok(keys.find((k: { id: string; revokedAt?: string }) => k.id === key.id)?.revokedAt);
+    assert.equal(keys.find((k: { kind: string }) => k.kind === "admin").token, undefined);
+  });
+
+  it("fails clearly for an unknown project or a bad option", async () => {
+    const missing = await aftercall(["keys", "list", "--project", "nope"], { dataDir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Project "nope" was not found/);
+    const badKind = await aftercall(["keys", "create", "--project", "support-line", "--kind", "root"], {
+      dataDir,
+    });
+    assert.notEqual(badKind.code, 0);
+    assert.match(badKind.stderr, /Allowed choices are ingest, admin/);
+  });
+
+  it("imports submissions, native records and ACS records idempotently, and exports them again", async () => {
+    const submissions = [
+      survey(),
+      survey({ audioRating: { score: 1, issues: ["Echo"], improvementSuggestion: "echo" } }),
+    ];
+    const acsSource = validateSurvey(
+      survey({
+        videoRating: {
+          score: 7,
+          scale: { lowerBound: 0, upperBound: 10, lowScoreThreshold: 5 },
+          issues: ["Freezes"],
+        },
+      }),
+    );
+    assert.ok(acsSource.ok);
+    const acsRecord = toAzureResourceLogRecord(
+      toSurveyRecord(acsSource.value, {
+        projectId: "elsewhere",
+        receivedAt: new Date("2026-10-01T12:00:00Z"),
+      }),
+      defaultResourceId("elsewhere"),
+    );
+    const nativeSource = validateSurvey(survey());
+    assert.ok(nativeSource.ok);
+    const native = toSurveyRecord(nativeSource.value, {
+      projectId: "elsewhere",
+      receivedAt: new Date("2026-09-01T08:00:00Z"),
+    });
+    const lines = [
+      ...submissions.map((s) => JSON.stringify(s)),
+      JSON.stringify(acsRecord),
+      JSON.stringify(native),
+      "{broken",
+      JSON.stringify(survey({ overallRating: { score: 0 } })),
+    ];
+    const file = join(dataDir, "in.ndjson");
+    await writeFile(file, `${lines.join("\n")}\n`);
+
+    const first = await aftercall(["surveys", "import", "--project", "support-line", "-i", file], {
+      dataDir,
+    });
+    assert.equal(first.code, 1, "invalid lines make the exit code non-zero");
+    assert.match(first.stderr, /Imported: 4 new, 0 already present, 0 conflicts, 2 invalid/);
+    assert.match(first.stderr, /line 5: INVALID_JSON/);
+    assert.match(first.stderr, /line 6: SCORE_OUT_OF_DEFAULT_SCALE at overallRating.score/);
+
+    const again = await aftercall(["surveys", "import", "--project", "support-line"], {
+      dataDir,
+      input: lines.slice(0, 4).join("\n"),
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Imported: 0 new, 4 already present/);
+
+    const exported = await aftercall(["surveys", "export", "--project", "support-line"], { dataDir });
+    const records = exported.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(records.length, 4);
+    assert.equal(
+      records[0].receivedAt,
+      "2026-09-01T08:00:00.000Z",
+      "native records keep their receivedAt, oldest first",
+    );
+    assert.equal(records[1].ratings.video.scale.upperBound, 10);
+    assert.equal(records[1].ratings.video.poor, false);
+
+    const out = join(dataDir, "acs.ndjson");
+    const acs = await aftercall(
+      ["surveys", "export", "--project", "support-line", "--format", "acs", "-o", out],
+      { dataDir },
+    );
+    assert.match(acs.stderr, /Exported 4 surveys/);
+    const acsLines = (await readFile(out, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(acsLines[1].properties.VideoIssues, "Freezes");
+    assert.equal(acsLines[1].properties.VideoRatingScoreUpperBound, 10);
+
+    // A native export imports back into another project as the same surveys.
+    await aftercall(["projects", "create", "--name", "Copy"], { dataDir });
+    const roundTrip = await aftercall(["surveys", "import", "--project", "copy"], {
+      dataDir,
+      input: exported.stdout,
+    });
+    assert.match(roundTrip.stderr, /Imported: 4 new/);
+    const copy = (await aftercall(["surveys", "export", "--project", "copy"], { dataDir })).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      copy.map((r) => ({ ...r, projectId: "x" })),
+      records.map((r) => ({ ...r, projectId: "x" })),
+    );
+  });
+});
