@@ -34,6 +34,16 @@ export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment
     clauses.push(`(${any.join(" OR ")})`);
   }
   if (query.tag) {
+    const { category, tag } = query.tag;
+    // Only catalogue tags: they hold no LIKE wildcards or commas, so the padded match below is exact
+    // and case-sensitive on both engines.
+    if (
+      !(RATING_CATEGORIES.find((c) => c.key === category)?.issues as readonly string[] | undefined)?.includes(
+        tag,
+      )
+    ) {
+      throw new RangeError(`"${tag}" is not an issue tag of category ${category}`);
+    }
     // Tags are stored ACS-style, comma-separated; padding with commas makes the match exact.
     clauses.push(`(',' || ${column(query.tag.category)}_issues || ',') LIKE ?`);
     params.push(`%,${query.tag.tag},%`);

@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyKind, Project } from "./store.js";
+import type { ApiKey, ApiKeyKind, NewApiKey, Project } from "./store.js";
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
@@ -27,4 +27,9 @@ export function keyFromRow(row: Record<string, unknown>): ApiKey {
   if (row.token !== null && row.token !== undefined) key.token = String(row.token);
   if (row.revoked_at !== null && row.revoked_at !== undefined) key.revokedAt = iso(row.revoked_at);
   return key;
+}
+
+/** The token to store in clear: only a publishable ingest key's; admin secrets are kept as hashes only. */
+export function publicToken(key: NewApiKey): string | null {
+  return key.kind === "ingest" ? (key.token ?? null) : null;
 }

@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
-import { keyFromRow, projectFromRow } from "../rows.js";
+import { keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
   GroupOutcome,
@@ -19,7 +19,7 @@ import type {
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
 
 const EXPORT_CHUNK = 1000;
-/** Key of the transaction-scoped advisory lock that serialises migrations across servers ("aftercal"). */
+/** Key of the transaction-scoped advisory lock that serialises migrations across servers (ASCII "aftercl"). */
 const MIGRATION_LOCK = 0x6166746572636c;
 /** The wire protocol counts bind parameters in 16 bits. */
 const MAX_PARAMS = 65535;
@@ -241,11 +241,11 @@ export class PostgresStore implements Store {
     await this.sql`
       INSERT INTO api_keys (id, project_id, kind, label, prefix, token_hash, token, created_at)
       VALUES (${key.id}, ${key.projectId}, ${key.kind}, ${key.label}, ${key.prefix}, ${key.tokenHash},
-              ${key.token ?? null}, ${createdAt})`;
+              ${publicToken(key)}, ${createdAt})`;
     return keyFromRow({
       ...key,
       project_id: key.projectId,
-      token: key.token ?? null,
+      token: publicToken(key),
       created_at: createdAt,
       revoked_at: null,
     });

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
-import { keyFromRow, projectFromRow } from "../rows.js";
+import { keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
   GroupOutcome,
@@ -199,13 +199,13 @@ export class SqliteStore implements Store {
         key.label,
         key.prefix,
         key.tokenHash,
-        key.token ?? null,
+        publicToken(key),
         createdAt,
       );
     return keyFromRow({
       ...key,
       project_id: key.projectId,
-      token: key.token ?? null,
+      token: publicToken(key),
       created_at: createdAt,
       revoked_at: null,
     });

@@ -1,0 +1,731 @@
+/**
+ * `npm run bench:ingest`: how fast does Aftercall durably ingest single surveys, compared with the
+ * ceiling of one Node process?
+ *
+ * Three targets, each a child process on loopback, each loaded by autocannon (in this process) at 1 and
+ * 50 connections, with a warm-up that is not counted:
+ *   - bare:     node:http that reads the body, JSON.parses it and answers 202 (bench/bare-server.mjs);
+ *   - sqlite:   `aftercall serve` on a fresh SQLite data directory (WAL, synchronous=FULL);
+ *   - postgres: `aftercall serve` on a throwaway PostgreSQL (test/support/postgres.ts).
+ * Every request carries a fresh random UUID, so each 2xx is a real durable insert. After every run the
+ * store is counted, and at the end every acknowledged id is looked up, so the numbers are honest.
+ *
+ * With `taskset` and at least two CPUs, the load generator runs on CPU 0 and the server side (Node, and
+ * PostgreSQL) on CPU 1. Settings (environment):
+ *   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=3 BENCH_CONNECTIONS=1,50 BENCH_TARGETS=bare,sqlite,postgres
+ *   BENCH_SERVER=dist|source (dist: build with tsc -b first, run dist/cli.js; BENCH_BUILD=0 skips the build)
+ *   BENCH_PIN=0 (no pinning) BENCH_LOADGEN_CPU=0 BENCH_SERVER_CPU=1 BENCH_PG_CPUS=<server cpu>
+ *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for the Aftercall server)
+ *   AFTERCALL_LOG_LEVEL=warn (passed to the server; "info" writes one log line per request)
+ *   BENCH_OUTPUT=artifacts/bench-ingest.json
+ */
+import { spawnSync } from "node:child_process";
+import {
+  closeSync,
+  fdatasyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir, totalmem } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { createHistogram } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import autocannon, { type Result } from "autocannon";
+import postgres from "postgres";
+import { openStore, type StoreLocation } from "../src/store/open-store.js";
+import type { Store } from "../src/store/store.js";
+import { startPostgres } from "../test/support/postgres.js";
+import {
+  type Child,
+  cpuCount,
+  cpuJiffies,
+  cpuPercent,
+  hasTaskset,
+  pinProcess,
+  processCpuSeconds,
+  startChild,
+} from "./processes.js";
+import { SurveyBodies } from "./survey-body.js";
+
+type TargetName = "bare" | "sqlite" | "postgres";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../../..");
+const SERVER = resolve(HERE, "..");
+
+// ---------------------------------------------------------------------------------------------------
+// Settings
+
+function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+}
+
+const SECONDS = numberEnv("BENCH_SECONDS", 10);
+const WARMUP_SECONDS = numberEnv("BENCH_WARMUP_SECONDS", 3);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,50").split(",").map((c) => {
+  const n = Number(c.trim());
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: bad value "${c}"`);
+  return n;
+});
+const TARGETS = (process.env.BENCH_TARGETS ?? "bare,sqlite,postgres").split(",").map((t) => {
+  const name = t.trim();
+  if (name !== "bare" && name !== "sqlite" && name !== "postgres") {
+    throw new Error(`BENCH_TARGETS: unknown target "${name}" (bare, sqlite, postgres)`);
+  }
+  return name as TargetName;
+});
+let serverMode: "dist" | "source" = process.env.BENCH_SERVER === "source" ? "source" : "dist";
+const LOG_LEVEL = process.env.AFTERCALL_LOG_LEVEL ?? "warn";
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const OUTPUT = resolve(ROOT, process.env.BENCH_OUTPUT ?? "artifacts/bench-ingest.json");
+const PIN = process.env.BENCH_PIN !== "0" && process.platform === "linux" && cpuCount() >= 2 && hasTaskset();
+const LOADGEN_CPU = process.env.BENCH_LOADGEN_CPU ?? "0";
+const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? "1";
+const PG_CPUS = process.env.BENCH_PG_CPUS ?? SERVER_CPU;
+/** The goal of the issue: at the highest concurrency, ≥ 70 % of the ceiling with p99 ≤ 50 ms. */
+const GOAL = { ratio: 0.7, p99Ms: 50 };
+
+const runsPerTarget = CONNECTIONS.length * (WARMUP_SECONDS > 0 ? 2 : 1);
+const loadSeconds = TARGETS.length * CONNECTIONS.length * (WARMUP_SECONDS + SECONDS + 1.5);
+/** Hard limit for the whole benchmark: load time plus generous room for build, start-ups and checks. */
+const DEADLINE_SECONDS = numberEnv("BENCH_TIMEOUT_SECONDS", Math.ceil(loadSeconds + 90));
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+// ---------------------------------------------------------------------------------------------------
+// Cleanup: children are killed by processes.ts on exit, PostgreSQL by the harness; temp dirs here.
+
+const tempDirs = new Set<string>();
+process.once("exit", () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`\nbench: ${signal}, stopping everything`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`bench: still running after ${DEADLINE_SECONDS} s (BENCH_TIMEOUT_SECONDS); giving up`);
+  process.exit(3);
+}, DEADLINE_SECONDS * 1000);
+watchdog.unref();
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Machine facts, for the report
+
+function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? "unknown";
+  const df = spawnSync("df", ["-PT", tmpdir()], { encoding: "utf8" }).stdout?.split("\n")[1]?.split(/\s+/);
+  const device = df?.[0] ?? "unknown";
+  const block = /^\/dev\/([a-z]+)/.exec(device)?.[1];
+  let rotational: string | undefined;
+  try {
+    if (block) rotational = readFileSync(`/sys/block/${block}/queue/rotational`, "utf8").trim();
+  } catch {}
+  return {
+    cpus: cpuCount(),
+    cpuModel: model,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kernel: readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(),
+    tmpdir: tmpdir(),
+    disk: { device, filesystem: df?.[1] ?? "unknown", rotational: rotational === "1" },
+  };
+}
+
+/** What one durable commit costs on this disk: append 4 KiB and fdatasync, like a WAL commit. */
+function fsyncProbe(dir: string, count = 200): { medianMs: number; p99Ms: number; count: number } {
+  const path = join(dir, "fsync-probe");
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(4096, 7);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      writeSync(fd, block);
+      fdatasyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0, 3);
+  return { medianMs: at(0.5), p99Ms: at(0.99), count };
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------------------------------------------
+// Load
+
+interface RunStats {
+  target: TargetName;
+  connections: number;
+  phase: "warmup" | "measured";
+  /** Wall-clock seconds of the run as autocannon measured it. */
+  seconds: number;
+  count2xx: number;
+  requestsPerSecond: number;
+  /** Of 2xx responses, measured with microsecond resolution. */
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  /** autocannon's own (whole-millisecond) percentiles, for reference. */
+  autocannonLatencyMs: { p50: number; p99: number };
+  non2xx: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Requests written to a socket, and those answered before the run stopped. */
+  sent: number;
+  answered: number;
+  /** CPU used by the server process (Node only), % of one core. */
+  serverCpuPercent: number;
+  /** CPU used by the PostgreSQL processes (backends and auxiliaries), % of one core; postgres only. */
+  databaseCpuPercent?: number;
+  /** Server-side CPU (Node + PostgreSQL) per 2xx response, in microseconds. Robust to a noisy machine. */
+  cpuMicrosPerRequest: number;
+  /** CPU used by this process (autocannon), % of one core. */
+  loadgenCpuPercent: number;
+  /** CPU used by anything else on the machine (other jobs), % of one core: the noise of this run. */
+  otherCpuPercent: number;
+  /** Per-CPU busy and iowait %, over the run. */
+  cpus: Array<{ busy: number; iowait: number }>;
+  /** Lines the server wrote to stdout (its log) during the run. */
+  serverLogLines: number;
+  verification?: RunVerification;
+}
+
+interface RunVerification {
+  storedBefore: number;
+  storedAfter: number;
+  /** Surveys this run added to the store. */
+  stored: number;
+  /** Stored surveys beyond the 2xx count: requests in flight when the run stopped that still committed. */
+  committedButCutOff: number;
+  ok: boolean;
+}
+
+interface LoadResult {
+  stats: RunStats;
+  sentIds: string[];
+  ackedIds: string[];
+}
+
+async function load(
+  target: Target,
+  connections: number,
+  seconds: number,
+  phase: RunStats["phase"],
+): Promise<LoadResult> {
+  const { server, base, key } = target;
+  const bodies = new SurveyBodies();
+  const sentIds: string[] = [];
+  const ackedIds: string[] = [];
+  let answered = 0;
+  const latency = createHistogram({ lowest: 1, highest: 60_000_000, figures: 3 }); // microseconds
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+
+  const databasePids = (await target.databasePids?.()) ?? [];
+  const databaseCpu = () => databasePids.reduce((sum, pid) => sum + (processCpuSeconds(pid) || 0), 0);
+  const databaseCpuBefore = databaseCpu();
+  const cpuBefore = cpuJiffies();
+  const serverCpuBefore = processCpuSeconds(server.pid);
+  const loadgenBefore = process.cpuUsage();
+  const logLinesBefore = server.stdoutLines();
+  const result = await new Promise<Result>((resolvePromise, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections,
+        duration: seconds,
+        pipelining: 1,
+        timeout: 10,
+        requests: [
+          {
+            method: "POST",
+            path: "/v1/surveys",
+            headers,
+            // A fresh body (fresh UUID) for every request; the context travels to onResponse.
+            setupRequest: (request, context) => {
+              const { id, body } = bodies.next();
+              context.id = id;
+              sentIds.push(id);
+              request.body = body;
+              return request;
+            },
+            onResponse: (status, _body, context) => {
+              answered++;
+              if (status >= 200 && status < 300) ackedIds.push(context.id as string);
+            },
+          },
+        ],
+      },
+      (error, res) => (error ? reject(error) : resolvePromise(res)),
+    );
+    instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status >= 200 && status < 300) latency.record(Math.max(1, Math.round(ms * 1000)));
+    });
+  });
+  const loadgen = process.cpuUsage(loadgenBefore);
+  const cpus = cpuPercent(cpuBefore, cpuJiffies());
+  const serverCpu = processCpuSeconds(server.pid) - serverCpuBefore;
+  const databaseCpuUsed = databaseCpu() - databaseCpuBefore;
+  const loadgenCpu = (loadgen.user + loadgen.system) / 1e6;
+  const duration = result.duration || seconds;
+  const percent = (cpuSeconds: number) => round((cpuSeconds / duration) * 100, 1);
+  const busy = cpus.reduce((sum, c) => sum + c.busy, 0);
+  const ms = (us: number) => round(us / 1000, 2);
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = count;
+  const stats: RunStats = {
+    target: target.name,
+    connections,
+    phase,
+    seconds: duration,
+    count2xx: result["2xx"],
+    requestsPerSecond: Math.round(result["2xx"] / duration),
+    latencyMs: {
+      mean: ms(latency.count ? latency.mean : 0),
+      p50: ms(latency.count ? latency.percentile(50) : 0),
+      p90: ms(latency.count ? latency.percentile(90) : 0),
+      p99: ms(latency.count ? latency.percentile(99) : 0),
+      max: ms(latency.count ? latency.max : 0),
+    },
+    autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    non2xx: result.non2xx,
+    statusCodes,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    sent: sentIds.length,
+    answered,
+    serverCpuPercent: percent(serverCpu),
+    ...(databasePids.length ? { databaseCpuPercent: percent(databaseCpuUsed) } : {}),
+    cpuMicrosPerRequest: result["2xx"]
+      ? Math.round(((serverCpu + databaseCpuUsed) / result["2xx"]) * 1e6)
+      : 0,
+    loadgenCpuPercent: percent(loadgenCpu),
+    otherCpuPercent: Math.max(0, round(busy - percent(serverCpu + databaseCpuUsed + loadgenCpu), 1)),
+    cpus,
+    serverLogLines: server.stdoutLines() - logLinesBefore,
+  };
+  return { stats, sentIds, ackedIds };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Targets
+
+interface Target {
+  name: TargetName;
+  server: Child;
+  base: string;
+  key?: string;
+  /** The store the server writes to, for verification (Aftercall targets only). */
+  location?: StoreLocation;
+  /** Pids of the PostgreSQL processes, to measure their CPU (postgres only). */
+  databasePids?: () => Promise<number[]>;
+  cleanup(): Promise<void>;
+}
+
+async function startBare(): Promise<Target> {
+  const server = await startChild({
+    command: process.execPath,
+    args: [join(HERE, "bare-server.mjs")],
+    cpus: PIN ? SERVER_CPU : undefined,
+    ready: /listening on http:\/\/\S+/,
+  });
+  const base = /listening on (http:\/\/\S+)/.exec(server.output())?.[1] as string;
+  return { name: "bare", server, base, cleanup: () => server.stop() };
+}
+
+function serverCommand(): string[] {
+  return serverMode === "dist"
+    ? [...NODE_ARGS, join(SERVER, "dist/cli.js")]
+    : ["--conditions=source", "--import", "tsx", ...NODE_ARGS, join(SERVER, "src/cli.ts")];
+}
+
+async function startAftercall(name: "sqlite" | "postgres"): Promise<Target> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch((e) => log(`bench: cleanup: ${String(e)}`));
+  };
+  try {
+    let location: StoreLocation;
+    let storeArgs: string[];
+    let databasePids: Target["databasePids"];
+    if (name === "sqlite") {
+      const dir = tempDir("aftercall-bench-");
+      cleanups.push(async () => removeTempDir(dir));
+      location = { engine: "sqlite", dataDir: dir };
+      storeArgs = ["--data-dir", dir];
+    } else {
+      // Started while this process is pinned to PG_CPUS, so the postmaster and its backends inherit them.
+      if (PIN) pinProcess(process.pid, PG_CPUS);
+      try {
+        const pg = await startPostgres();
+        cleanups.push(() => pg.stop());
+        location = { engine: "postgres", url: pg.url };
+        storeArgs = ["--database-url", pg.url];
+        const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+        cleanups.push(() => sql.end({ timeout: 5 }));
+        databasePids = async () =>
+          (
+            await sql<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()`
+          ).map((r) => r.pid);
+      } finally {
+        if (PIN) pinProcess(process.pid, LOADGEN_CPU);
+      }
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, AFTERCALL_LOG_LEVEL: LOG_LEVEL };
+    for (const variable of [
+      "DATABASE_URL",
+      "AFTERCALL_DATA_DIR",
+      "AFTERCALL_HOST",
+      "AFTERCALL_PORT",
+      "PORT",
+    ]) {
+      delete env[variable];
+    }
+    const server = await startChild({
+      command: process.execPath,
+      args: [...serverCommand(), "serve", "--host", "127.0.0.1", "--port", "0", ...storeArgs],
+      env,
+      cpus: PIN ? SERVER_CPU : undefined,
+      ready: /ingest key\s+\(publishable, submit only\): ac_pk_\S+/,
+    });
+    cleanups.push(() => server.stop());
+    const output = server.output();
+    const base = /Aftercall is running at (http:\/\/\S+)/.exec(output)?.[1];
+    const key = /ingest key\s+\(publishable, submit only\): (ac_pk_\S+)/.exec(output)?.[1];
+    if (!base || !key) throw new Error(`Could not read the URL and ingest key from:\n${output}`);
+    return { name, server, base, key, location, cleanup, ...(databasePids ? { databasePids } : {}) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Verification: the store, not the client, says what was durably ingested.
+
+const PROJECT = "demo"; // the first project `aftercall serve` creates on an empty store
+
+async function withStore<T>(location: StoreLocation, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(location);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Count the stored surveys once the count stops moving (requests cut off at the end still commit). */
+async function settledCount(location: StoreLocation): Promise<number> {
+  return withStore(location, async (store) => {
+    let previous = await store.countSurveys(PROJECT);
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      const now = await store.countSurveys(PROJECT);
+      if (now === previous) return now;
+      previous = now;
+    }
+    return previous;
+  });
+}
+
+interface FinalCheck {
+  stored: number;
+  acknowledged: number;
+  sent: number;
+  /** Acknowledged (2xx) ids that are not in the store: must be 0. */
+  acknowledgedMissing: number;
+  /** Stored ids that were never sent: must be 0. */
+  storedNeverSent: number;
+  ok: boolean;
+}
+
+async function finalCheck(
+  location: StoreLocation,
+  sent: Set<string>,
+  acked: Set<string>,
+): Promise<FinalCheck> {
+  return withStore(location, async (store) => {
+    const stored = new Set<string>();
+    for await (const record of store.exportSurveys(PROJECT, {})) stored.add(record.id);
+    let acknowledgedMissing = 0;
+    for (const id of acked) if (!stored.has(id)) acknowledgedMissing++;
+    let storedNeverSent = 0;
+    for (const id of stored) if (!sent.has(id)) storedNeverSent++;
+    return {
+      stored: stored.size,
+      acknowledged: acked.size,
+      sent: sent.size,
+      acknowledgedMissing,
+      storedNeverSent,
+      ok: acknowledgedMissing === 0 && storedNeverSent === 0,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+
+interface TargetReport {
+  name: TargetName;
+  status: "ok" | "failed" | "skipped";
+  reason?: string;
+  runs: RunStats[];
+  finalCheck?: FinalCheck;
+}
+
+async function benchTarget(name: TargetName): Promise<TargetReport> {
+  const report: TargetReport = { name, status: "ok", runs: [] };
+  let target: Target | undefined;
+  try {
+    target = name === "bare" ? await startBare() : await startAftercall(name);
+    log(`bench: ${name} listening at ${target.base} (pid ${target.server.pid})`);
+    const sent = new Set<string>();
+    const acked = new Set<string>();
+    for (const connections of CONNECTIONS) {
+      const phases: Array<[RunStats["phase"], number]> = [
+        ["warmup", WARMUP_SECONDS],
+        ["measured", SECONDS],
+      ];
+      for (const [phase, seconds] of phases) {
+        if (seconds <= 0) continue;
+        const before = target.location ? await settledCount(target.location) : 0;
+        const { stats, sentIds, ackedIds } = await load(target, connections, seconds, phase);
+        for (const id of sentIds) sent.add(id);
+        for (const id of ackedIds) acked.add(id);
+        if (target.location) {
+          const after = await settledCount(target.location);
+          const stored = after - before;
+          const cutOff = stats.sent - stats.answered;
+          stats.verification = {
+            storedBefore: before,
+            storedAfter: after,
+            stored,
+            committedButCutOff: stored - stats.count2xx,
+            ok: stored >= stats.count2xx && stored <= stats.count2xx + cutOff,
+          };
+        }
+        report.runs.push(stats);
+        const v = stats.verification;
+        log(
+          `bench: ${name} c=${connections} ${phase}: ${stats.requestsPerSecond} req/s, ` +
+            `p50 ${stats.latencyMs.p50} ms, p99 ${stats.latencyMs.p99} ms, 2xx ${stats.count2xx}, ` +
+            `non-2xx ${stats.non2xx}, errors ${stats.errors}, server CPU ${stats.serverCpuPercent} %` +
+            (stats.databaseCpuPercent !== undefined ? ` + PostgreSQL ${stats.databaseCpuPercent} %` : "") +
+            ` (${stats.cpuMicrosPerRequest} µs/request), load generator CPU ${stats.loadgenCpuPercent} %, ` +
+            `other jobs ${stats.otherCpuPercent} %` +
+            (v
+              ? `; stored ${v.stored} = 2xx ${stats.count2xx} + ${v.committedButCutOff} cut off at the end` +
+                ` (${stats.sent - stats.answered} unanswered) ${v.ok ? "OK" : "MISMATCH"}`
+              : ""),
+        );
+      }
+    }
+    if (target.location) {
+      report.finalCheck = await finalCheck(target.location, sent, acked);
+      const f = report.finalCheck;
+      log(
+        `bench: ${name} store holds ${f.stored} surveys; ${f.acknowledged} acknowledged (2xx), ` +
+          `${f.acknowledgedMissing} of them missing, ${f.storedNeverSent} stored but never sent: ` +
+          (f.ok ? "OK" : "FAILED"),
+      );
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const unavailable = name === "postgres" && /binaries .* not found/.test(message);
+    report.status = unavailable ? "skipped" : "failed";
+    report.reason = message;
+    log(`bench: ${name} ${report.status}: ${message}`);
+  } finally {
+    await target?.cleanup();
+  }
+  return report;
+}
+
+function build(): void {
+  if (serverMode !== "dist" || process.env.BENCH_BUILD === "0") return;
+  log("bench: building the server (tsc -b packages/server)…");
+  const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+  const result = spawnSync(process.execPath, [tsc, "-b", "packages/server"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    log(
+      `bench: the build failed, running the server from source instead (slower start, same code):\n${result.stdout}${result.stderr}`,
+    );
+    serverMode = "source";
+  }
+}
+
+function markdownTable(reports: TargetReport[]): string {
+  const measured = reports.flatMap((r) => r.runs.filter((s) => s.phase === "measured"));
+  const ceiling = (c: number) =>
+    measured.find((s) => s.target === "bare" && s.connections === c)?.requestsPerSecond;
+  const rows = [
+    "| target | conns | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU | CPU µs/req | load gen CPU | other jobs CPU | % of ceiling | stored = 2xx |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const s of measured) {
+    const top = ceiling(s.connections);
+    const pct = s.target !== "bare" && top ? `${round((s.requestsPerSecond / top) * 100, 1)} %` : "—";
+    const v = s.verification;
+    const check = v
+      ? `${v.ok ? "yes" : "NO"}: ${v.stored} = ${s.count2xx}${v.committedButCutOff ? ` + ${v.committedButCutOff} cut off` : ""}`
+      : "—";
+    const cpu =
+      s.databaseCpuPercent !== undefined
+        ? `${s.serverCpuPercent} % + PG ${s.databaseCpuPercent} %`
+        : `${s.serverCpuPercent} %`;
+    rows.push(
+      `| ${s.target} | ${s.connections} | ${s.requestsPerSecond} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
+        `${s.non2xx} | ${s.errors} | ${cpu} | ${s.cpuMicrosPerRequest} | ${s.loadgenCpuPercent} % | ` +
+        `${s.otherCpuPercent} % | ${pct} | ${check} |`,
+    );
+  }
+  for (const r of reports) if (r.status !== "ok") rows.push(`| ${r.name} | ${r.status}: ${r.reason} |`);
+  return rows.join("\n");
+}
+
+function goal(reports: TargetReport[]) {
+  const top = Math.max(...CONNECTIONS);
+  const measured = reports.flatMap((r) =>
+    r.runs.filter((s) => s.phase === "measured" && s.connections === top),
+  );
+  const bare = measured.find((s) => s.target === "bare");
+  return measured
+    .filter((s) => s.target !== "bare")
+    .map((s) => {
+      const ratio = bare ? s.requestsPerSecond / bare.requestsPerSecond : Number.NaN;
+      return {
+        target: s.target,
+        connections: top,
+        percentOfCeiling: round(ratio * 100, 1),
+        p99Ms: s.latencyMs.p99,
+        met: ratio >= GOAL.ratio && s.latencyMs.p99 <= GOAL.p99Ms,
+      };
+    });
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  if (PIN) pinProcess(process.pid, LOADGEN_CPU);
+  const facts = machine();
+  const idleBefore = cpuJiffies();
+  await sleep(1000);
+  const background = round(
+    cpuPercent(idleBefore, cpuJiffies()).reduce((sum, c) => sum + c.busy, 0),
+    1,
+  );
+  if (background > 15) {
+    log(
+      `bench: WARNING: the machine is not idle (${background} % of one core busy before the benchmark started); ` +
+        `throughput will be noisy, compare CPU µs/request instead`,
+    );
+  }
+  const probeDir = tempDir("aftercall-fsync-");
+  const fsync = fsyncProbe(probeDir);
+  removeTempDir(probeDir);
+  build();
+  log(
+    `bench: ${TARGETS.join(", ")} × ${CONNECTIONS.join(", ")} connections, ${WARMUP_SECONDS} s warm-up + ` +
+      `${SECONDS} s measured each (${runsPerTarget} runs per target); server from ${serverMode}, ` +
+      `AFTERCALL_LOG_LEVEL=${LOG_LEVEL}; ` +
+      (PIN
+        ? `pinned: load generator CPU ${LOADGEN_CPU}, server CPU ${SERVER_CPU}, PostgreSQL CPU ${PG_CPUS}`
+        : "not pinned (no taskset, fewer than 2 CPUs, or BENCH_PIN=0)") +
+      `; ~${SurveyBodies.averageBytes()}-byte surveys; fsync (4 KiB append + fdatasync) median ${fsync.medianMs} ms, p99 ${fsync.p99Ms} ms`,
+  );
+
+  const reports: TargetReport[] = [];
+  for (const name of TARGETS) reports.push(await benchTarget(name));
+
+  const table = markdownTable(reports);
+  const verdicts = goal(reports);
+  process.stdout.write(`\n${table}\n\n`);
+  for (const v of verdicts) {
+    process.stdout.write(
+      `Goal (≥ ${GOAL.ratio * 100} % of the ceiling and p99 ≤ ${GOAL.p99Ms} ms at ${v.connections} connections), ` +
+        `${v.target}: ${v.percentOfCeiling} %, p99 ${v.p99Ms} ms: ${v.met ? "MET" : "MISSED"}\n`,
+    );
+  }
+  const checksOk = reports.every(
+    (r) =>
+      r.status !== "failed" && (r.finalCheck?.ok ?? true) && r.runs.every((s) => s.verification?.ok ?? true),
+  );
+  process.stdout.write(
+    `Durability check (every 2xx id is in the store; stored − 2xx only from requests cut off at the end): ${
+      checksOk ? "OK" : "FAILED"
+    }\n`,
+  );
+
+  mkdirSync(dirname(OUTPUT), { recursive: true });
+  await writeFile(
+    OUTPUT,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: facts,
+        fsyncProbe: fsync,
+        backgroundCpuPercentBefore: background,
+        settings: {
+          seconds: SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+          connections: CONNECTIONS,
+          targets: TARGETS,
+          server: serverMode,
+          logLevel: LOG_LEVEL,
+          nodeArgs: NODE_ARGS,
+          pinned: PIN ? { loadGenerator: LOADGEN_CPU, server: SERVER_CPU, postgres: PG_CPUS } : false,
+          surveyBytes: SurveyBodies.averageBytes(),
+        },
+        goal: { ...GOAL, verdicts },
+        durabilityCheck: checksOk,
+        targets: reports,
+        elapsedSeconds: round((Date.now() - started) / 1000, 1),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(
+    `bench: raw results in ${relative(process.cwd(), OUTPUT)} (${round((Date.now() - started) / 1000, 1)} s)`,
+  );
+  return checksOk ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
