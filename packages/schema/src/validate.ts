@@ -164,9 +164,27 @@ function checkIdentity(input: Json, issues: IssueList): void {
     format: "an RFC 3339 date-time with offset, e.g. 2026-11-23T10:15:00Z",
   });
   const time = input.clientTime;
-  if (typeof time === "string" && DATE_TIME_PATTERN.test(time) && Number.isNaN(Date.parse(time))) {
+  if (typeof time === "string" && DATE_TIME_PATTERN.test(time) && !isCalendarDateTime(time)) {
     issues.add("INVALID_FORMAT", "clientTime", "clientTime is not a real calendar date-time.");
   }
+}
+
+/** Date.parse rolls 2026-02-30 over to March; check each field against the real calendar instead. */
+function isCalendarDateTime(text: string): boolean {
+  const [y, mo, d, h, mi, se] = text.match(/\d+/g)?.slice(0, 6).map(Number) ?? [];
+  if (
+    y === undefined ||
+    mo === undefined ||
+    d === undefined ||
+    h === undefined ||
+    mi === undefined ||
+    se === undefined
+  )
+    return false;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && se <= 59;
 }
 
 function checkContext(input: Json, issues: IssueList): void {
@@ -250,7 +268,7 @@ function checkScoreAndScale(field: string, rating: Json, issues: IssueList): voi
   const scoreOk = isNumber(score);
   if (score === undefined) issues.add("REQUIRED", scorePath, `${scorePath} is required.`);
   else if (!scoreOk)
-    issues.add("INVALID_TYPE", scorePath, `${scorePath} must be a number, got ${typeName(score)}.`);
+    issues.add("INVALID_TYPE", scorePath, `${scorePath} must be a finite number, got ${typeName(score)}.`);
 
   if (rating.scale === undefined) {
     if (!scoreOk) return;
@@ -294,7 +312,11 @@ function checkScale(field: string, value: unknown, issues: IssueList): RatingSca
       issues.add("REQUIRED", `${path}.${key}`, `${path}.${key} is required when a scale is given.`);
       complete = false;
     } else if (!isNumber(v)) {
-      issues.add("INVALID_TYPE", `${path}.${key}`, `${path}.${key} must be a number, got ${typeName(v)}.`);
+      issues.add(
+        "INVALID_TYPE",
+        `${path}.${key}`,
+        `${path}.${key} must be a finite number, got ${typeName(v)}.`,
+      );
       complete = false;
     }
   }
