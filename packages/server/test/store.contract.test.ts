@@ -625,7 +625,10 @@ export function storeContract(name: string, makeStore: MakeStore): void {
           newest(low, lowLast, lowMiddle),
         );
         // Only catalogue tags can be asked for, so LIKE wildcards or near-miss names never match.
-        await assert.rejects(() => list({ tag: { category: "video", tag: "LowQualityX" } }), /not an issue tag of category video/);
+        await assert.rejects(
+          () => list({ tag: { category: "video", tag: "LowQualityX" } }),
+          /not an issue tag of category video/,
+        );
         assert.deepEqual(
           await list({ tag: { category: "video", tag: "Freezes" } }),
           newest(lowLast, lowMiddle, shareLowVideoFreezes),
@@ -638,9 +641,15 @@ export function storeContract(name: string, makeStore: MakeStore): void {
           await list({ tag: { category: "screenshare", tag: "LowQuality" } }),
           newest(shareLowVideoFreezes),
         );
-        await assert.rejects(() => list({ tag: { category: "video", tag: "Low%" } }), /not an issue tag of category video/);
+        await assert.rejects(
+          () => list({ tag: { category: "video", tag: "Low%" } }),
+          /not an issue tag of category video/,
+        );
         assert.deepEqual(await list({ tag: { category: "video", tag: "NoVideoReceived" } }), []);
-        await assert.rejects(() => list({ tag: { category: "audio", tag: "LowQuality" } }), /not an issue tag of category audio/);
+        await assert.rejects(
+          () => list({ tag: { category: "audio", tag: "LowQuality" } }),
+          /not an issue tag of category audio/,
+        );
         assert.deepEqual(
           ids(await collect(store.exportSurveys("a", { tag: { category: "video", tag: "LowQuality" } }))),
           ids([low, lowLast, lowMiddle].map((s) => s.record)),
