@@ -24,6 +24,10 @@ export {
   toSurveyRecord,
   toSurveyResponse,
 } from "./records.js";
+export type { SurveyConfig, SurveyConfigResult } from "./survey-config.js";
+export { configuredScale, DEFAULT_SURVEY_CONFIG, validateSurveyConfig } from "./survey-config.js";
+export type { SurveyEvent, SurveyEventResult, SurveyEventType } from "./survey-event.js";
+export { SURVEY_EVENT_TYPES, validateSurveyEvent } from "./survey-event.js";
 export type * from "./types.js";
 export type { ValidateOptions, ValidationCode, ValidationIssue, ValidationResult } from "./validate.js";
 export { VALIDATION_CODES, validateSurvey } from "./validate.js";

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import {
   DEFAULT_SCALE,
+  DEFAULT_SURVEY_CONFIG,
   defaultResourceId,
   type SurveyRecord,
   type SurveySubmission,
@@ -19,6 +20,7 @@ import {
 } from "@aftercall/schema";
 import postgres from "postgres";
 import { submissionHash } from "../src/store/content-hash.js";
+import { POSTGRES_MIGRATIONS } from "../src/store/migrations.js";
 import { PostgresStore } from "../src/store/postgres/postgres-store.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type {
@@ -164,6 +166,7 @@ export function storeContract(name: string, makeStore: MakeStore): void {
         );
         assert.deepEqual(a, {
           ...project("a", { allowedOrigins: ["https://app.example.com"] }),
+          surveyConfig: DEFAULT_SURVEY_CONFIG,
           createdAt: a.createdAt,
         });
         assert.ok(Date.parse(a.createdAt) >= before - 1 && Date.parse(a.createdAt) <= Date.now() + 1);
@@ -810,7 +813,7 @@ describe("PostgresStore", () => {
         >`SELECT version FROM schema_migrations ORDER BY version`;
         assert.deepEqual(
           rows.map((r) => r.version),
-          [1],
+          POSTGRES_MIGRATIONS.map((m) => m.version),
         );
       } finally {
         await sql.end({ timeout: 5 });

@@ -1,4 +1,4 @@
-import { defaultResourceId } from "@aftercall/schema";
+import { DEFAULT_SURVEY_CONFIG, defaultResourceId, type SurveyConfig } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
 import type { ApiKey, ApiKeyKind, Project, Store } from "../store/store.js";
 import { generateToken, hashToken, newId, tokenPrefix } from "./tokens.js";
@@ -12,6 +12,7 @@ export interface CreateProjectInput {
   allowedOrigins?: string[];
   requireOverallRating?: boolean;
   resourceId?: string;
+  surveyConfig?: SurveyConfig;
 }
 
 /** A key just created; `token` is shown this once for admin tokens. */
@@ -70,6 +71,7 @@ export async function createProject(
     allowedOrigins: input.allowedOrigins ?? [],
     requireOverallRating: input.requireOverallRating ?? true,
     resourceId: input.resourceId ?? defaultResourceId(id),
+    surveyConfig: input.surveyConfig ?? (structuredClone(DEFAULT_SURVEY_CONFIG) as SurveyConfig),
   });
   const ingestKey = await issueKey(store, id, "ingest", "default");
   const adminToken = await issueKey(store, id, "admin", "default");

@@ -70,18 +70,35 @@ function initialSchema(t: { int: string; bigint: string; text: string }): string
   ];
 }
 
+/** Remote survey configuration per project, and survey lifecycle events (shown, dismissed, submitted). */
+function configAndEvents(t: { bigint: string; text: string }): string[] {
+  const { bigint, text } = t;
+  return [
+    `ALTER TABLE projects ADD COLUMN survey_config ${text} NOT NULL DEFAULT '{}'`,
+    `CREATE TABLE survey_events (
+  project_id ${text} NOT NULL REFERENCES projects(id),
+  id ${text} NOT NULL,
+  type ${text} NOT NULL,
+  call_id ${text} NOT NULL,
+  participant_id ${text} NOT NULL,
+  survey_id ${text},
+  client_time ${text} NOT NULL,
+  received_at ${bigint} NOT NULL,
+  PRIMARY KEY (project_id, id)
+)`,
+    "CREATE INDEX survey_events_project_time ON survey_events (project_id, received_at)",
+  ];
+}
+
+const SQLITE_TYPES = { int: "INTEGER", bigint: "INTEGER", text: "TEXT" };
+const POSTGRES_TYPES = { int: "integer", bigint: "bigint", text: "text" };
+
 export const SQLITE_MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    name: "initial",
-    statements: initialSchema({ int: "INTEGER", bigint: "INTEGER", text: "TEXT" }),
-  },
+  { version: 1, name: "initial", statements: initialSchema(SQLITE_TYPES) },
+  { version: 2, name: "survey config and events", statements: configAndEvents(SQLITE_TYPES) },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    name: "initial",
-    statements: initialSchema({ int: "integer", bigint: "bigint", text: "text" }),
-  },
+  { version: 1, name: "initial", statements: initialSchema(POSTGRES_TYPES) },
+  { version: 2, name: "survey config and events", statements: configAndEvents(POSTGRES_TYPES) },
 ];

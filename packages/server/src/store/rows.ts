@@ -1,4 +1,5 @@
-import type { ApiKey, ApiKeyKind, NewApiKey, Project } from "./store.js";
+import { DEFAULT_SURVEY_CONFIG, validateSurveyConfig } from "@aftercall/schema";
+import type { ApiKey, ApiKeyKind, NewApiKey, NewProject, Project } from "./store.js";
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
@@ -10,8 +11,32 @@ export function projectFromRow(row: Record<string, unknown>): Project {
     allowedOrigins: JSON.parse(String(row.allowed_origins)) as string[],
     requireOverallRating: Number(row.require_overall_rating) === 1,
     resourceId: String(row.resource_id),
+    surveyConfig: surveyConfigFromText(row.survey_config),
     createdAt: iso(row.created_at),
   };
+}
+
+/** Stored configurations were validated on the way in; anything unreadable falls back to the defaults. */
+function surveyConfigFromText(text: unknown): Project["surveyConfig"] {
+  try {
+    const result = validateSurveyConfig(JSON.parse(String(text ?? "{}")));
+    if (result.ok) return result.value;
+  } catch {
+    // fall through to the defaults
+  }
+  return structuredClone(DEFAULT_SURVEY_CONFIG) as Project["surveyConfig"];
+}
+
+/** Event type counts with every type present. */
+export function eventCounts(
+  rows: Array<{ type: unknown; n: unknown }>,
+): Record<"shown" | "dismissed" | "submitted", number> {
+  const counts = { shown: 0, dismissed: 0, submitted: 0 };
+  for (const row of rows) {
+    const type = String(row.type);
+    if (type === "shown" || type === "dismissed" || type === "submitted") counts[type] = Number(row.n);
+  }
+  return counts;
 }
 
 /** Map an `api_keys` row of either engine to an {@link ApiKey}; admin secrets are never in rows. */
@@ -32,4 +57,13 @@ export function keyFromRow(row: Record<string, unknown>): ApiKey {
 /** The token to store in clear: only a publishable ingest key's; admin secrets are kept as hashes only. */
 export function publicToken(key: NewApiKey): string | null {
   return key.kind === "ingest" ? (key.token ?? null) : null;
+}
+
+/** A new project with every field filled in, as it will be stored. */
+export function completeProject(project: NewProject, createdAtMs: number): Project {
+  return {
+    ...project,
+    surveyConfig: project.surveyConfig ?? (structuredClone(DEFAULT_SURVEY_CONFIG) as Project["surveyConfig"]),
+    createdAt: new Date(createdAtMs).toISOString(),
+  };
 }

@@ -1,4 +1,10 @@
-import type { RatingCategory, SurveyRecord } from "@aftercall/schema";
+import type {
+  RatingCategory,
+  SurveyConfig,
+  SurveyEvent,
+  SurveyEventType,
+  SurveyRecord,
+} from "@aftercall/schema";
 
 /** A project: one app or tenant (the ACS "resource"). Every survey and key belongs to exactly one. */
 export interface Project {
@@ -10,10 +16,13 @@ export interface Project {
   requireOverallRating: boolean;
   /** Azure-style resource id written into ACS-format records. */
   resourceId: string;
+  /** What clients ask and whom (served by `GET /v1/config`). */
+  surveyConfig: SurveyConfig;
   createdAt: string;
 }
 
-export type NewProject = Omit<Project, "createdAt">;
+/** A project to create; without a survey configuration it gets the defaults. */
+export type NewProject = Omit<Project, "createdAt" | "surveyConfig"> & { surveyConfig?: SurveyConfig };
 
 /** `ingest` keys are publishable and may only submit; `admin` tokens are secret and may read and manage. */
 export type ApiKeyKind = "ingest" | "admin";
@@ -123,4 +132,14 @@ export interface Store {
   revokeApiKey(projectId: string, keyId: string): Promise<boolean>;
   /** The active key with this token hash, if any. */
   findApiKeyByHash(tokenHash: string): Promise<ApiKey | undefined>;
+  /** Replace a project's survey configuration; false when the project does not exist. */
+  updateSurveyConfig(projectId: string, config: SurveyConfig): Promise<boolean>;
+
+  /** Durably store lifecycle events, ignoring ids already stored; resolves with how many were new. */
+  recordEvents(projectId: string, events: readonly SurveyEvent[], receivedAtMs: number): Promise<number>;
+  /** Count a project's lifecycle events by type, optionally within `[fromMs, toMs)`. */
+  countEvents(
+    projectId: string,
+    range?: { fromMs?: number; toMs?: number },
+  ): Promise<Record<SurveyEventType, number>>;
 }

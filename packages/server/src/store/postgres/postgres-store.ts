@@ -1,9 +1,9 @@
-import type { SurveyRecord } from "@aftercall/schema";
+import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import postgres from "postgres";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
-import { keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
   GroupOutcome,
@@ -216,13 +216,14 @@ export class PostgresStore implements Store {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async createProject(project: NewProject): Promise<Project> {
-    const createdAt = Date.now();
+  async createProject(input: NewProject): Promise<Project> {
+    const project = completeProject(input, Date.now());
+    const createdAt = Date.parse(project.createdAt);
     await this.sql`
-      INSERT INTO projects (id, name, allowed_origins, require_overall_rating, resource_id, created_at)
+      INSERT INTO projects (id, name, allowed_origins, require_overall_rating, resource_id, survey_config, created_at)
       VALUES (${project.id}, ${project.name}, ${JSON.stringify(project.allowedOrigins)},
-              ${project.requireOverallRating ? 1 : 0}, ${project.resourceId}, ${createdAt})`;
-    return { ...project, createdAt: new Date(createdAt).toISOString() };
+              ${project.requireOverallRating ? 1 : 0}, ${project.resourceId}, ${JSON.stringify(project.surveyConfig)}, ${createdAt})`;
+    return project;
   }
 
   async getProject(id: string): Promise<Project | undefined> {
@@ -271,6 +272,44 @@ export class PostgresStore implements Store {
     >`SELECT * FROM api_keys WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
     const row = rows[0];
     return row ? keyFromRow(row) : undefined;
+  }
+
+  async updateSurveyConfig(projectId: string, config: SurveyConfig): Promise<boolean> {
+    const result = await this
+      .sql`UPDATE projects SET survey_config = ${JSON.stringify(config)} WHERE id = ${projectId}`;
+    return result.count === 1;
+  }
+
+  async recordEvents(
+    projectId: string,
+    events: readonly SurveyEvent[],
+    receivedAtMs: number,
+  ): Promise<number> {
+    if (events.length === 0) return 0;
+    const rows = events.map((e) => ({
+      project_id: projectId,
+      id: e.id,
+      type: e.type,
+      call_id: e.callId,
+      participant_id: e.participantId,
+      survey_id: e.surveyId ?? null,
+      client_time: e.clientTime,
+      received_at: receivedAtMs,
+    }));
+    const inserted = await this.sql`
+      INSERT INTO survey_events ${this.sql(rows)} ON CONFLICT (project_id, id) DO NOTHING RETURNING id`;
+    return inserted.length;
+  }
+
+  async countEvents(
+    projectId: string,
+    range: { fromMs?: number; toMs?: number } = {},
+  ): Promise<Record<SurveyEventType, number>> {
+    const rows = await this.sql<Array<{ type: string; n: string }>>`
+      SELECT type, count(*) AS n FROM survey_events
+      WHERE project_id = ${projectId} AND received_at >= ${range.fromMs ?? 0} AND received_at < ${range.toMs ?? Number.MAX_SAFE_INTEGER}
+      GROUP BY type`;
+    return eventCounts(rows);
   }
 }
 

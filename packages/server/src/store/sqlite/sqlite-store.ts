@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { SurveyRecord } from "@aftercall/schema";
+import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import Database from "better-sqlite3";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
-import { keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
   GroupOutcome,
@@ -155,11 +155,11 @@ export class SqliteStore implements Store {
     return row.n;
   }
 
-  async createProject(project: NewProject): Promise<Project> {
-    const createdAt = Date.now();
+  async createProject(input: NewProject): Promise<Project> {
+    const project = completeProject(input, Date.now());
     this.db
       .prepare(
-        "INSERT INTO projects (id, name, allowed_origins, require_overall_rating, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO projects (id, name, allowed_origins, require_overall_rating, resource_id, survey_config, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       )
       .run(
         project.id,
@@ -167,9 +167,10 @@ export class SqliteStore implements Store {
         JSON.stringify(project.allowedOrigins),
         project.requireOverallRating ? 1 : 0,
         project.resourceId,
-        createdAt,
+        JSON.stringify(project.surveyConfig),
+        Date.parse(project.createdAt),
       );
-    return { ...project, createdAt: new Date(createdAt).toISOString() };
+    return project;
   }
 
   async getProject(id: string): Promise<Project | undefined> {
@@ -230,5 +231,55 @@ export class SqliteStore implements Store {
       .prepare("SELECT * FROM api_keys WHERE token_hash = ? AND revoked_at IS NULL")
       .get(tokenHash) as Record<string, unknown> | undefined;
     return row ? keyFromRow(row) : undefined;
+  }
+
+  async updateSurveyConfig(projectId: string, config: SurveyConfig): Promise<boolean> {
+    const result = this.db
+      .prepare("UPDATE projects SET survey_config = ? WHERE id = ?")
+      .run(JSON.stringify(config), projectId);
+    return result.changes === 1;
+  }
+
+  async recordEvents(
+    projectId: string,
+    events: readonly SurveyEvent[],
+    receivedAtMs: number,
+  ): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, id) DO NOTHING`,
+    );
+    const write = this.db.transaction(() => {
+      let created = 0;
+      for (const e of events) {
+        created += insert.run(
+          projectId,
+          e.id,
+          e.type,
+          e.callId,
+          e.participantId,
+          e.surveyId ?? null,
+          e.clientTime,
+          receivedAtMs,
+        ).changes;
+      }
+      return created;
+    });
+    return write.immediate();
+  }
+
+  async countEvents(
+    projectId: string,
+    range: { fromMs?: number; toMs?: number } = {},
+  ): Promise<Record<SurveyEventType, number>> {
+    const rows = this.db
+      .prepare(
+        "SELECT type, count(*) AS n FROM survey_events WHERE project_id = ? AND received_at >= ? AND received_at < ? GROUP BY type",
+      )
+      .all(projectId, range.fromMs ?? 0, range.toMs ?? Number.MAX_SAFE_INTEGER) as Array<{
+      type: string;
+      n: number;
+    }>;
+    return eventCounts(rows);
   }
 }
