@@ -12,6 +12,7 @@ import { AftercallError, type ErrorBody } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
 import type { AppContext } from "./http/context.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
+import { clientConfigRoutes } from "./routes/client-config.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): App {
   systemRoutes(fastify, context, state);
   surveyRoutes(fastify, context);
   projectRoutes(fastify, context);
+  clientConfigRoutes(fastify, context);
 
   return {
     fastify,

@@ -740,6 +740,57 @@ export function storeContract(name: string, makeStore: MakeStore): void {
         assert.deepEqual(await store.listSurveys("a", {}, { limit: 10 }), { items: [] });
       });
     });
+
+    describe("survey configuration", () => {
+      it("starts with the defaults and stores a replacement", async () => {
+        const store = await open("a", "b");
+        assert.deepEqual((await store.getProject("a"))?.surveyConfig, DEFAULT_SURVEY_CONFIG);
+        const config = {
+          ...DEFAULT_SURVEY_CONFIG,
+          sampleRate: 0.1,
+          scales: { audio: { lowerBound: 0, upperBound: 1, lowScoreThreshold: 0 } },
+        };
+        assert.equal(await store.updateSurveyConfig("a", config), true);
+        assert.deepEqual((await store.getProject("a"))?.surveyConfig, config);
+        assert.deepEqual((await store.getProject("b"))?.surveyConfig, DEFAULT_SURVEY_CONFIG);
+        assert.equal(await store.updateSurveyConfig("nope", config), false);
+      });
+    });
+
+    describe("lifecycle events", () => {
+      const event = (type: "shown" | "dismissed" | "submitted") => ({
+        id: randomUUID(),
+        type,
+        callId: "c",
+        participantId: "p",
+        clientTime: "2026-11-01T00:00:00Z",
+        ...(type === "submitted" ? { surveyId: randomUUID() } : {}),
+      });
+
+      it("stores events once per id and counts them by type and time", async () => {
+        const store = await open("a", "b");
+        const shown = [event("shown"), event("shown"), event("shown")];
+        assert.equal(await store.recordEvents("a", [...shown, event("submitted")], 1_000), 4);
+        assert.equal(
+          await store.recordEvents("a", [shown[0] as (typeof shown)[number], event("dismissed")], 2_000),
+          1,
+        );
+        assert.deepEqual(await store.countEvents("a"), { shown: 3, dismissed: 1, submitted: 1 });
+        assert.deepEqual(await store.countEvents("a", { fromMs: 1_500 }), {
+          shown: 0,
+          dismissed: 1,
+          submitted: 0,
+        });
+        assert.deepEqual(await store.countEvents("a", { toMs: 1_500 }), {
+          shown: 3,
+          dismissed: 0,
+          submitted: 1,
+        });
+        assert.deepEqual(await store.countEvents("b"), { shown: 0, dismissed: 0, submitted: 0 });
+        // The same event id in another project is another event.
+        assert.equal(await store.recordEvents("b", shown, 3_000), 3);
+      });
+    });
   });
 }
 
