@@ -7,12 +7,15 @@
  *   - bare:     node:http that reads the body, JSON.parses it and answers 202 (bench/bare-server.mjs);
  *   - sqlite:   `aftercall serve` on a fresh SQLite data directory (WAL, synchronous=FULL);
  *   - postgres: `aftercall serve` on a throwaway PostgreSQL (test/support/postgres.ts).
+ * Two diagnostic targets can be added (bench/variant-server.mjs): `memory` (the same app, surveys kept in
+ * memory: no database at all) and `sqlite-nosync` (SQLite with synchronous=OFF: no fsync).
  * Every request carries a fresh random UUID, so each 2xx is a real durable insert. After every run the
  * store is counted, and at the end every acknowledged id is looked up, so the numbers are honest.
  *
  * With `taskset` and at least two CPUs, the load generator runs on CPU 0 and the server side (Node, and
  * PostgreSQL) on CPU 1. Settings (environment):
- *   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=3 BENCH_CONNECTIONS=1,50 BENCH_TARGETS=bare,sqlite,postgres
+ *   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=3 BENCH_CONNECTIONS=1,50
+ *   BENCH_TARGETS=bare,sqlite,postgres (also: memory, sqlite-nosync)
  *   BENCH_SERVER=dist|source (dist: build with tsc -b first, run dist/cli.js; BENCH_BUILD=0 skips the build)
  *   BENCH_PIN=0 (no pinning) BENCH_LOADGEN_CPU=0 BENCH_SERVER_CPU=1 BENCH_PG_CPUS=<server cpu>
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for the Aftercall server)
@@ -53,7 +56,8 @@ import {
 } from "./processes.js";
 import { SurveyBodies } from "./survey-body.js";
 
-type TargetName = "bare" | "sqlite" | "postgres";
+type TargetName = "bare" | "sqlite" | "postgres" | "memory" | "sqlite-nosync";
+const TARGET_NAMES: readonly TargetName[] = ["bare", "sqlite", "postgres", "memory", "sqlite-nosync"];
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
@@ -78,11 +82,11 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,50").split(",").map((c)
   return n;
 });
 const TARGETS = (process.env.BENCH_TARGETS ?? "bare,sqlite,postgres").split(",").map((t) => {
-  const name = t.trim();
-  if (name !== "bare" && name !== "sqlite" && name !== "postgres") {
-    throw new Error(`BENCH_TARGETS: unknown target "${name}" (bare, sqlite, postgres)`);
+  const name = t.trim() as TargetName;
+  if (!TARGET_NAMES.includes(name)) {
+    throw new Error(`BENCH_TARGETS: unknown target "${name}" (${TARGET_NAMES.join(", ")})`);
   }
-  return name as TargetName;
+  return name;
 });
 let serverMode: "dist" | "source" = process.env.BENCH_SERVER === "source" ? "source" : "dist";
 const LOG_LEVEL = process.env.AFTERCALL_LOG_LEVEL ?? "warn";
@@ -176,6 +180,17 @@ function fsyncProbe(dir: string, count = 200): { medianMs: number; p99Ms: number
   times.sort((a, b) => a - b);
   const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0, 3);
   return { medianMs: at(0.5), p99Ms: at(0.99), count };
+}
+
+/** The code measured: commit, and whether the server's sources differ from it (others may be editing). */
+function sourceState(): { commit: string; modifiedFiles: string[] } {
+  const git = (args: string[]) =>
+    spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout?.trim() ?? "";
+  const modified = git(["status", "--porcelain", "--", "packages/server/src", "packages/schema/src"]);
+  return {
+    commit: git(["rev-parse", "--short", "HEAD"]) || "unknown",
+    modifiedFiles: modified ? modified.split("\n").map((l) => l.slice(3)) : [],
+  };
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -368,7 +383,7 @@ function serverCommand(): string[] {
     : ["--conditions=source", "--import", "tsx", ...NODE_ARGS, join(SERVER, "src/cli.ts")];
 }
 
-async function startAftercall(name: "sqlite" | "postgres"): Promise<Target> {
+async function startAftercall(name: Exclude<TargetName, "bare">): Promise<Target> {
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch((e) => log(`bench: cleanup: ${String(e)}`));
@@ -377,7 +392,7 @@ async function startAftercall(name: "sqlite" | "postgres"): Promise<Target> {
     let location: StoreLocation;
     let storeArgs: string[];
     let databasePids: Target["databasePids"];
-    if (name === "sqlite") {
+    if (name !== "postgres") {
       const dir = tempDir("aftercall-bench-");
       cleanups.push(async () => removeTempDir(dir));
       location = { engine: "sqlite", dataDir: dir };
@@ -410,19 +425,39 @@ async function startAftercall(name: "sqlite" | "postgres"): Promise<Target> {
     ]) {
       delete env[variable];
     }
+    if (name === "memory" || name === "sqlite-nosync") env.BENCH_VARIANT = name;
+    env.BENCH_SERVER_CODE = serverMode === "dist" ? "dist" : "src";
+    const args =
+      name === "memory" || name === "sqlite-nosync"
+        ? [
+            ...(serverMode === "source" ? ["--conditions=source", "--import", "tsx"] : []),
+            ...NODE_ARGS,
+            join(HERE, "variant-server.mjs"),
+            ...storeArgs,
+          ]
+        : [...serverCommand(), "serve", "--host", "127.0.0.1", "--port", "0", ...storeArgs];
     const server = await startChild({
       command: process.execPath,
-      args: [...serverCommand(), "serve", "--host", "127.0.0.1", "--port", "0", ...storeArgs],
+      args,
       env,
       cpus: PIN ? SERVER_CPU : undefined,
       ready: /ingest key\s+\(publishable, submit only\): ac_pk_\S+/,
     });
     cleanups.push(() => server.stop());
     const output = server.output();
-    const base = /Aftercall is running at (http:\/\/\S+)/.exec(output)?.[1];
+    const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(output)?.[1];
     const key = /ingest key\s+\(publishable, submit only\): (ac_pk_\S+)/.exec(output)?.[1];
     if (!base || !key) throw new Error(`Could not read the URL and ingest key from:\n${output}`);
-    return { name, server, base, key, location, cleanup, ...(databasePids ? { databasePids } : {}) };
+    return {
+      name,
+      server,
+      base,
+      key,
+      // The memory variant keeps surveys in its own process: nothing to count from outside.
+      ...(name === "memory" ? {} : { location }),
+      cleanup,
+      ...(databasePids ? { databasePids } : {}),
+    };
   } catch (error) {
     await cleanup();
     throw error;
@@ -611,7 +646,13 @@ function markdownTable(reports: TargetReport[]): string {
         `${s.otherCpuPercent} % | ${pct} | ${check} |`,
     );
   }
-  for (const r of reports) if (r.status !== "ok") rows.push(`| ${r.name} | ${r.status}: ${r.reason} |`);
+  for (const r of reports) {
+    if (r.status === "ok") continue;
+    // One line in the table (the error's own line if there is one); the whole reason is in the JSON.
+    const lines = (r.reason ?? "").split("\n").map((l) => l.trim());
+    const line = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
+    rows.push(`| ${r.name} | ${r.status}: ${line.replaceAll("|", "\\|").slice(0, 200)} |`);
+  }
   return rows.join("\n");
 }
 
@@ -622,7 +663,7 @@ function goal(reports: TargetReport[]) {
   );
   const bare = measured.find((s) => s.target === "bare");
   return measured
-    .filter((s) => s.target !== "bare")
+    .filter((s) => s.target === "sqlite" || s.target === "postgres")
     .map((s) => {
       const ratio = bare ? s.requestsPerSecond / bare.requestsPerSecond : Number.NaN;
       return {
@@ -639,6 +680,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   if (PIN) pinProcess(process.pid, LOADGEN_CPU);
   const facts = machine();
+  const source = sourceState();
   const idleBefore = cpuJiffies();
   await sleep(1000);
   const background = round(
@@ -662,6 +704,7 @@ async function main(): Promise<number> {
       (PIN
         ? `pinned: load generator CPU ${LOADGEN_CPU}, server CPU ${SERVER_CPU}, PostgreSQL CPU ${PG_CPUS}`
         : "not pinned (no taskset, fewer than 2 CPUs, or BENCH_PIN=0)") +
+      `; code ${source.commit}${source.modifiedFiles.length ? ` + ${source.modifiedFiles.length} modified source files` : ""}` +
       `; ~${SurveyBodies.averageBytes()}-byte surveys; fsync (4 KiB append + fdatasync) median ${fsync.medianMs} ms, p99 ${fsync.p99Ms} ms`,
   );
 
@@ -694,6 +737,7 @@ async function main(): Promise<number> {
       {
         date: new Date().toISOString(),
         machine: facts,
+        source,
         fsyncProbe: fsync,
         backgroundCpuPercentBefore: background,
         settings: {

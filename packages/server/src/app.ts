@@ -13,6 +13,7 @@ import { KeyResolver } from "./http/auth.js";
 import type { AppContext } from "./http/context.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
+import { demoRoutes } from "./routes/demo.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
@@ -92,6 +93,7 @@ export function createApp(options: AppOptions): App {
   surveyRoutes(fastify, context);
   projectRoutes(fastify, context);
   clientConfigRoutes(fastify, context);
+  demoRoutes(fastify, context);
 
   return {
     fastify,

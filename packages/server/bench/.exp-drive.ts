@@ -1,0 +1,12 @@
+import { spawn } from "node:child_process";
+import autocannon from "autocannon";
+import { SurveyBodies } from "./survey-body.js";
+const [script, seconds, conns, ...args] = process.argv.slice(2);
+const child = spawn("taskset", ["-c", "1", process.execPath, script!, ...args], { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env } });
+let out = "";
+await new Promise<void>((r) => child.stderr!.on("data", (d) => { out += d; process.stderr.write(d); if (/ac_pk_\S+/.test(out)) r(); }));
+const base = /running at (http:\/\/\S+)/.exec(out)![1]!; const key = /(ac_pk_\S+)/.exec(out)![1]!;
+const bodies = new SurveyBodies();
+const res = await new Promise<any>((res, rej) => autocannon({ url: base, connections: Number(conns), duration: Number(seconds), requests: [{ method: "POST", path: "/v1/surveys", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, setupRequest: (r) => { r.body = bodies.next().body; return r; } }] }, (e, r) => e ? rej(e) : res(r)));
+console.log(`rps ${(res["2xx"] / res.duration).toFixed(0)} non2xx ${res.non2xx} p50 ${res.latency.p50} p99 ${res.latency.p99}`);
+child.kill("SIGTERM"); await new Promise((r) => child.once("exit", r));

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { toSurveyRecord, validateSurvey } from "@aftercall/schema";
+import { submissionHash } from "../src/store/content-hash.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { surveyToRow } from "../src/store/survey-row.js";
+import { SurveyBodies } from "./survey-body.js";
+const B = Number(process.argv[2] ?? 31); const total = 60000;
+const dir = mkdtempSync(join(tmpdir(), "exp-"));
+const store = new SqliteStore(dir);
+const s = store as any; const db = s.db;
+if (process.argv[3]) db.pragma(`synchronous = ${process.argv[3]}`); if (process.argv[4]) db.pragma(`wal_autocheckpoint = ${process.argv[4]}`); for (const ix of (process.argv[5] ?? "").split(",").filter(Boolean)) db.exec(`DROP INDEX ${ix}`);
+await store.createProject({ id: "demo", name: "d", allowedOrigins: [], requireOverallRating: true, resourceId: "r" });
+const b = new SurveyBodies();
+const rows = Array.from({ length: total }, () => { const v = validateSurvey(JSON.parse(b.next().body)); if (!v.ok) throw 0; return surveyToRow(toSurveyRecord(v.value, { projectId: "demo", receivedAt: new Date() }), submissionHash(v.value)); });
+const begin = db.prepare("BEGIN IMMEDIATE"), commit = db.prepare("COMMIT");
+const t = { begin: 0, lookup: 0, insert: 0, commit: 0 }; let n = 0; const ckpt: number[] = [];
+const now = () => Number(process.hrtime.bigint()) / 1e3;
+for (let i = 0; i < total; i += B) {
+  let a = now(); begin.run(); let c = now(); t.begin += c - a;
+  for (let j = i; j < i + B && j < total; j++) s.selectSurvey.get("demo", rows[j].id);
+  a = now(); t.lookup += a - c;
+  for (let j = i; j < i + B && j < total; j++) s.insertSurvey.run(rows[j]);
+  c = now(); t.insert += c - a;
+  commit.run(); a = now(); t.commit += a - c; ckpt.push(a - c); n++;
+}
+const per = (x: number) => (x / total).toFixed(1);
+ckpt.sort((x, y) => x - y);
+console.log(`batch ${B} sync ${process.argv[3] ?? "FULL"}: per survey µs: begin ${per(t.begin)} lookup ${per(t.lookup)} insert ${per(t.insert)} commit ${per(t.commit)} (commit p50 ${(ckpt[n >> 1]! / 1000).toFixed(2)} ms, p90 ${(ckpt[Math.floor(n * 0.9)]! / 1000).toFixed(2)}, p99 ${(ckpt[Math.floor(n * 0.99)]! / 1000).toFixed(2)} ms)`);
+await store.close(); rmSync(dir, { recursive: true, force: true });
