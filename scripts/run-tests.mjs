@@ -12,7 +12,7 @@ const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith("--"));
 const passThrough = args.filter((a) => a.startsWith("--"));
-const roots = (only.length ? only : ["packages"]).map((p) => resolve(root, p));
+const roots = (only.length ? only : ["packages", "e2e"]).map((p) => resolve(root, p));
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
