@@ -20,6 +20,8 @@
  *   BENCH_PIN=0 (no pinning) BENCH_LOADGEN_CPU=0 BENCH_SERVER_CPU=1 BENCH_PG_CPUS=<server cpu>
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for the Aftercall server)
  *   AFTERCALL_LOG_LEVEL=warn (passed to the server; "info" writes one log line per request)
+ *   BENCH_QUIET_WAIT_SECONDS=0 (on a shared machine: before each measured run, wait up to this long
+ *     for a second in which other jobs use < 20 % of a core)
  *   BENCH_OUTPUT=artifacts/bench-ingest.json
  */
 import { spawnSync } from "node:child_process";
@@ -100,7 +102,9 @@ const PG_CPUS = process.env.BENCH_PG_CPUS ?? SERVER_CPU;
 const GOAL = { ratio: 0.7, p99Ms: 50 };
 
 const runsPerTarget = CONNECTIONS.length * (WARMUP_SECONDS > 0 ? 2 : 1);
-const loadSeconds = TARGETS.length * CONNECTIONS.length * (WARMUP_SECONDS + SECONDS + 1.5);
+const QUIET_WAIT_SECONDS = numberEnv("BENCH_QUIET_WAIT_SECONDS", 0);
+const loadSeconds =
+  TARGETS.length * CONNECTIONS.length * (WARMUP_SECONDS + SECONDS + 1.5 + QUIET_WAIT_SECONDS);
 /** Hard limit for the whole benchmark: load time plus generous room for build, start-ups and checks. */
 const DEADLINE_SECONDS = numberEnv("BENCH_TIMEOUT_SECONDS", Math.ceil(loadSeconds + 90));
 
@@ -467,6 +471,18 @@ async function startAftercall(name: Exclude<TargetName, "bare">): Promise<Target
 // ---------------------------------------------------------------------------------------------------
 // Verification: the store, not the client, says what was durably ingested.
 
+/** Wait (at most `seconds`) for a second in which the machine is nearly idle; our servers idle meanwhile. */
+async function waitForQuiet(seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const before = cpuJiffies();
+    await sleep(1000);
+    const busy = cpuPercent(before, cpuJiffies()).reduce((sum, c) => sum + c.busy, 0);
+    if (busy < 20) return;
+  }
+  log(`bench: the machine stayed busy for ${seconds} s (BENCH_QUIET_WAIT_SECONDS); measuring anyway`);
+}
+
 const PROJECT = "demo"; // the first project `aftercall serve` creates on an empty store
 
 async function withStore<T>(location: StoreLocation, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -552,6 +568,7 @@ async function benchTarget(name: TargetName): Promise<TargetReport> {
       ];
       for (const [phase, seconds] of phases) {
         if (seconds <= 0) continue;
+        if (phase === "measured" && QUIET_WAIT_SECONDS > 0) await waitForQuiet(QUIET_WAIT_SECONDS);
         const before = target.location ? await settledCount(target.location) : 0;
         const { stats, sentIds, ackedIds } = await load(target, connections, seconds, phase);
         for (const id of sentIds) sent.add(id);
@@ -621,6 +638,9 @@ function build(): void {
   }
 }
 
+/** Other jobs above this (% of one core) during a run make its throughput unreliable: flagged ⚠. */
+const NOISY = 25;
+
 function markdownTable(reports: TargetReport[]): string {
   const measured = reports.flatMap((r) => r.runs.filter((s) => s.phase === "measured"));
   const ceiling = (c: number) =>
@@ -643,7 +663,7 @@ function markdownTable(reports: TargetReport[]): string {
     rows.push(
       `| ${s.target} | ${s.connections} | ${s.requestsPerSecond} | ${s.latencyMs.p50} | ${s.latencyMs.p99} | ` +
         `${s.non2xx} | ${s.errors} | ${cpu} | ${s.cpuMicrosPerRequest} | ${s.loadgenCpuPercent} % | ` +
-        `${s.otherCpuPercent} % | ${pct} | ${check} |`,
+        `${s.otherCpuPercent} %${s.otherCpuPercent > NOISY ? " ⚠" : ""} | ${pct} | ${check} |`,
     );
   }
   for (const r of reports) {
@@ -652,6 +672,13 @@ function markdownTable(reports: TargetReport[]): string {
     const lines = (r.reason ?? "").split("\n").map((l) => l.trim());
     const line = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
     rows.push(`| ${r.name} | ${r.status}: ${line.replaceAll("|", "\\|").slice(0, 200)} |`);
+  }
+  if (measured.some((s) => s.otherCpuPercent > NOISY)) {
+    rows.push(
+      "",
+      `⚠ other jobs on this machine used more than ${NOISY} % of a core during that run: its req/s and latency are ` +
+        "understated; CPU µs/req is still comparable.",
+    );
   }
   return rows.join("\n");
 }

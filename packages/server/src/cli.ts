@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
+import { createRequire } from "node:module";
 import { Command, Option } from "commander";
 import { importSurveys } from "./cli/import-surveys.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
@@ -95,8 +96,10 @@ async function serve(options: StoreOptions & { host?: string; port?: string }): 
 }
 
 function buildProgram(): Command {
+  const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
   const program = new Command("aftercall")
     .description("Self-hosted end-of-call surveys: ingestion server, storage and tools.")
+    .version(version)
     .showHelpAfterError();
 
   storeOptions(
