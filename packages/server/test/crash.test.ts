@@ -356,9 +356,11 @@ describe("crash safety: SQLite", () => {
     dataDir = await mkdtemp(join(tmpdir(), "aftercall-crash-"));
   });
   after(async () => {
-    await Promise.all(servers.map((s) => s.kill("SIGKILL")));
-    await Promise.all(stores.map((s) => s.close()));
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    try {
+      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...stores.map((s) => s.close())]);
+    } finally {
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    }
   });
   crashSuite(() => ({ engine: "sqlite", dataDir }), servers, stores);
 });
@@ -371,9 +373,11 @@ describe("crash safety: PostgreSQL", { skip: postgresSkip() }, () => {
     pg = await startPostgres();
   });
   after(async () => {
-    await Promise.all(servers.map((s) => s.kill("SIGKILL")));
-    await Promise.all(stores.map((s) => s.close()));
-    await pg?.stop();
+    try {
+      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...stores.map((s) => s.close())]);
+    } finally {
+      await pg?.stop();
+    }
   });
   crashSuite(() => ({ engine: "postgres", url: (pg as PostgresServer).url }), servers, stores);
 });
