@@ -1,4 +1,10 @@
-import { surveyResponseSchema, surveySubmissionSchema, VALIDATION_CODES } from "@aftercall/schema";
+import {
+  ratingScaleSchema,
+  SURVEY_EVENT_TYPES,
+  surveyResponseSchema,
+  surveySubmissionSchema,
+  VALIDATION_CODES,
+} from "@aftercall/schema";
 import { ERROR_STATUS } from "./errors.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -63,6 +69,25 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: {
         SurveySubmission: surveySubmissionSchema,
         CallSurveyResponse: surveyResponseSchema,
+        SurveyConfig: {
+          type: "object",
+          description:
+            "See docs/api.md: sampleRate, minCallDurationSeconds, cooldownDays, skipWhen, categories, scales, detailsWhen, randomizeTagOrder, allowSuggestions.",
+          properties: {
+            sampleRate: { type: "number", minimum: 0, maximum: 1 },
+            minCallDurationSeconds: { type: "integer", minimum: 0 },
+            cooldownDays: { type: "number", minimum: 0 },
+            skipWhen: {
+              type: "object",
+              properties: { joinFailed: { type: "boolean" }, removedFromCall: { type: "boolean" } },
+            },
+            categories: { type: "array", items: { enum: ["overall", "audio", "video", "screenshare"] } },
+            scales: { type: "object", additionalProperties: ratingScaleSchema },
+            detailsWhen: { enum: ["poor", "always"] },
+            randomizeTagOrder: { type: "boolean" },
+            allowSuggestions: { type: "boolean" },
+          },
+        },
         SurveyRecord: {
           type: "object",
           description:
@@ -253,6 +278,95 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Revoke a key",
           security: [{ adminToken: [] }],
           responses: { "204": { description: "Revoked" }, ...standardErrors, "404": error("NOT_FOUND") },
+        },
+      },
+      "/v1/config": {
+        get: {
+          summary: "The project's survey configuration, for clients",
+          security: [{ ingestKey: [] }],
+          responses: {
+            "200": {
+              description: "{projectId, requireOverallRating, config}",
+              ...json({
+                type: "object",
+                properties: {
+                  projectId: { type: "string" },
+                  requireOverallRating: { type: "boolean" },
+                  config: ref("SurveyConfig"),
+                },
+              }),
+            },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/projects/{projectId}/config": {
+        get: {
+          summary: "Read the survey configuration",
+          security: [{ adminToken: [] }],
+          responses: {
+            "200": { description: "Configuration", ...json(ref("SurveyConfig")) },
+            ...standardErrors,
+          },
+        },
+        put: {
+          summary: "Replace the survey configuration (missing fields take defaults)",
+          security: [{ adminToken: [] }],
+          requestBody: { required: true, ...json(ref("SurveyConfig")) },
+          responses: {
+            "200": { description: "Stored configuration", ...json(ref("SurveyConfig")) },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/events": {
+        post: {
+          summary:
+            "Record survey lifecycle events (shown, dismissed, submitted); idempotent on id, all or nothing",
+          security: [{ ingestKey: [] }],
+          requestBody: {
+            required: true,
+            ...json({
+              type: "object",
+              required: ["events"],
+              properties: {
+                events: {
+                  type: "array",
+                  maxItems: 100,
+                  items: {
+                    type: "object",
+                    required: ["id", "type", "callId", "participantId", "clientTime"],
+                    properties: {
+                      id: { type: "string", format: "uuid" },
+                      type: { enum: [...SURVEY_EVENT_TYPES] },
+                      callId: { type: "string" },
+                      participantId: { type: "string" },
+                      surveyId: { type: "string", format: "uuid" },
+                      clientTime: { type: "string", format: "date-time" },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          responses: { "200": { description: "{accepted, created}" }, ...standardErrors },
+        },
+      },
+      "/v1/events/summary": {
+        get: {
+          summary: "Lifecycle event counts and response rate",
+          security: [{ adminToken: [] }],
+          parameters: surveyFilters.filter((p) => ["from", "to", "projectId"].includes(p.name)),
+          responses: {
+            "200": { description: "{shown, dismissed, submitted, responseRate}" },
+            ...standardErrors,
+          },
+        },
+      },
+      "/demo": {
+        get: {
+          summary: "Simulated call page with the survey widget",
+          responses: { "200": { description: "HTML" } },
         },
       },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
