@@ -222,6 +222,16 @@ describe("system endpoints", () => {
     );
   });
 
+  it("documents only routes that exist", async () => {
+    const doc = (await t.app.fastify.inject("/openapi.json")).json();
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(methods)) {
+        const url = path.replace(/\{(\w+)\}/g, ":$1");
+        assert.ok(t.app.fastify.hasRoute({ method: method.toUpperCase() as "GET", url }), `${method} ${path}`);
+      }
+    }
+  });
+
   it("answers unknown routes with a JSON 404", async () => {
     const res = await t.app.fastify.inject("/nope?key=secret");
     assert.equal(res.statusCode, 404);
