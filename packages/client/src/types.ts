@@ -1,4 +1,10 @@
-import type { CallSurvey, CallSurveyResponse, SurveyConfig, SurveyEventType, ValidationIssue } from "@aftercall/schema";
+import type {
+  CallSurvey,
+  CallSurveyResponse,
+  SurveyConfig,
+  SurveyEventType,
+  ValidationIssue,
+} from "@aftercall/schema";
 
 /**
  * Key-value persistence for unsent surveys, events and cooldowns. `localStorage` fits as is; any async

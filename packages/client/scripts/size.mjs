@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Size of the whole SDK as an app ships it: src/index.ts bundled with @aftercall/schema (validator
+// included), minified ESM, gzip level 9. Also measures the two parts on their own: the client's own
+// code (schema external) and the schema values it imports. Prints JSON; `measureClientSize` is exported
+// so a root `bench:size` script can reuse it.
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+/** Budget of the whole SDK, min+gzip. */
+export const BUDGET_GZIP_BYTES = 5 * 1024;
+
+const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
+
+async function bundle(options) {
+  const result = await build({
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    conditions: ["source"],
+    write: false,
+    logLevel: "silent",
+    ...options,
+  });
+  const code = result.outputFiles[0].contents;
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
+/** Values (not types) the client imports from @aftercall/schema. */
+function schemaValuesUsed() {
+  const names = new Set();
+  for (const file of readdirSync(srcDir).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(srcDir + file, "utf8");
+    for (const [, list] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aftercall\/schema"/g)) {
+      for (const name of list.split(",").map((n) => n.trim())) {
+        if (name && !name.startsWith("type ")) names.add(name);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+/** Bundle and measure the SDK; sizes in bytes. */
+export async function measureClientSize() {
+  const entry = `${srcDir}index.ts`;
+  const total = await bundle({ entryPoints: [entry] });
+  const own = await bundle({ entryPoints: [entry], external: ["@aftercall/schema"] });
+  const used = schemaValuesUsed();
+  const schema = await bundle({
+    stdin: {
+      contents: `export { ${used.join(", ")} } from "@aftercall/schema";`,
+      resolveDir: srcDir,
+      loader: "ts",
+    },
+  });
+  return {
+    package: "@aftercall/client",
+    min: total.min,
+    gzip: total.gzip,
+    budgetGzip: BUDGET_GZIP_BYTES,
+    withinBudget: total.gzip <= BUDGET_GZIP_BYTES,
+    parts: { client: own, schema: { ...schema, imports: used } },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const size = await measureClientSize();
+  console.log(JSON.stringify(size));
+  if (!size.withinBudget) process.exitCode = 1;
+}

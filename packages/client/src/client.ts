@@ -1,0 +1,148 @@
+import {
+  type CallSurvey,
+  LIMITS,
+  type SurveyEvent,
+  type SurveyEventType,
+  toSurveyRecord,
+  toSurveyResponse,
+  validateSurvey,
+} from "@aftercall/schema";
+import { DEFAULT_RETRY } from "./backoff.js";
+import { createDelivery } from "./delivery.js";
+import { now, uuid } from "./ids.js";
+import { createOutbox } from "./outbox.js";
+import { createConfigSource } from "./remote-config.js";
+import { decide } from "./sampling.js";
+import { defaultStorage, readJson, writeJson } from "./storage.js";
+import { createTransport } from "./transport.js";
+import type { CallSurveyFeature, SubmitResult, SurveyClient, SurveyClientOptions } from "./types.js";
+import { SDK_VERSION } from "./version.js";
+
+/**
+ * Create the survey client of one project. Surveys are validated on the device with the server's own
+ * validator, persisted before they are sent, retried with backoff, and re-sent on the next page load
+ * if the page closes first: a survey the user answered is never lost. Safe to create during SSR or in
+ * Node: nothing touches the DOM until it exists.
+ *
+ * @example
+ * ```ts
+ * import { createSurveyClient } from "@aftercall/client";
+ *
+ * const surveys = createSurveyClient({
+ *   endpoint: "https://surveys.example.com",
+ *   projectKey: "ac_pk_…",
+ *   context: { appVersion: "4.2.0" },
+ * });
+ * const call = { callId: "c-42", participantId: "p-7", durationSeconds: 312 };
+ * if ((await surveys.shouldAsk(call)).ask) {
+ *   const feature = surveys.forCall(call);
+ *   await feature.track("shown");
+ *   const result = await feature.send({ overallRating: { score: 2 }, audioRating: { score: 1, issues: ["Echo"] } });
+ *   if (!result.ok) console.warn(result.error.message);
+ * }
+ * ```
+ */
+export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
+  const { endpoint, projectKey, storage = defaultStorage(), context } = options;
+  if (!endpoint || !projectKey) throw new TypeError("createSurveyClient needs an endpoint and a projectKey.");
+  const key = (name: string) => `aftercall:${projectKey}:${name}`;
+  const transport = createTransport(
+    endpoint,
+    projectKey,
+    options.fetch ?? ((input, init) => fetch(input, init)),
+  );
+  const remote = createConfigSource(transport, storage, key("config"));
+  const outbox = createOutbox(storage, key("outbox"));
+  const delivery = createDelivery(transport, outbox, {
+    ...DEFAULT_RETRY,
+    ...options.retry,
+  });
+  const cooldownKey = (participantId: string) => key(`surveyed:${participantId}`);
+  const flush = () => delivery.flush().catch(() => {});
+
+  // Page lifecycle: deliver when the network returns; hand the outbox to sendBeacon when the page is
+  // hidden or closed (the last moment a page is sure to run code).
+  if (typeof addEventListener === "function") {
+    addEventListener("online", () => {
+      delivery.resetRetries();
+      void flush();
+    });
+    addEventListener("pagehide", delivery.beacon);
+    // Coming back, re-send for real: beacons may not have arrived, and replays are answered 200.
+    if (typeof document === "object")
+      document.addEventListener("visibilitychange", () =>
+        document.visibilityState === "hidden" ? delivery.beacon() : void flush(),
+      );
+  }
+  // Whatever a previous page left queued goes out now.
+  void flush();
+
+  return {
+    forCall({ callId, participantId }): CallSurveyFeature {
+      // The server refuses a whole batch of events for one bad event, so events of a call identity it
+      // would refuse are dropped here (a survey for that call is refused by validation, with a message).
+      const identityOk = [callId, participantId].every(
+        (v) => typeof v === "string" && v && v.length <= LIMITS.identifier,
+      );
+      const record = async (type: SurveyEventType, surveyId?: string) => {
+        if (!identityOk) return;
+        const event: SurveyEvent = { id: uuid(), type, callId, participantId, clientTime: now() };
+        if (surveyId) event.surveyId = surveyId;
+        await delivery.submit({ kind: "event", id: event.id, body: event });
+      };
+      const send = async (survey: CallSurvey): Promise<SubmitResult> => {
+        const checked = validateSurvey(
+          {
+            ...survey,
+            ...context,
+            sdkVersion: SDK_VERSION,
+            id: uuid(),
+            callId,
+            participantId,
+            clientTime: now(),
+          },
+          { requireOverallRating: remote.known()?.requireOverallRating ?? true },
+        );
+        if (!checked.ok) {
+          const { errors } = checked;
+          return {
+            ok: false,
+            error: { kind: "validation", code: 400, message: `${errors[0]?.message}`, errors },
+          };
+        }
+        const submission = checked.value;
+        const outcome = await delivery.submit({ kind: "survey", id: submission.id, body: submission });
+        if (!outcome.ok && !outcome.retry) return { ok: false, error: outcome.error };
+        await writeJson(storage, cooldownKey(participantId), Date.now());
+        void record("submitted", submission.id);
+        // Built locally from the submission with the server's own functions: the same body the server
+        // answers, whether the survey was delivered now or is still queued.
+        const response = toSurveyResponse(
+          toSurveyRecord(submission, { projectId: "", receivedAt: new Date() }),
+        );
+        return { ok: true, status: outcome.ok ? "delivered" : "queued", response };
+      };
+      return {
+        send,
+        track: (type) => record(type),
+        async submitSurvey(survey) {
+          const result = await send(survey);
+          if (result.ok) return result.response;
+          throw result.error;
+        },
+      };
+    },
+    getConfig: remote.get,
+    async shouldAsk(call) {
+      const { config } = await remote.get();
+      return decide(
+        config,
+        call,
+        await readJson<number>(storage, cooldownKey(call.participantId)),
+        Date.now(),
+      );
+    },
+    flush,
+    pending: async () => (await outbox.load()).length,
+  };
+}
