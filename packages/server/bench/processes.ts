@@ -28,7 +28,7 @@ export function pinProcess(pid: number, cpuList: string): void {
 export interface Child {
   process: ChildProcess;
   pid: number;
-  /** Output seen so far (stdout and stderr, capped to the last 200 lines). */
+  /** Output seen so far (stdout and stderr, the last 32 KiB). */
   output(): string;
   /** Lines written on stdout (the server's JSON log) since start. */
   stdoutLines(): number;
@@ -56,15 +56,16 @@ export async function startChild(options: SpawnOptions): Promise<Child> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
-  const lines: string[] = [];
+  // The last 32 KiB of output: enough for the banner or an error, cheap for the load generator even when
+  // the server logs every request.
+  let tail = "";
   let stdoutLines = 0;
   const keep = (text: string) => {
-    for (const line of text.split("\n")) if (line) lines.push(line);
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
+    tail = (tail + text).slice(-32 * 1024);
   };
   let onLine: (() => void) | undefined;
   child.stdout?.setEncoding("utf8").on("data", (text: string) => {
-    for (const c of text) if (c === "\n") stdoutLines++;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) stdoutLines++;
     keep(text);
     onLine?.();
   });
@@ -78,7 +79,7 @@ export async function startChild(options: SpawnOptions): Promise<Child> {
       resolve();
     }),
   );
-  const output = () => lines.join("\n");
+  const output = () => tail;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGTERM");
