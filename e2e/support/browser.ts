@@ -13,7 +13,8 @@ export function browserSkip(): string | false {
     accessSync(CHROMIUM_PATH, constants.X_OK);
     return false;
   } catch {
-    if (process.env.CI === "true") throw new Error(`Chromium is required in CI at ${CHROMIUM_PATH} (apt-get install chromium)`);
+    if (process.env.CI === "true")
+      throw new Error(`Chromium is required in CI at ${CHROMIUM_PATH} (apt-get install chromium)`);
     return `Chromium not found at ${CHROMIUM_PATH}; install Debian's chromium package to run browser tests`;
   }
 }

@@ -14,10 +14,21 @@ export async function screenshotDir(): Promise<string> {
 }
 
 /** A real Aftercall server on 127.0.0.1 with a fresh SQLite store and its first project "demo". */
-export async function startDemoServer(): Promise<{ server: RunningServer; ingestKey: string; adminToken: string; stop(): Promise<void> }> {
+export async function startDemoServer(): Promise<{
+  server: RunningServer;
+  ingestKey: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}> {
   const dataDir = await mkdtemp(join(tmpdir(), "aftercall-e2e-"));
   const server = await startServer(
-    { host: "127.0.0.1", port: 0, store: { engine: "sqlite", dataDir }, logLevel: "silent", keyCacheSeconds: 0 },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      store: { engine: "sqlite", dataDir },
+      logLevel: "silent",
+      keyCacheSeconds: 0,
+    },
     createLogger("silent"),
   );
   const first = server.firstProject;

@@ -69,9 +69,12 @@ export function demoPage(options: { projectId: string; ingestKey: string | undef
     </div>
   </section>
 </main>
-<script type="module" src="/widget/aftercall-widget.js"></script>
 <script type="module">
+  import { createSurveyClient } from "/widget/aftercall-widget.js";
   const key = ${JSON.stringify(options.ingestKey ?? "").replace(/</g, "\\u003c")};
+  // Create the client when the app starts, not when the call ends: it re-sends answers a closed or
+  // offline page could not deliver.
+  const client = key ? createSurveyClient({ endpoint: location.origin, projectKey: key, context: { appVersion: "demo" } }) : undefined;
   const started = Date.now();
   const timer = document.getElementById("timer");
   setInterval(() => {
@@ -82,13 +85,11 @@ export function demoPage(options: { projectId: string; ingestKey: string | undef
   function endCall() {
     const modalities = [...document.querySelectorAll("input[name=modality]:checked")].map((i) => i.value);
     const survey = document.createElement("aftercall-survey");
-    survey.setAttribute("endpoint", location.origin);
-    survey.setAttribute("project-key", key);
-    survey.setAttribute("call-id", "demo-call-" + crypto.randomUUID().slice(0, 8));
-    survey.setAttribute("participant-id", "demo-participant");
+    survey.client = client;
+    survey.call = { callId: "demo-call-" + crypto.randomUUID().slice(0, 8), participantId: "demo-participant" };
     survey.setAttribute("modalities", modalities.join(","));
-    const lang = new URLSearchParams(location.search).get("lang");
-    if (lang) survey.setAttribute("lang", lang);
+    const params = new URLSearchParams(location.search);
+    for (const name of ["lang", "theme", "details"]) if (params.get(name)) survey.setAttribute(name, params.get(name));
     survey.addEventListener("aftercall-submit", (event) => {
       document.getElementById("response").textContent = JSON.stringify(event.detail, null, 2);
       document.getElementById("result").hidden = false;
