@@ -41,9 +41,7 @@ export async function endDemoCall(page: Page, modalities: string[] = ["audio", "
 }
 
 /** The deepest focused element, through shadow roots, described for assertions. */
-export async function focused(
-  page: Page,
-): Promise<{
+export async function focused(page: Page): Promise<{
   tag: string;
   role: string | null;
   action: string | null;
@@ -61,6 +59,7 @@ export async function focused(
       action: h?.dataset.action ?? null,
       value: h?.dataset.value ?? null,
       tagName: h?.dataset.tag ?? null,
+      category: h?.closest<HTMLElement>("[data-category]")?.dataset.category ?? null,
       text: (h?.textContent ?? "").trim().slice(0, 60),
     };
   });
