@@ -1,17 +1,15 @@
 import {
   type CallSurvey,
-  LIMITS,
+  MAX_IDENTIFIER_LENGTH,
   type SurveyEvent,
   type SurveyEventType,
-  toSurveyRecord,
-  toSurveyResponse,
   validateSurvey,
 } from "@aftercall/schema";
-import { DEFAULT_RETRY } from "./backoff.js";
-import { createDelivery } from "./delivery.js";
+import { createDelivery, DEFAULT_RETRY } from "./delivery.js";
+import { httpError } from "./errors.js";
 import { now, uuid } from "./ids.js";
-import { createOutbox } from "./outbox.js";
 import { createConfigSource } from "./remote-config.js";
+import { surveyResponse } from "./response.js";
 import { decide } from "./sampling.js";
 import { defaultStorage, readJson, writeJson } from "./storage.js";
 import { createTransport } from "./transport.js";
@@ -52,28 +50,25 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
     options.fetch ?? ((input, init) => fetch(input, init)),
   );
   const remote = createConfigSource(transport, storage, key("config"));
-  const outbox = createOutbox(storage, key("outbox"));
-  const delivery = createDelivery(transport, outbox, {
+  const delivery = createDelivery(transport, storage, key("outbox"), {
     ...DEFAULT_RETRY,
     ...options.retry,
   });
   const cooldownKey = (participantId: string) => key(`surveyed:${participantId}`);
   const flush = () => delivery.flush().catch(() => {});
 
-  // Page lifecycle: deliver when the network returns; hand the outbox to sendBeacon when the page is
-  // hidden or closed (the last moment a page is sure to run code).
-  if (typeof addEventListener === "function") {
-    addEventListener("online", () => {
-      delivery.resetRetries();
-      void flush();
-    });
-    addEventListener("pagehide", delivery.beacon);
-    // Coming back, re-send for real: beacons may not have arrived, and replays are answered 200.
-    if (typeof document === "object")
-      document.addEventListener("visibilitychange", () =>
-        document.visibilityState === "hidden" ? delivery.beacon() : void flush(),
-      );
-  }
+  // Page lifecycle (none in Node or during SSR): deliver when the network returns; hand the outbox to
+  // sendBeacon when the page is hidden or closed (the last moment a page is sure to run code).
+  const page = globalThis;
+  page.addEventListener?.("online", () => {
+    delivery.resetRetries();
+    void flush();
+  });
+  page.addEventListener?.("pagehide", delivery.beacon);
+  // Coming back, re-send for real: beacons may not have arrived, and replays are answered 200.
+  page.document?.addEventListener("visibilitychange", () =>
+    document.visibilityState === "hidden" ? delivery.beacon() : void flush(),
+  );
   // Whatever a previous page left queued goes out now.
   void flush();
 
@@ -82,7 +77,7 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
       // The server refuses a whole batch of events for one bad event, so events of a call identity it
       // would refuse are dropped here (a survey for that call is refused by validation, with a message).
       const identityOk = [callId, participantId].every(
-        (v) => typeof v === "string" && v && v.length <= LIMITS.identifier,
+        (v) => typeof v === "string" && v && v.length <= MAX_IDENTIFIER_LENGTH,
       );
       const record = async (type: SurveyEventType, surveyId?: string) => {
         if (!identityOk) return;
@@ -103,24 +98,22 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
           },
           { requireOverallRating: remote.known()?.requireOverallRating ?? true },
         );
-        if (!checked.ok) {
-          const { errors } = checked;
+        // Refused as the server would refuse it: the same 400 error value.
+        if (!checked.ok)
           return {
             ok: false,
-            error: { kind: "validation", code: 400, message: `${errors[0]?.message}`, errors },
+            error: httpError(400, { message: checked.errors[0]?.message, errors: checked.errors }),
           };
-        }
         const submission = checked.value;
         const outcome = await delivery.submit({ kind: "survey", id: submission.id, body: submission });
         if (!outcome.ok && !outcome.retry) return { ok: false, error: outcome.error };
         await writeJson(storage, cooldownKey(participantId), Date.now());
         void record("submitted", submission.id);
-        // Built locally from the submission with the server's own functions: the same body the server
-        // answers, whether the survey was delivered now or is still queued.
-        const response = toSurveyResponse(
-          toSurveyRecord(submission, { projectId: "", receivedAt: new Date() }),
-        );
-        return { ok: true, status: outcome.ok ? "delivered" : "queued", response };
+        return {
+          ok: true,
+          status: outcome.ok ? "delivered" : "queued",
+          response: surveyResponse(submission),
+        };
       };
       return {
         send,
@@ -143,6 +136,6 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
       );
     },
     flush,
-    pending: async () => (await outbox.load()).length,
+    pending: delivery.pending,
   };
 }

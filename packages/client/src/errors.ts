@@ -16,14 +16,9 @@ export const isTransient = (status: number): boolean => status === 429 || status
 
 /** Turn an HTTP error answer (`{ code, message, errors? }` from the server, or anything) into a value. */
 export function httpError(status: number, body: unknown): SurveyError {
-  const answer = (body ?? {}) as Partial<SurveyError>;
-  const error: SurveyError = {
-    kind: KIND_OF_STATUS[status] ?? (status >= 500 ? "server" : "config"),
-    message: answer.message ?? `HTTP ${status}`,
-    code: status,
-  };
-  if (answer.errors) error.errors = answer.errors;
-  return error;
+  const { message, errors } = (body ?? {}) as Partial<SurveyError>;
+  const kind = KIND_OF_STATUS[status] ?? (status >= 500 ? "server" : "config");
+  return { kind, message: message ?? `HTTP ${status}`, code: status, ...(errors && { errors }) };
 }
 
 /** The request never got an answer. Message and code are those of ACS for the same case (V6). */

@@ -1,4 +1,4 @@
-import { validateSurveyConfig } from "@aftercall/schema";
+import { DEFAULT_SURVEY_CONFIG, type SurveyConfig } from "@aftercall/schema";
 import { readJson, writeJson } from "./storage.js";
 import type { Transport } from "./transport.js";
 import type { ClientConfig, SurveyStorage } from "./types.js";
@@ -13,13 +13,31 @@ export interface ConfigSource {
   known(): ClientConfig | undefined;
 }
 
-type Answer = { requireOverallRating?: unknown; config?: unknown } | undefined;
+type Answer = { requireOverallRating?: unknown; config?: Record<string, unknown> } | undefined;
 
-/** Check a `GET /v1/config` answer (or a cached copy) with the schema's own configuration validator. */
+/** A fresh, mutable copy of a configuration (the defaults' nested objects must not be shared). */
+const copy = (config: object): SurveyConfig => JSON.parse(JSON.stringify(config));
+
+/**
+ * Accept a `GET /v1/config` answer (or a cached copy): its configuration over the defaults, with only the
+ * known fields. The server validated the configuration before storing it (`validateSurveyConfig`), so
+ * this is a defensive type guard against a corrupt cache or a foreign server: every field must have
+ * the type of its default, or the whole answer is refused.
+ */
 function accept(answer: Answer, source: ClientConfig["source"]): ClientConfig | undefined {
-  const checked = validateSurveyConfig(answer?.config);
-  if (checked.ok && typeof answer?.requireOverallRating === "boolean")
-    return { config: checked.value, requireOverallRating: answer.requireOverallRating, source };
+  const served = answer?.config;
+  if (typeof answer?.requireOverallRating !== "boolean" || typeof served !== "object" || !served) return;
+  const config: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(DEFAULT_SURVEY_CONFIG)) {
+    const value = served[key] ?? fallback;
+    if (typeof value !== typeof fallback || Array.isArray(value) !== Array.isArray(fallback)) return;
+    config[key] = value;
+  }
+  return {
+    config: copy(config),
+    requireOverallRating: answer.requireOverallRating,
+    source,
+  };
 }
 
 export function createConfigSource(transport: Transport, storage: SurveyStorage, key: string): ConfigSource {
@@ -36,8 +54,7 @@ export function createConfigSource(transport: Transport, storage: SurveyStorage,
       return served;
     }
     known = accept(await readJson(storage, key), "cache") ?? (known && { ...known, source: "cache" });
-    const defaults = validateSurveyConfig({}) as { value: ClientConfig["config"] };
-    return known ?? { config: defaults.value, requireOverallRating: true, source: "default" };
+    return known ?? { config: copy(DEFAULT_SURVEY_CONFIG), requireOverallRating: true, source: "default" };
   };
 
   return {

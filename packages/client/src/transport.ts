@@ -1,4 +1,3 @@
-import { parseRetryAfter } from "./backoff.js";
 import { httpError, isTransient, networkError } from "./errors.js";
 import type { SurveyError } from "./types.js";
 
@@ -21,10 +20,16 @@ const KEEPALIVE_MAX_BODY = 60_000;
 /** A server that does not answer within this long is treated as unreachable (the survey stays queued). */
 const TIMEOUT_MS = 10_000;
 
+/** `Retry-After` in milliseconds: delay-seconds or an HTTP date; `undefined` when absent or past. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  const ms = value ? (/^\d+$/.test(value) ? +value * 1000 : Date.parse(value) - Date.now()) : 0;
+  return ms > 0 ? ms : undefined;
+}
+
 /** HTTP to one Aftercall server with one project's ingest key. */
 export function createTransport(endpoint: string, projectKey: string, fetcher: typeof fetch): Transport {
   const base = endpoint.replace(/\/+$/, "");
-  const request = (path: string, init: RequestInit) =>
+  const request = (path: string, init?: RequestInit) =>
     fetcher(base + path, {
       ...init,
       headers: { authorization: `Bearer ${projectKey}`, "content-type": "application/json" },
@@ -44,20 +49,18 @@ export function createTransport(endpoint: string, projectKey: string, fetcher: t
         return { ok: false, retry: true, error: networkError() };
       }
       if (response.ok) return { ok: true };
-      const answer: unknown = await response.json().catch(() => undefined);
+      const { status } = response;
       return {
         ok: false,
-        retry: isTransient(response.status),
-        error: httpError(response.status, answer),
+        retry: isTransient(status),
+        error: httpError(status, await response.json().catch(() => {})),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
       };
     },
-    async get(path) {
-      try {
-        const response = await request(path, {});
-        if (response.ok) return await response.json();
-      } catch {}
-    },
+    get: (path) =>
+      request(path)
+        .then((response) => (response.ok ? response.json() : undefined))
+        .catch(() => {}),
     beacon(path, body) {
       // sendBeacon cannot set headers: the key goes in the query and the JSON as text/plain, which the
       // server accepts and which needs no CORS preflight.

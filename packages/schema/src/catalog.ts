@@ -9,6 +9,27 @@
  * @module
  */
 
+// Size limits, as plain constants that bundlers inline, so code checking them (the validator, the client
+// SDK) ships without the LIMITS object below, which gathers them for readers. They come first in this
+// module: esbuild only inlines constants declared ahead of any statement it cannot evaluate.
+
+/** Lowest custom scale bound or threshold (ACS rule). */
+export const SCALE_MIN = 0;
+/** Highest custom scale bound or threshold (ACS rule). */
+export const SCALE_MAX = 100;
+/** Characters of one free-text improvement suggestion. */
+export const MAX_SUGGESTION_LENGTH = 2000;
+/** Characters of `callId` and `participantId`. */
+export const MAX_IDENTIFIER_LENGTH = 256;
+/** Characters of `appVersion`, `platform`, `browser`, `sdkVersion`. */
+export const MAX_CONTEXT_LENGTH = 64;
+/** Custom dimensions per survey. */
+export const MAX_DIMENSIONS = 20;
+/** Characters of a custom dimension key. */
+export const MAX_DIMENSION_KEY_LENGTH = 40;
+/** Characters of a custom dimension value. */
+export const MAX_DIMENSION_VALUE_LENGTH = 200;
+
 /** Issue tags of the overall call rating. */
 export const OVERALL_ISSUES = [
   "CallCannotJoin",
@@ -61,6 +82,17 @@ export type VideoIssue = (typeof VIDEO_ISSUES)[number];
 export type ScreenshareIssue = (typeof SCREENSHARE_ISSUES)[number];
 
 /**
+ * The issue catalogue of each rating field, in category order: the ratings a survey may carry and the
+ * tags each accepts. {@link RATING_CATEGORIES} adds names and columns.
+ */
+export const RATING_ISSUES = {
+  overallRating: OVERALL_ISSUES,
+  audioRating: AUDIO_ISSUES,
+  videoRating: VIDEO_ISSUES,
+  screenshareRating: SCREENSHARE_ISSUES,
+} as const;
+
+/**
  * The four rating categories, in the order questions are asked and columns are written.
  * `field` is the survey property, `column` the prefix of the `ACSCallSurvey` columns.
  */
@@ -81,7 +113,13 @@ export const RATING_CATEGORIES = [
     issuesColumn: "ScreenshareIssues",
     issues: SCREENSHARE_ISSUES,
   },
-] as const;
+] as const satisfies readonly {
+  key: string;
+  field: keyof typeof RATING_ISSUES;
+  column: string;
+  issuesColumn: string;
+  issues: readonly string[];
+}[];
 
 /** Short category name: `overall`, `audio`, `video`, `screenshare`. */
 export type RatingCategory = (typeof RATING_CATEGORIES)[number]["key"];
@@ -96,25 +134,29 @@ export function ratingCategory(key: RatingCategory): (typeof RATING_CATEGORIES)[
 }
 
 /** The scale used when a rating has none: 1–5, scores at or below 2 are poor (ACS documented default). */
-export const DEFAULT_SCALE = Object.freeze({ lowerBound: 1, upperBound: 5, lowScoreThreshold: 2 });
+export const DEFAULT_SCALE = /* @__PURE__ */ Object.freeze({
+  lowerBound: 1,
+  upperBound: 5,
+  lowScoreThreshold: 2,
+});
 
 /** Custom scale bounds and thresholds must lie within this range (ACS rule). */
-export const SCALE_LIMITS = Object.freeze({ min: 0, max: 100 });
+export const SCALE_LIMITS = /* @__PURE__ */ Object.freeze({ min: SCALE_MIN, max: SCALE_MAX });
 
 /** Size limits. They keep one survey small enough to log, index and ship in a beacon. */
-export const LIMITS = Object.freeze({
+export const LIMITS = /* @__PURE__ */ Object.freeze({
   /** Characters of one free-text improvement suggestion. */
-  improvementSuggestion: 2000,
+  improvementSuggestion: MAX_SUGGESTION_LENGTH,
   /** Characters of `callId` and `participantId`. */
-  identifier: 256,
+  identifier: MAX_IDENTIFIER_LENGTH,
   /** Characters of `appVersion`, `platform`, `browser`, `sdkVersion`. */
-  contextValue: 64,
+  contextValue: MAX_CONTEXT_LENGTH,
   /** Custom dimensions per survey. */
-  dimensions: 20,
+  dimensions: MAX_DIMENSIONS,
   /** Characters of a custom dimension key. */
-  dimensionKey: 40,
+  dimensionKey: MAX_DIMENSION_KEY_LENGTH,
   /** Characters of a custom dimension value. */
-  dimensionValue: 200,
+  dimensionValue: MAX_DIMENSION_VALUE_LENGTH,
   /** Surveys per batch request. */
   batch: 500,
 });

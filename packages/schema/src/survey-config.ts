@@ -28,7 +28,7 @@ export interface SurveyConfig {
 }
 
 /** The configuration of a project nobody configured. */
-export const DEFAULT_SURVEY_CONFIG: Readonly<SurveyConfig> = Object.freeze<SurveyConfig>({
+export const DEFAULT_SURVEY_CONFIG: Readonly<SurveyConfig> = /* @__PURE__ */ Object.freeze<SurveyConfig>({
   sampleRate: 1,
   minCallDurationSeconds: 0,
   cooldownDays: 0,
@@ -47,8 +47,9 @@ export function configuredScale(config: SurveyConfig, category: RatingCategory):
 
 export type SurveyConfigResult = { ok: true; value: SurveyConfig } | { ok: false; errors: ValidationIssue[] };
 
-const CATEGORY_KEYS = RATING_CATEGORIES.map((c) => c.key) as readonly string[];
-const FIELDS = Object.keys(DEFAULT_SURVEY_CONFIG);
+// Pure: a bundle that only needs DEFAULT_SURVEY_CONFIG (the client SDK) leaves them out.
+const CATEGORY_KEYS = /* @__PURE__ */ RATING_CATEGORIES.map((c) => c.key) as readonly string[];
+const FIELDS = /* @__PURE__ */ Object.keys(DEFAULT_SURVEY_CONFIG);
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 

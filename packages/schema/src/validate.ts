@@ -3,12 +3,18 @@ import {
   DATE_TIME_PATTERN,
   DEFAULT_SCALE,
   DIMENSION_KEY_PATTERN,
-  LIMITS,
-  RATING_CATEGORIES,
-  SCALE_LIMITS,
+  MAX_CONTEXT_LENGTH,
+  MAX_DIMENSION_KEY_LENGTH,
+  MAX_DIMENSION_VALUE_LENGTH,
+  MAX_DIMENSIONS,
+  MAX_IDENTIFIER_LENGTH,
+  MAX_SUGGESTION_LENGTH,
+  RATING_ISSUES,
+  SCALE_MAX,
+  SCALE_MIN,
   UUID_PATTERN,
 } from "./catalog.js";
-import type { CallRating, RatingScale, SurveySubmission } from "./types.js";
+import type { RatingScale, SurveySubmission } from "./types.js";
 
 /**
  * Stable codes of survey validation problems. Codes never change meaning; messages may be reworded,
@@ -72,36 +78,26 @@ export type ValidationResult =
   | { ok: false; errors: ValidationIssue[] };
 
 const MAX_ISSUES_REPORTED = 50;
-const SUBMISSION_FIELDS = new Set<string>([
+/** Top-level fields, in the order a clean copy lists them. */
+const SUBMISSION_FIELDS: readonly string[] = [
   "id",
   "callId",
   "participantId",
   "clientTime",
-  "dimensions",
   ...CONTEXT_FIELDS,
-  ...RATING_CATEGORIES.map((c) => c.field),
-]);
-const RATING_FIELDS = new Set(["score", "scale", "issues", "improvementSuggestion"]);
+  "dimensions",
+  ...Object.keys(RATING_ISSUES),
+];
+const RATING_FIELDS: readonly string[] = ["score", "scale", "issues", "improvementSuggestion"];
 const SCALE_FIELDS = ["lowerBound", "upperBound", "lowScoreThreshold"] as const;
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const typeName = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
-
-class IssueList {
-  readonly items: ValidationIssue[] = [];
-  add(code: ValidationCode, path: string, message: string): void {
-    if (this.items.length < MAX_ISSUES_REPORTED) this.items.push({ code, path, message });
-  }
-  get count(): number {
-    return this.items.length;
-  }
-}
 
 /**
  * Check an untrusted value against the survey schema and return either a clean, typed copy
- * (unknown fields never survive) or every problem found.
+ * (unknown fields never survive) or every problem found (the first 50), in field order.
  *
  * The checks reproduce ACS End of Call Survey validation, messages V1–V5 word for word, and add
  * stricter rules: whole-number scores and bounds, `lowerBound < upperBound`, catalogue-only and
@@ -115,304 +111,241 @@ class IssueList {
  * ```
  */
 export function validateSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  const issues = new IssueList();
-  if (!isObject(input)) {
-    issues.add("INVALID_TYPE", "", `Survey must be a JSON object, got ${typeName(input)}.`);
-    return { ok: false, errors: issues.items };
-  }
-  for (const key of Object.keys(input)) {
-    if (!SUBMISSION_FIELDS.has(key)) issues.add("UNKNOWN_FIELD", key, `Unknown field "${key}".`);
-  }
-  checkIdentity(input, issues);
-  checkContext(input, issues);
-  checkRatings(input, issues, options.requireOverallRating ?? true);
-  if (issues.count > 0) return { ok: false, errors: issues.items };
-  return { ok: true, value: cleanCopy(input) };
-}
+  const errors: ValidationIssue[] = [];
 
-function checkString(
-  input: Json,
-  field: string,
-  issues: IssueList,
-  rule: { required: boolean; max: number; pattern?: RegExp; format?: string },
-  path = field,
-): void {
-  const value = input[field];
-  if (value === undefined) {
-    if (rule.required) issues.add("REQUIRED", path, `${path} is required.`);
-    return;
-  }
-  if (typeof value !== "string") {
-    issues.add("INVALID_TYPE", path, `${path} must be a string, got ${typeName(value)}.`);
-  } else if (rule.required && value.length === 0) {
-    issues.add("REQUIRED", path, `${path} must not be empty.`);
-  } else if (value.length > rule.max) {
-    issues.add("TOO_LONG", path, `${path} must be at most ${rule.max} characters, got ${value.length}.`);
-  } else if (rule.pattern && !rule.pattern.test(value)) {
-    issues.add("INVALID_FORMAT", path, `${path} must be ${rule.format}.`);
-  }
-}
+  // Reporting. Each helper returns `false` when it reports, so a check reads `passes || report(...)`.
 
-function checkIdentity(input: Json, issues: IssueList): void {
-  checkString(input, "id", issues, { required: true, max: 36, pattern: UUID_PATTERN, format: "a UUID" });
-  checkString(input, "callId", issues, { required: true, max: LIMITS.identifier });
-  checkString(input, "participantId", issues, { required: true, max: LIMITS.identifier });
-  checkString(input, "clientTime", issues, {
-    required: true,
-    max: 40,
-    pattern: DATE_TIME_PATTERN,
-    format: "an RFC 3339 date-time with offset, e.g. 2026-11-23T10:15:00Z",
-  });
-  const time = input.clientTime;
-  if (typeof time === "string" && DATE_TIME_PATTERN.test(time) && !isCalendarDateTime(time)) {
-    issues.add("INVALID_FORMAT", "clientTime", "clientTime is not a real calendar date-time.");
-  }
-}
-
-/** Date.parse rolls 2026-02-30 over to March; check each field against the real calendar instead. */
-function isCalendarDateTime(text: string): boolean {
-  const [y, mo, d, h, mi, se] = text.match(/\d+/g)?.slice(0, 6).map(Number) ?? [];
-  if (
-    y === undefined ||
-    mo === undefined ||
-    d === undefined ||
-    h === undefined ||
-    mi === undefined ||
-    se === undefined
-  )
+  const add = (code: ValidationCode, path: string, message: string): false => {
+    errors.push({ code, path, message });
     return false;
-  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
-  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && se <= 59;
-}
+  };
 
-function checkContext(input: Json, issues: IssueList): void {
-  for (const field of CONTEXT_FIELDS) {
-    checkString(input, field, issues, { required: false, max: LIMITS.contextValue });
-  }
-  const dimensions = input.dimensions;
-  if (dimensions === undefined) return;
-  if (!isObject(dimensions)) {
-    issues.add("INVALID_TYPE", "dimensions", `dimensions must be an object, got ${typeName(dimensions)}.`);
-    return;
-  }
-  const keys = Object.keys(dimensions);
-  if (keys.length > LIMITS.dimensions) {
-    issues.add(
-      "TOO_LONG",
-      "dimensions",
-      `dimensions may have at most ${LIMITS.dimensions} keys, got ${keys.length}.`,
+  /** INVALID_TYPE: "`name` must be `expected`, got `type`." */
+  const wrongType = (path: string, expected: string, value: unknown, name = path) =>
+    add(
+      "INVALID_TYPE",
+      path,
+      `${name} must be ${expected}, got ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value}.`,
     );
-  }
-  for (const key of keys) {
-    const path = `dimensions.${key}`;
-    if (key.length > LIMITS.dimensionKey || !DIMENSION_KEY_PATTERN.test(key)) {
-      issues.add(
-        "INVALID_FORMAT",
-        path,
-        `Dimension key "${key}" must start with a letter, use only letters, digits, "_", "." or "-", and be at most ${LIMITS.dimensionKey} characters.`,
-      );
-      continue;
-    }
-    checkString(dimensions, key, issues, { required: false, max: LIMITS.dimensionValue }, path);
-  }
-}
 
-function checkRatings(input: Json, issues: IssueList, requireOverall: boolean): void {
+  /** UNKNOWN_FIELD for every key of `object` not in `known`, at `prefix` + key. */
+  const unknownFields = (object: Json, known: readonly string[], prefix = "") => {
+    for (const key of Object.keys(object)) {
+      known.includes(key) || add("UNKNOWN_FIELD", prefix + key, `Unknown field "${prefix + key}".`);
+    }
+  };
+
+  /** A finite number, else REQUIRED ("is required`when`") or INVALID_TYPE. */
+  const checkNumber = (path: string, value: unknown, when = ""): value is number =>
+    Number.isFinite(value) ||
+    (value === undefined
+      ? add("REQUIRED", path, `${path} is required${when}.`)
+      : wrongType(path, "a finite number", value));
+
+  /** A whole number, else NOT_INTEGER. */
+  const checkWhole = (path: string, value: number) =>
+    Number.isInteger(value) || add("NOT_INTEGER", path, `${path}: ${value} should be a whole number.`);
+
+  /**
+   * The string field `key` of `object`, reported at `prefix` + `key`: at most `max` UTF-16 units; when
+   * `required`, present and non-empty; when a `pattern` is given, matching it (else "must be `format`").
+   */
+  const checkString = (
+    object: Json,
+    key: string,
+    max: number,
+    prefix = "",
+    required?: boolean,
+    pattern?: RegExp,
+    format?: string,
+  ): boolean => {
+    const value = object[key];
+    const path = prefix + key;
+    return value === undefined
+      ? !required || add("REQUIRED", path, `${path} is required.`)
+      : typeof value !== "string"
+        ? wrongType(path, "a string", value)
+        : required && !value
+          ? add("REQUIRED", path, `${path} must not be empty.`)
+          : value.length > max
+            ? add("TOO_LONG", path, `${path} must be at most ${max} characters, got ${value.length}.`)
+            : !pattern || pattern.test(value) || add("INVALID_FORMAT", path, `${path} must be ${format}.`);
+  };
+
+  /** The custom scale of `field`'s rating: returned when usable for checking the score, else reported. */
+  const checkScale = (field: string, scale: unknown): RatingScale | undefined => {
+    const path = `${field}.scale`;
+    /** Whether all three fields pass `check` (every failure is reported). */
+    const all = (check: (path: string, value: never) => boolean) =>
+      !SCALE_FIELDS.filter((key) => !check(`${path}.${key}`, (scale as Json)[key] as never)).length;
+    if (!isObject(scale)) return void wrongType(path, "an object", scale);
+    unknownFields(scale, SCALE_FIELDS, `${path}.`);
+    if (!all((at, v) => checkNumber(at, v, " when a scale is given"))) return;
+    const { lowerBound: lb, upperBound: ub, lowScoreThreshold: th } = scale as unknown as RatingScale;
+    if (lb < SCALE_MIN || lb > SCALE_MAX || ub < SCALE_MIN || ub > SCALE_MAX) {
+      add(
+        "SCALE_OUT_OF_RANGE",
+        path,
+        `${field} lowerBound: ${lb} and upperBound: ${ub} should be between ${SCALE_MIN} and ${SCALE_MAX}.`,
+      );
+    } else if (all(checkWhole)) {
+      if (lb >= ub) {
+        add(
+          "SCALE_BOUNDS_INVERTED",
+          path,
+          `${field} lowerBound: ${lb} should be less than upperBound: ${ub}.`,
+        );
+      } else {
+        (th >= lb && th <= ub) ||
+          add(
+            "THRESHOLD_OUT_OF_SCALE",
+            `${path}.lowScoreThreshold`,
+            `${field}: ${th} should be between ${lb} and ${ub}.`,
+          );
+        return scale as unknown as RatingScale;
+      }
+    }
+  };
+
+  /** One rating: its fields, score within its scale, issue tags from `catalogue`, free text. */
+  const checkRating = (field: string, catalogue: readonly string[], rating: Json) => {
+    unknownFields(rating, RATING_FIELDS, `${field}.`);
+    const { score, scale: custom, issues } = rating;
+    const path = `${field}.score`;
+    const scoreOk = checkNumber(path, score);
+    const scale = custom === undefined ? DEFAULT_SCALE : checkScale(field, custom);
+    if (scale && scoreOk) {
+      const { lowerBound: lb, upperBound: ub } = scale;
+      if (score >= lb && score <= ub) {
+        checkWhole(path, score);
+      } else if (custom !== undefined) {
+        add("SCORE_OUT_OF_SCALE", path, `${field}: ${score} should be between ${lb} and ${ub}.`);
+      } else {
+        // ACS V2, word for word, including its capitalised "ScreenshareRating" so messages match.
+        const name = field === "screenshareRating" ? "ScreenshareRating" : field;
+        add("SCORE_OUT_OF_DEFAULT_SCALE", path, `In default scale ${name}.score should be 1 to 5.`);
+      }
+    }
+    const issuesPath = `${field}.issues`;
+    if (Array.isArray(issues)) {
+      issues.forEach((tag: unknown, i) => {
+        const at = `${issuesPath}[${i}]`;
+        if (typeof tag !== "string") {
+          wrongType(at, "a string", tag);
+        } else if (!catalogue.includes(tag)) {
+          const expected = catalogue.join(", ");
+          add(
+            "UNKNOWN_ISSUE_TAG",
+            at,
+            `${at}: "${tag.slice(0, 64)}" is not a ${field} issue tag; expected one of ${expected}.`,
+          );
+        } else if (issues.indexOf(tag) < i) {
+          add("DUPLICATE_ISSUE_TAG", at, `${at}: "${tag}" is listed more than once.`);
+        }
+      });
+    } else if (issues !== undefined) {
+      wrongType(issuesPath, "an array of issue tags", issues);
+    }
+    checkString(rating, "improvementSuggestion", MAX_SUGGESTION_LENGTH, `${field}.`);
+  };
+
+  if (!isObject(input)) {
+    wrongType("", "a JSON object", input, "Survey");
+    return { ok: false, errors };
+  }
+  unknownFields(input, SUBMISSION_FIELDS);
+
+  // Identity and context.
+  checkString(input, "id", 36, "", true, UUID_PATTERN, "a UUID");
+  checkString(input, "callId", MAX_IDENTIFIER_LENGTH, "", true);
+  checkString(input, "participantId", MAX_IDENTIFIER_LENGTH, "", true);
+  const timeFormat = "an RFC 3339 date-time with offset, e.g. 2026-11-23T10:15:00Z";
+  if (checkString(input, "clientTime", 40, "", true, DATE_TIME_PATTERN, timeFormat)) {
+    isCalendarDateTime(input.clientTime as string) ||
+      add("INVALID_FORMAT", "clientTime", "clientTime is not a real calendar date-time.");
+  }
+  for (const field of CONTEXT_FIELDS) checkString(input, field, MAX_CONTEXT_LENGTH);
+
+  // Dimensions.
+  const { dimensions } = input;
+  if (isObject(dimensions)) {
+    const keys = Object.keys(dimensions);
+    if (keys.length > MAX_DIMENSIONS) {
+      add(
+        "TOO_LONG",
+        "dimensions",
+        `dimensions may have at most ${MAX_DIMENSIONS} keys, got ${keys.length}.`,
+      );
+    }
+    for (const key of keys) {
+      if (key.length <= MAX_DIMENSION_KEY_LENGTH && DIMENSION_KEY_PATTERN.test(key)) {
+        checkString(dimensions, key, MAX_DIMENSION_VALUE_LENGTH, "dimensions.");
+      } else {
+        add(
+          "INVALID_FORMAT",
+          `dimensions.${key}`,
+          `Dimension key "${key}" must start with a letter, use only letters, digits, "_", "." or "-", and be at most ${MAX_DIMENSION_KEY_LENGTH} characters.`,
+        );
+      }
+    }
+  } else if (dimensions !== undefined) {
+    wrongType("dimensions", "an object", dimensions);
+  }
+
+  // Ratings: at least one (ACS V1), the overall one if required.
   let given = 0;
-  for (const category of RATING_CATEGORIES) {
-    const rating = input[category.field];
+  for (const [field, catalogue] of Object.entries(RATING_ISSUES)) {
+    const rating = input[field];
     if (rating === undefined) continue;
     given++;
-    if (!isObject(rating)) {
-      issues.add(
-        "INVALID_TYPE",
-        category.field,
-        `${category.field} must be an object, got ${typeName(rating)}.`,
-      );
-      continue;
-    }
-    checkRating(category.field, rating, category.issues, issues);
+    if (isObject(rating)) checkRating(field, catalogue, rating);
+    else wrongType(field, "an object", rating);
   }
-  if (given === 0) {
-    issues.add("SURVEY_EMPTY", "", "At least one survey rating is required.");
-  } else if (requireOverall && input.overallRating === undefined) {
-    issues.add("OVERALL_RATING_REQUIRED", "overallRating", "Overall survey rating is required.");
+  if (!given) {
+    add("SURVEY_EMPTY", "", "At least one survey rating is required.");
+  } else if ((options.requireOverallRating ?? true) && input.overallRating === undefined) {
+    add("OVERALL_RATING_REQUIRED", "overallRating", "Overall survey rating is required.");
   }
+
+  return errors.length
+    ? { ok: false, errors: errors.slice(0, MAX_ISSUES_REPORTED) }
+    : { ok: true, value: cleanCopy(input) };
 }
 
-function checkRating(field: string, rating: Json, catalogue: readonly string[], issues: IssueList): void {
-  for (const key of Object.keys(rating)) {
-    if (!RATING_FIELDS.has(key))
-      issues.add("UNKNOWN_FIELD", `${field}.${key}`, `Unknown field "${field}.${key}".`);
-  }
-  checkScoreAndScale(field, rating, issues);
-  checkIssueTags(field, rating.issues, catalogue, issues);
-  checkString(
-    rating,
-    "improvementSuggestion",
-    issues,
-    { required: false, max: LIMITS.improvementSuggestion },
-    `${field}.improvementSuggestion`,
-  );
+/**
+ * Whether a {@link DATE_TIME_PATTERN} match names a real instant: its date and time survive a round trip
+ * through `Date.UTC` (which rolls 2026-02-30 over to March and 24:00 to the next day), and its offset
+ * is at most 23:59.
+ */
+function isCalendarDateTime(text: string): boolean {
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = text.match(/\d+/g)?.map(Number) ?? [];
+  const [, offsetHours = 0, offsetMinutes = 0] = /[+-](\d\d):(\d\d)$/.exec(text) ?? [];
+  const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, s)).toISOString();
+  // From the month on: Date.UTC reads years 0–99 as 1900–1999.
+  return utc.slice(5, 19) === text.slice(5, 19) && +offsetHours < 24 && +offsetMinutes < 60;
 }
 
-function isNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
+/** The fields of `from` named in `keys` that are set, in that order. */
+function pick(from: Json, keys: readonly string[]): Json {
+  const out: Json = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
 }
 
-function checkScoreAndScale(field: string, rating: Json, issues: IssueList): void {
-  const score = rating.score;
-  const scorePath = `${field}.score`;
-  const scoreOk = isNumber(score);
-  if (score === undefined) issues.add("REQUIRED", scorePath, `${scorePath} is required.`);
-  else if (!scoreOk)
-    issues.add("INVALID_TYPE", scorePath, `${scorePath} must be a finite number, got ${typeName(score)}.`);
-
-  if (rating.scale === undefined) {
-    if (!scoreOk) return;
-    if (score < DEFAULT_SCALE.lowerBound || score > DEFAULT_SCALE.upperBound) {
-      // ACS V2, word for word, including its capitalised "ScreenshareRating" so messages match.
-      const name = field === "screenshareRating" ? "ScreenshareRating" : field;
-      issues.add("SCORE_OUT_OF_DEFAULT_SCALE", scorePath, `In default scale ${name}.score should be 1 to 5.`);
-    } else if (!Number.isInteger(score)) {
-      issues.add("NOT_INTEGER", scorePath, `${scorePath}: ${score} should be a whole number.`);
-    }
-    return;
-  }
-  const scale = checkScale(field, rating.scale, issues);
-  if (!scale || !scoreOk) return;
-  if (score < scale.lowerBound || score > scale.upperBound) {
-    issues.add(
-      "SCORE_OUT_OF_SCALE",
-      scorePath,
-      `${field}: ${score} should be between ${scale.lowerBound} and ${scale.upperBound}.`,
-    );
-  } else if (!Number.isInteger(score)) {
-    issues.add("NOT_INTEGER", scorePath, `${scorePath}: ${score} should be a whole number.`);
-  }
-}
-
-/** Returns the scale when it is usable for checking the score, otherwise `undefined`. */
-function checkScale(field: string, value: unknown, issues: IssueList): RatingScale | undefined {
-  const path = `${field}.scale`;
-  if (!isObject(value)) {
-    issues.add("INVALID_TYPE", path, `${path} must be an object, got ${typeName(value)}.`);
-    return undefined;
-  }
-  let complete = true;
-  for (const key of Object.keys(value)) {
-    if (!(SCALE_FIELDS as readonly string[]).includes(key))
-      issues.add("UNKNOWN_FIELD", `${path}.${key}`, `Unknown field "${path}.${key}".`);
-  }
-  for (const key of SCALE_FIELDS) {
-    const v = value[key];
-    if (v === undefined) {
-      issues.add("REQUIRED", `${path}.${key}`, `${path}.${key} is required when a scale is given.`);
-      complete = false;
-    } else if (!isNumber(v)) {
-      issues.add(
-        "INVALID_TYPE",
-        `${path}.${key}`,
-        `${path}.${key} must be a finite number, got ${typeName(v)}.`,
-      );
-      complete = false;
-    }
-  }
-  if (!complete) return undefined;
-  const scale = value as unknown as RatingScale;
-  const { lowerBound: lb, upperBound: ub, lowScoreThreshold: th } = scale;
-  if (lb < SCALE_LIMITS.min || lb > SCALE_LIMITS.max || ub < SCALE_LIMITS.min || ub > SCALE_LIMITS.max) {
-    issues.add(
-      "SCALE_OUT_OF_RANGE",
-      path,
-      `${field} lowerBound: ${lb} and upperBound: ${ub} should be between 0 and 100.`,
-    );
-    return undefined;
-  }
-  let usable = true;
-  for (const key of SCALE_FIELDS) {
-    if (!Number.isInteger(scale[key])) {
-      issues.add("NOT_INTEGER", `${path}.${key}`, `${path}.${key}: ${scale[key]} should be a whole number.`);
-      usable = false;
-    }
-  }
-  if (!usable) return undefined;
-  if (lb >= ub) {
-    issues.add(
-      "SCALE_BOUNDS_INVERTED",
-      path,
-      `${field} lowerBound: ${lb} should be less than upperBound: ${ub}.`,
-    );
-    return undefined;
-  }
-  if (th < lb || th > ub) {
-    issues.add(
-      "THRESHOLD_OUT_OF_SCALE",
-      `${path}.lowScoreThreshold`,
-      `${field}: ${th} should be between ${lb} and ${ub}.`,
-    );
-  }
-  return scale;
-}
-
-function checkIssueTags(
-  field: string,
-  value: unknown,
-  catalogue: readonly string[],
-  issues: IssueList,
-): void {
-  const path = `${field}.issues`;
-  if (value === undefined) return;
-  if (!Array.isArray(value)) {
-    issues.add("INVALID_TYPE", path, `${path} must be an array of issue tags, got ${typeName(value)}.`);
-    return;
-  }
-  const seen = new Set<string>();
-  value.forEach((tag: unknown, i) => {
-    const at = `${path}[${i}]`;
-    if (typeof tag !== "string") {
-      issues.add("INVALID_TYPE", at, `${at} must be a string, got ${typeName(tag)}.`);
-    } else if (!catalogue.includes(tag)) {
-      issues.add(
-        "UNKNOWN_ISSUE_TAG",
-        at,
-        `${at}: "${tag.slice(0, 64)}" is not a ${field} issue tag; expected one of ${catalogue.join(", ")}.`,
-      );
-    } else if (seen.has(tag)) {
-      issues.add("DUPLICATE_ISSUE_TAG", at, `${at}: "${tag}" is listed more than once.`);
-    } else {
-      seen.add(tag);
-    }
-  });
-}
-
-/** Copy only known fields, so nothing unvalidated travels further. Called on valid input only. */
+/**
+ * Copy only known fields, in a fixed order, sharing no object with the input, so nothing unvalidated
+ * travels further. Called on valid input only.
+ */
 function cleanCopy(input: Json): SurveySubmission {
-  const out: Json = {
-    id: (input.id as string).toLowerCase(),
-    callId: input.callId,
-    participantId: input.participantId,
-    clientTime: input.clientTime,
-  };
-  for (const field of CONTEXT_FIELDS) if (input[field] !== undefined) out[field] = input[field];
-  if (input.dimensions !== undefined) out.dimensions = { ...(input.dimensions as Json) };
-  for (const { field } of RATING_CATEGORIES) {
+  const out = pick(input, SUBMISSION_FIELDS);
+  out.id = (input.id as string).toLowerCase();
+  if (out.dimensions) out.dimensions = { ...(out.dimensions as Json) };
+  for (const field of Object.keys(RATING_ISSUES)) {
     const rating = input[field] as Json | undefined;
-    if (rating === undefined) continue;
-    const copy: CallRating = { score: rating.score as number };
-    if (rating.scale !== undefined) {
-      const s = rating.scale as unknown as RatingScale;
-      copy.scale = {
-        lowerBound: s.lowerBound,
-        upperBound: s.upperBound,
-        lowScoreThreshold: s.lowScoreThreshold,
-      };
-    }
-    if (rating.issues !== undefined) copy.issues = [...(rating.issues as string[])];
-    if (rating.improvementSuggestion !== undefined)
-      copy.improvementSuggestion = rating.improvementSuggestion as string;
+    if (!rating) continue;
+    const copy = pick(rating, RATING_FIELDS);
+    if (copy.scale) copy.scale = pick(copy.scale as Json, SCALE_FIELDS);
+    if (copy.issues) copy.issues = [...(copy.issues as string[])];
     out[field] = copy;
   }
   return out as unknown as SurveySubmission;
