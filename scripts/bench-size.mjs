@@ -12,5 +12,7 @@ const run = (script) => {
 
 const build = spawnSync("npm", ["run", "build", "--silent", "-w", "packages/widget"], { stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const failures = [run("packages/client/scripts/size.mjs"), run("packages/widget/scripts/size.mjs")].filter((s) => s !== 0);
+const failures = [run("packages/client/scripts/size.mjs"), run("packages/widget/scripts/size.mjs")].filter(
+  (s) => s !== 0,
+);
 process.exit(failures.length ? 1 : 0);

@@ -47,6 +47,7 @@ export async function focused(page: Page): Promise<{
   action: string | null;
   value: string | null;
   tagName: string | null;
+  category: string | null;
   text: string;
 }> {
   return page.evaluate(() => {

@@ -17,5 +17,8 @@ export function createLogger(level: ServerConfig["logLevel"], destination?: Node
   };
   // Synchronous stdout: lines are never lost in a crash, and a closed pipe (e.g. `| head`) cannot make
   // pino's exit-time flush retry EPIPE forever and hang shutdown.
-  return pino(options, (destination as pino.DestinationStream | undefined) ?? pino.destination({ dest: 1, sync: true }));
+  return pino(
+    options,
+    (destination as pino.DestinationStream | undefined) ?? pino.destination({ dest: 1, sync: true }),
+  );
 }

@@ -227,7 +227,10 @@ describe("system endpoints", () => {
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(methods)) {
         const url = path.replace(/\{(\w+)\}/g, ":$1");
-        assert.ok(t.app.fastify.hasRoute({ method: method.toUpperCase() as "GET", url }), `${method} ${path}`);
+        assert.ok(
+          t.app.fastify.hasRoute({ method: method.toUpperCase() as "GET", url }),
+          `${method} ${path}`,
+        );
       }
     }
   });
