@@ -1,5 +1,5 @@
 import { DATE_TIME_PATTERN, LIMITS, UUID_PATTERN } from "./catalog.js";
-import type { ValidationIssue } from "./validate.js";
+import { isWellFormedText, type ValidationIssue } from "./validate.js";
 
 /**
  * Survey lifecycle: the survey was `shown` to a participant, `dismissed` (skipped or closed unanswered),
@@ -47,6 +47,12 @@ export function validateSurveyEvent(input: unknown): SurveyEventResult {
         code: "INVALID_TYPE",
         path: key,
         message: `${key} must be a string of 1 to ${max} characters.`,
+      });
+    } else if (!isWellFormedText(v)) {
+      errors.push({
+        code: "INVALID_FORMAT",
+        path: key,
+        message: `${key} must be valid Unicode text without NUL characters.`,
       });
     } else if (pattern && !pattern.test(v)) {
       errors.push({ code: "INVALID_FORMAT", path: key, message: `${key} must be ${format}.` });

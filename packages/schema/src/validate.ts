@@ -96,6 +96,17 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
+ * Text a database can store and give back unchanged: no NUL (PostgreSQL rejects it) and no lone UTF-16
+ * surrogate (it would come back as U+FFFD, so a retry would no longer match the first answer).
+ */
+export function isWellFormedText(text: string): boolean {
+  return (
+    !text.includes("\0") &&
+    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/.test(text)
+  );
+}
+
+/**
  * Check an untrusted value against the survey schema and return either a clean, typed copy
  * (unknown fields never survive) or every problem found (the first 50), in field order.
  *
@@ -169,7 +180,9 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
           ? add("REQUIRED", path, `${path} must not be empty.`)
           : value.length > max
             ? add("TOO_LONG", path, `${path} must be at most ${max} characters, got ${value.length}.`)
-            : !pattern || pattern.test(value) || add("INVALID_FORMAT", path, `${path} must be ${format}.`);
+            : !isWellFormedText(value)
+              ? add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`)
+              : !pattern || pattern.test(value) || add("INVALID_FORMAT", path, `${path} must be ${format}.`);
   };
 
   /** The custom scale of `field`'s rating: returned when usable for checking the score, else reported. */

@@ -322,3 +322,36 @@ describe("valid edge cases: each is accepted and comes back unchanged", () => {
     });
   }
 });
+
+describe("text the stores could not give back unchanged", () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ["NUL in callId", { callId: "a\u0000b" }, "callId"],
+    ["lone high surrogate in participantId", { participantId: "\ud800" }, "participantId"],
+    [
+      "lone low surrogate in a suggestion",
+      { overallRating: { score: 3, improvementSuggestion: "ok \udc00" } },
+      "overallRating.improvementSuggestion",
+    ],
+    ["NUL in a dimension value", { dimensions: { region: "eu\u0000" } }, "dimensions.region"],
+  ];
+  for (const [name, patch, path] of cases) {
+    it(`rejects ${name}`, () => {
+      const result = validateSurvey({ ...BASE, ...patch });
+      assert.equal(result.ok, false);
+      assert.deepEqual(!result.ok && result.errors.map((e) => [e.code, e.path, e.message]), [
+        ["INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`],
+      ]);
+    });
+  }
+
+  it("accepts paired surrogates (emoji) and other unicode", () => {
+    assert.equal(
+      validateSurvey({
+        ...BASE,
+        callId: "📞 Anruf – 通話",
+        overallRating: { score: 3, improvementSuggestion: "👍🏽" },
+      }).ok,
+      true,
+    );
+  });
+});

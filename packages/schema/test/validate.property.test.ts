@@ -15,6 +15,7 @@ import {
   DEFAULT_SCALE,
   DIMENSION_KEY_PATTERN,
   effectiveScale,
+  isWellFormedText,
   LIMITS,
   OVERALL_ISSUES,
   RATING_CATEGORIES,
@@ -60,7 +61,10 @@ const asJson = (value: unknown) => structuredClone(value) as Json;
 
 /** A string of at most `max` UTF-16 units (any code points), now and then right at the limit. */
 const text = (max: number, min = 0): fc.Arbitrary<string> => {
-  const any = fc.string({ unit: "binary", minLength: min, maxLength: max }).map((s) => s.slice(0, max));
+  const any = fc
+    .string({ unit: "binary", minLength: min, maxLength: max })
+    .map((s) => s.slice(0, max))
+    .filter(isWellFormedText);
   const atLimit = fc.integer({ min: Math.max(min, max - 1), max }).map((n) => "é".repeat(n));
   return fc.oneof({ weight: 4, arbitrary: any }, { weight: 1, arbitrary: atLimit });
 };

@@ -188,8 +188,9 @@ function fsyncProbe(dir: string, count = 200): { medianMs: number; p99Ms: number
 
 /** The code measured: commit, and whether the server's sources differ from it (others may be editing). */
 function sourceState(): { commit: string; modifiedFiles: string[] } {
+  // trimEnd only: porcelain lines start with a status column that may be a space (" M path").
   const git = (args: string[]) =>
-    spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout?.trim() ?? "";
+    spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout?.trimEnd() ?? "";
   const modified = git(["status", "--porcelain", "--", "packages/server/src", "packages/schema/src"]);
   return {
     commit: git(["rev-parse", "--short", "HEAD"]) || "unknown",

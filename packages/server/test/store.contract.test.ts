@@ -412,6 +412,73 @@ export function storeContract(name: string, makeStore: MakeStore): void {
         assert.equal(await store.countSurveys("a"), 1);
       });
 
+      it("answers retries and stores new surveys in the same commit", async () => {
+        const store = await open("a");
+        const stored = [pending(submission(), "a", T0), pending(submission(), "a", T0)];
+        await commitAll(store, stored);
+        const [one, two] = stored as [PendingSurvey, PendingSurvey];
+        const fresh = [pending(submission(), "a", T0 + SECOND), pending(submission(), "a", T0 + SECOND)];
+        const [x, y] = fresh as [PendingSurvey, PendingSurvey];
+        const retryOne = {
+          ...one,
+          record: { ...one.record, receivedAt: new Date(T0 + SECOND).toISOString() },
+        };
+        const retryTwo = {
+          ...two,
+          record: { ...two.record, receivedAt: new Date(T0 + SECOND).toISOString() },
+        };
+        const outcomes = await store.commitSurveyGroups([[retryOne], [x], [y, retryTwo]]);
+        assert.deepEqual(outcomes, [
+          { status: "committed", surveys: [{ created: false, record: one.record }] },
+          { status: "committed", surveys: [{ created: true, record: x.record }] },
+          {
+            status: "committed",
+            surveys: [
+              { created: true, record: y.record },
+              { created: false, record: two.record },
+            ],
+          },
+        ]);
+        assert.equal(await store.countSurveys("a"), 4);
+        assert.deepEqual(await store.getSurvey("a", one.record.id), one.record);
+        assert.deepEqual(await store.getSurvey("a", y.record.id), y.record);
+      });
+
+      it("round-trips text with quotes, backslashes, braces, commas, NULL and empty strings", async () => {
+        const store = await open("a");
+        const awkward = [
+          'say "hi"',
+          "back\\slash \\",
+          "{braces}, {a,b}",
+          "NULL",
+          "null",
+          "",
+          " ",
+          "line\nbreak\ttab\r",
+          "Écho, «latence» — 🎧 ١٢٣",
+          "'single' quotes; -- not a comment",
+        ];
+        const subs = awkward.map((text, i) =>
+          submission({
+            callId: text || "call",
+            participantId: `${text}-${i}`,
+            appVersion: text,
+            overallRating: { score: 3, improvementSuggestion: text },
+            dimensions: { note: text, "k.2": `${text}"` },
+          }),
+        );
+        const surveys = subs.map((sub) => pending(sub, "a", T0));
+        await commitAll(store, surveys);
+        for (const survey of surveys) {
+          assert.deepEqual(await store.getSurvey("a", survey.record.id), survey.record);
+        }
+        // And a retry of each is recognised as the same content.
+        const outcomes = await store.commitSurveyGroups(subs.map((sub) => [pending(sub, "a", T0 + SECOND)]));
+        for (const [i, outcome] of outcomes.entries()) {
+          assert.deepEqual(committed(outcome), [{ created: false, record: surveys[i]?.record }]);
+        }
+      });
+
       it("makes a later group of the same commit a conflict when it changes an earlier group's survey", async () => {
         const store = await open("a");
         const sub = submission({ overallRating: { score: 3 } });

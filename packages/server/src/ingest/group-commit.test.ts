@@ -6,12 +6,17 @@ import { GroupCommitter } from "./group-commit.js";
 /** A store stand-in that records each transaction's groups and takes `ms` to "fsync". */
 function recordingStore(ms: number, fail?: (call: number) => boolean) {
   const transactions: number[] = [];
+  const state = { inFlight: 0, maxInFlight: 0 };
   return {
     transactions,
+    state,
     async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
       transactions.push(groups.length);
+      const call = transactions.length;
+      state.maxInFlight = Math.max(state.maxInFlight, ++state.inFlight);
       await new Promise((resolve) => setTimeout(resolve, ms));
-      if (fail?.(transactions.length)) throw new Error("disk on fire");
+      state.inFlight--;
+      if (fail?.(call)) throw new Error("disk on fire");
       return groups.map(() => ({ status: "committed", surveys: [] }));
     },
   };
@@ -65,5 +70,67 @@ describe("GroupCommitter", () => {
     await committer.drain();
     assert.equal(settled, 5);
     await committer.drain();
+  });
+
+  describe("with concurrency", () => {
+    it("starts another transaction while one is in flight, up to the limit, then queues", async () => {
+      const store = recordingStore(20);
+      const committer = new GroupCommitter(store, { concurrency: 2 });
+      const first = committer.commit(group());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = Array.from({ length: 10 }, () => committer.commit(group()));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const third = Array.from({ length: 7 }, () => committer.commit(group()));
+      await Promise.all([first, ...second, ...third]);
+      // 1 and 10 in flight together; the 7 wait for a free slot and then go together.
+      assert.deepEqual(store.transactions, [1, 10, 7]);
+      assert.equal(store.state.maxInFlight, 2);
+    });
+
+    it("never exceeds the limit under a stream of requests", async () => {
+      const store = recordingStore(3);
+      const committer = new GroupCommitter(store, { concurrency: 3 });
+      const all: Array<Promise<GroupOutcome>> = [];
+      for (let i = 0; i < 40; i++) {
+        all.push(committer.commit(group()));
+        if (i % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const outcomes = await Promise.all(all);
+      assert.equal(outcomes.length, 40);
+      assert.ok(store.state.maxInFlight <= 3, `max in flight ${store.state.maxInFlight}`);
+      assert.ok(store.state.maxInFlight >= 2, "commits overlapped");
+      assert.equal(
+        store.transactions.reduce((a, b) => a + b, 0),
+        40,
+        "every request committed exactly once",
+      );
+    });
+
+    it("rejects only the requests of the failed transaction", async () => {
+      const store = recordingStore(10, (call) => call === 1);
+      const committer = new GroupCommitter(store, { concurrency: 2 });
+      const failing = committer.commit(group());
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const fine = committer.commit(group());
+      const results = await Promise.allSettled([failing, fine]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["rejected", "fulfilled"],
+      );
+    });
+
+    it("drain() waits for every transaction in flight", async () => {
+      const store = recordingStore(10);
+      const committer = new GroupCommitter(store, { concurrency: 4 });
+      let settled = 0;
+      for (let i = 0; i < 3; i++) {
+        void committer.commit(group()).then(() => settled++);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      assert.ok(store.state.inFlight > 1);
+      await committer.drain();
+      assert.equal(settled, 3);
+      assert.equal(store.state.inFlight, 0);
+    });
   });
 });

@@ -9,6 +9,13 @@ interface Waiting {
 export interface GroupCommitterOptions {
   /** Most surveys committed in one transaction. */
   maxSurveys?: number;
+  /**
+   * Most transactions in flight at once (default 1). With 1, requests queue behind the commit in flight
+   * and go into the next one together. More only helps a store whose commits wait on something other
+   * than this thread (PostgreSQL: the round trips and the server's WAL flush); the store must then handle
+   * concurrent commits of the same ids, as PostgresStore does for commits from several servers.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -19,16 +26,18 @@ export interface GroupCommitterOptions {
  */
 export class GroupCommitter {
   private queue: Waiting[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private scheduled = false;
   private idle: Array<() => void> = [];
   private readonly maxSurveys: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly store: Pick<Store, "commitSurveyGroups">,
     options: GroupCommitterOptions = {},
   ) {
     this.maxSurveys = options.maxSurveys ?? 2000;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 
   /** Queue one request's surveys; resolves with their outcome once committed. */
@@ -41,18 +50,26 @@ export class GroupCommitter {
 
   /** Resolves when nothing is queued or in flight (used by graceful shutdown). */
   drain(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
   private schedule(): void {
-    if (this.flushing || this.scheduled) return;
+    if (this.inFlight >= this.concurrency || this.scheduled) return;
     this.scheduled = true;
     // setImmediate lets every request parsed in this I/O phase join the same transaction.
     setImmediate(() => {
       this.scheduled = false;
-      void this.flush();
+      this.start();
     });
+  }
+
+  /** Start transactions for the queue while there is room for them. */
+  private start(): void {
+    while (this.inFlight < this.concurrency && this.queue.length > 0) {
+      this.inFlight++;
+      void this.run(this.takeBatch());
+    }
   }
 
   private takeBatch(): Waiting[] {
@@ -67,18 +84,18 @@ export class GroupCommitter {
     return this.queue.splice(0, n);
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      try {
-        const outcomes = await this.store.commitSurveyGroups(batch.map((w) => w.group));
-        for (const [i, w] of batch.entries()) w.resolve(outcomes[i] as GroupOutcome);
-      } catch (error) {
-        for (const w of batch) w.reject(error);
-      }
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      const outcomes = await this.store.commitSurveyGroups(batch.map((w) => w.group));
+      for (const [i, w] of batch.entries()) w.resolve(outcomes[i] as GroupOutcome);
+    } catch (error) {
+      for (const w of batch) w.reject(error);
     }
-    this.flushing = false;
-    for (const resolve of this.idle.splice(0)) resolve();
+    this.inFlight--;
+    // What queued up meanwhile goes into the next transaction at once.
+    this.start();
+    if (this.inFlight === 0 && this.queue.length === 0) {
+      for (const resolve of this.idle.splice(0)) resolve();
+    }
   }
 }

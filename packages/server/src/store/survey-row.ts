@@ -39,6 +39,21 @@ export const SURVEY_COLUMNS: readonly string[] = [
   ...RATING_CATEGORIES.flatMap((c) => ratingColumns(c.key)),
 ];
 
+/** Type class of a column (see `migrations.ts`): what its values are in a {@link SurveyRow}. */
+export type SurveyColumnType = "integer" | "bigint" | "text";
+
+const INTEGER_COLUMNS = new Set<string>(
+  RATING_CATEGORIES.flatMap((c) => {
+    const [score, lower, upper, threshold, , , poor] = ratingColumns(c.key);
+    return [score, lower, upper, threshold, poor];
+  }),
+);
+
+/** The type of each of {@link SURVEY_COLUMNS}, in the same order (PostgreSQL names). */
+export const SURVEY_COLUMN_TYPES: readonly SurveyColumnType[] = SURVEY_COLUMNS.map((column) =>
+  column === "received_at" ? "bigint" : INTEGER_COLUMNS.has(column) ? "integer" : "text",
+);
+
 /** Flatten a record into a row. */
 export function surveyToRow(record: SurveyRecord, contentHash: string): SurveyRow {
   const row: SurveyRow = {

@@ -2,7 +2,7 @@ import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@
 import postgres from "postgres";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
-import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
+import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
@@ -16,14 +16,17 @@ import type {
   SurveyPage,
   SurveyQuery,
 } from "../store.js";
-import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
+import {
+  rowToSurvey,
+  SURVEY_COLUMN_TYPES,
+  SURVEY_COLUMNS,
+  type SurveyRow,
+  surveyToRow,
+} from "../survey-row.js";
 
 const EXPORT_CHUNK = 1000;
 /** Key of the transaction-scoped advisory lock that serialises migrations across servers (ASCII "aftercl"). */
 const MIGRATION_LOCK = 0x6166746572636c;
-/** The wire protocol counts bind parameters in 16 bits. */
-const MAX_PARAMS = 65535;
-const INSERT_CHUNK = Math.floor(MAX_PARAMS / SURVEY_COLUMNS.length);
 const COMMIT_ATTEMPTS = 5;
 /** SQLSTATEs after which the whole commit is simply retried. */
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
@@ -42,6 +45,7 @@ const types = {
 };
 
 type Sql = postgres.Sql<{ bigint: number }>;
+type Tx = postgres.TransactionSql<{ bigint: number }>;
 type Row = Record<string, unknown>;
 
 /** Another server inserted one of our surveys between our lookup and our insert: redo the commit. */
@@ -52,34 +56,51 @@ class RaceError extends Error {
   }
 }
 
-const COLUMN_LIST = SURVEY_COLUMNS.join(", ");
-
-/** `INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING RETURNING id` for `rows` surveys. */
-function insertSql(rows: number): string {
-  const width = SURVEY_COLUMNS.length;
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const cells = SURVEY_COLUMNS.map((_, c) => `$${r * width + c + 1}`);
-    tuples.push(`(${cells.join(", ")})`);
+/**
+ * The optimistic insert wrote surveys of a group that turns out to conflict with a stored survey: roll
+ * back, so nothing of that group stays written, and redo the commit planning first.
+ */
+class PlanFirst extends Error {
+  constructor() {
+    super("A group conflicts with a stored survey; redo the commit with the plan first");
+    this.name = "PlanFirst";
   }
-  return `INSERT INTO surveys (${COLUMN_LIST}) VALUES ${tuples.join(", ")} ON CONFLICT (project_id, id) DO NOTHING RETURNING id`;
-}
-
-function insertParams(surveys: readonly PendingSurvey[]): Array<string | number | null> {
-  const params: Array<string | number | null> = [];
-  for (const { record, contentHash } of surveys) {
-    const row = surveyToRow(record, contentHash);
-    for (const column of SURVEY_COLUMNS) params.push(row[column] ?? null);
-  }
-  return params;
 }
 
 /**
- * The scale-out engine: any number of servers share one PostgreSQL database. A commit looks up the stored
- * surveys, plans, and inserts with `ON CONFLICT DO NOTHING`; if another server stored one of the surveys
- * in between, the transaction is rolled back and redone, so each survey is written exactly once and every
- * retry is answered from the stored record. Commits use the server's `synchronous_commit` (on by default),
- * so they are durable when acknowledged.
+ * One statement inserts a whole batch: one array parameter per column, whatever the batch size (46, not
+ * 46 per survey), prepared once per connection. Returns the keys it inserted; a key already stored is
+ * skipped (`ON CONFLICT DO NOTHING`), and a key another transaction is inserting waits for its outcome.
+ */
+const INSERT_SURVEYS = `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
+SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
+ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id`;
+const SELECT_SURVEYS =
+  "SELECT * FROM surveys WHERE (project_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
+
+/** The surveys as one array per column, in `SURVEY_COLUMNS` order, for {@link INSERT_SURVEYS}. */
+function insertColumns(surveys: readonly PendingSurvey[]): Array<Array<string | number | null>> {
+  const columns = SURVEY_COLUMNS.map(() => new Array<string | number | null>(surveys.length));
+  surveys.forEach(({ record, contentHash }, r) => {
+    const row = surveyToRow(record, contentHash);
+    SURVEY_COLUMNS.forEach((column, c) => {
+      (columns[c] as Array<string | number | null>)[r] = row[column] ?? null;
+    });
+  });
+  return columns;
+}
+
+const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
+  outcomes.every((o) => o.status === "committed");
+
+/**
+ * The scale-out engine: any number of servers share one PostgreSQL database. A commit inserts with
+ * `ON CONFLICT DO NOTHING` and looks up what was already stored (see `commitSurveyGroups`); if another
+ * server stored one of the surveys in between, the transaction is rolled back and redone, so each survey
+ * is written exactly once and every retry is answered from the stored record. Commits use the server's
+ * `synchronous_commit` (on by default), so they are durable when acknowledged. Several commits of one
+ * server may be in flight at once (`GroupCommitter`'s `concurrency`); they race exactly as commits of
+ * different servers do.
  */
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
@@ -119,46 +140,99 @@ export class PostgresStore implements Store {
     await this.sql.end({ timeout: 5 });
   }
 
+  /**
+   * Commits are optimistic: almost every survey is new, so the batch is inserted first and, when every
+   * row was inserted, the transaction commits after that one statement. Otherwise the surveys not inserted
+   * are looked up in the same transaction: retries (same content) are answered from the stored record;
+   * a conflict (other content under a stored id) rolls back, and the commit is redone the careful way —
+   * look up, plan, insert only what the plan allows — so a conflicting group writes nothing. Inserts run
+   * in (project, id) order, so concurrent commits, here or on other servers, take row locks in the same
+   * order and do not deadlock.
+   */
   async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
-    const keys = groupKeys(groups);
-    if (keys.length === 0) return planCommit(groups, new Map()).outcomes;
-    const projectIds = keys.map((k) => k.projectId);
-    const ids = keys.map((k) => k.id);
+    const optimistic = planCommit(groups, new Map());
+    if (optimistic.inserts.length === 0) return optimistic.outcomes;
+    // Two different surveys under one id within this commit: no insert can help, plan first.
+    let planFirst = !conflictFree(optimistic.outcomes);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.sql.begin(async (tx) => {
-          const rows = await tx.unsafe<SurveyRow[]>(
-            "SELECT * FROM surveys WHERE (project_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
-            [tx.array(projectIds, 25), tx.array(ids, 25)],
-          );
-          const existing = new Map<string, StoredSurvey>();
-          for (const row of rows) {
-            existing.set(surveyKey(String(row.project_id), String(row.id)), {
-              contentHash: String(row.content_hash),
-              record: rowToSurvey(row),
-            });
-          }
-          const plan = planCommit(groups, existing);
-          // plan.inserts is sorted by (project, id), so concurrent commits take row locks in the same order.
-          for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-            const chunk = plan.inserts.slice(start, start + INSERT_CHUNK);
-            const inserted = await tx.unsafe(insertSql(chunk.length), insertParams(chunk));
-            if (inserted.length < chunk.length) throw new RaceError();
-          }
-          return plan.outcomes;
-        });
+        return await this.sql.begin((tx) =>
+          planFirst ? this.commitPlanned(tx, groups) : this.commitOptimistic(tx, groups, optimistic),
+        );
       } catch (error) {
+        if (error instanceof PlanFirst) {
+          planFirst = true;
+          attempt--; // not a failed attempt: the next one cannot take this path again
+          continue;
+        }
         if (!(error instanceof RaceError) && !RETRYABLE.has(sqlState(error))) throw error;
         if (attempt >= COMMIT_ATTEMPTS) {
           throw new Error(
             `Survey commit did not settle after ${COMMIT_ATTEMPTS} attempts under concurrent writes`,
-            {
-              cause: error,
-            },
+            { cause: error },
           );
         }
       }
     }
+  }
+
+  /** Insert everything, then look up what was already stored; see {@link commitSurveyGroups}. */
+  private async commitOptimistic(
+    tx: Tx,
+    groups: readonly SurveyGroup[],
+    optimistic: CommitPlan,
+  ): Promise<GroupOutcome[]> {
+    const inserted = await this.insertSurveys(tx, optimistic.inserts);
+    if (inserted.size === optimistic.inserts.length) return optimistic.outcomes;
+    const missing = optimistic.inserts
+      .map(({ record }) => ({ projectId: record.projectId, id: record.id }))
+      .filter((k) => !inserted.has(surveyKey(k.projectId, k.id)));
+    const existing = await this.lookUp(tx, missing);
+    // Skipped by ON CONFLICT, yet not visible now: it was deleted in between. Start over.
+    if (existing.size < missing.length) throw new RaceError();
+    const plan = planCommit(groups, existing);
+    if (!conflictFree(plan.outcomes)) throw new PlanFirst();
+    return plan.outcomes;
+  }
+
+  /** Look up, plan, then insert exactly the plan's surveys. */
+  private async commitPlanned(tx: Tx, groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
+    const plan = planCommit(groups, await this.lookUp(tx, groupKeys(groups)));
+    if (plan.inserts.length > 0) {
+      const inserted = await this.insertSurveys(tx, plan.inserts);
+      if (inserted.size < plan.inserts.length) throw new RaceError();
+    }
+    return plan.outcomes;
+  }
+
+  /** Insert `surveys` (sorted by project and id), skipping stored ones; the keys inserted. */
+  private async insertSurveys(tx: Tx, surveys: readonly PendingSurvey[]): Promise<Set<string>> {
+    const rows = await tx.unsafe<Array<{ project_id: string; id: string }>>(
+      INSERT_SURVEYS,
+      insertColumns(surveys),
+      { prepare: true },
+    );
+    return new Set(rows.map((row) => surveyKey(row.project_id, row.id)));
+  }
+
+  private async lookUp(
+    tx: Tx,
+    keys: ReadonlyArray<{ projectId: string; id: string }>,
+  ): Promise<Map<string, StoredSurvey>> {
+    const existing = new Map<string, StoredSurvey>();
+    if (keys.length === 0) return existing;
+    const rows = await tx.unsafe<SurveyRow[]>(
+      SELECT_SURVEYS,
+      [keys.map((k) => k.projectId), keys.map((k) => k.id)],
+      { prepare: true },
+    );
+    for (const row of rows) {
+      existing.set(surveyKey(String(row.project_id), String(row.id)), {
+        contentHash: String(row.content_hash),
+        record: rowToSurvey(row),
+      });
+    }
+    return existing;
   }
 
   async getSurvey(projectId: string, id: string): Promise<SurveyRecord | undefined> {

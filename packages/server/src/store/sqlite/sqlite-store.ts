@@ -20,11 +20,35 @@ import type {
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
 
 const EXPORT_CHUNK = 1000;
+/** How often the WAL is copied back into the database file, off the commit path (see the class comment). */
+const CHECKPOINT_INTERVAL_MS = 500;
+/**
+ * A checkpoint also runs inside a commit once the WAL holds this many pages (64 MiB at 4 KiB pages): only
+ * a cap for when the timer cannot keep up, so the WAL stays bounded whatever the load.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 16384;
+
+export interface SqliteStoreOptions {
+  /**
+   * Period of the background PASSIVE checkpoint in ms (default 500). 0 turns it off and leaves every
+   * checkpoint to SQLite's own trigger inside a commit, at its default of 1000 WAL pages.
+   */
+  checkpointIntervalMs?: number;
+}
 
 /**
  * The embedded engine: one SQLite file in the data directory, in WAL mode with `synchronous=FULL`, so a
  * commit is fsynced before it is acknowledged. Several processes may open the same file (WAL allows many
  * readers and one writer at a time; writers wait up to `busy_timeout`).
+ *
+ * Checkpoints (copying committed WAL pages back into the database file, with its own fsync) run on a timer
+ * every {@link CHECKPOINT_INTERVAL_MS} ms rather than inside a commit every 1000 WAL pages, SQLite's default.
+ * Each survey dirties a random page of three indexes, so a commit writes ~100 pages to the WAL; checkpointing
+ * half a second of commits at once writes each index page back once instead of once per few commits.
+ * Measured (docs/benchmarks.md): 10–25 µs less server CPU per survey, and commits no longer carry a
+ * 5–10 ms checkpoint every few times. The checkpoint still runs on this thread, between commits.
+ * Durability is unchanged: a commit is acknowledged once its WAL frames are fsynced (`synchronous=FULL`),
+ * whenever they are checkpointed.
  */
 export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
@@ -32,8 +56,9 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly insertSurvey: Database.Statement;
   private readonly selectSurvey: Database.Statement;
+  private readonly checkpointTimer: NodeJS.Timeout | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.path = join(dataDir, "aftercall.sqlite");
     this.db = new Database(this.path);
@@ -41,6 +66,12 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 10000");
     this.db.pragma("foreign_keys = ON");
+    const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    if (interval > 0) {
+      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      // unref: the timer never keeps a process alive; close() stops it.
+      this.checkpointTimer = setInterval(() => this.checkpoint("PASSIVE"), interval).unref();
+    }
     this.migrateNow();
     const columns = SURVEY_COLUMNS.join(", ");
     const values = SURVEY_COLUMNS.map((c) => `@${c}`).join(", ");
@@ -80,7 +111,26 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    clearInterval(this.checkpointTimer);
+    if (!this.db.open) return;
+    // Leave an empty WAL behind (SQLite would also checkpoint when the last connection closes, but not
+    // while another process has the database open). Waits at most a second for other connections.
+    this.db.pragma("busy_timeout = 1000");
+    this.checkpoint("TRUNCATE");
+    this.db.close();
+  }
+
+  /**
+   * Copy committed WAL frames into the database file. PASSIVE never waits for other connections; frames
+   * it cannot copy now are copied by a later run. A failed checkpoint loses nothing (the frames stay in the
+   * fsynced WAL), so errors are left to the next run and to commits, which report their own.
+   */
+  private checkpoint(mode: "PASSIVE" | "TRUNCATE"): void {
+    try {
+      if (this.db.open) this.db.pragma(`wal_checkpoint(${mode})`);
+    } catch {
+      // see above
+    }
   }
 
   async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
