@@ -12,6 +12,7 @@ import {
   CONTEXT_FIELDS,
   DEFAULT_SCALE,
   effectiveScale,
+  isWellFormedText,
   LIMITS,
   RATING_CATEGORIES,
   type SurveySubmission,
@@ -45,17 +46,17 @@ function releasedSubmissionHash(submission: SurveySubmission): string {
 // ---------------------------------------------------------------------------------------------------
 // Arbitrary valid submissions, keys in any order, with the spellings the normal form folds together.
 
-/** Any code points (lone surrogates included), at most `max` UTF-16 units, now and then at the limit. */
+/** Any well-formed text (what the validator lets through), at most `max` UTF-16 units, now and then at the limit. */
 const text = (max: number, min = 0): fc.Arbitrary<string> =>
   fc
     .oneof(
       { weight: 4, arbitrary: fc.string({ unit: "binary", maxLength: max }) },
       { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: max }) },
-      { weight: 1, arbitrary: fc.constant('"\\/\u0000\u001f\u2028\u2029é🎧') },
+      { weight: 1, arbitrary: fc.constant('"\\/\u0001\u001f\u2028\u2029é🎧') },
       { weight: 1, arbitrary: fc.constant("x".repeat(max)) },
     )
     .map((s) => s.slice(0, max))
-    .filter((s) => s.length >= min);
+    .filter((s) => s.length >= min && isWellFormedText(s));
 
 /** An object with these entries in a random order; `undefined` entries are kept as own keys. */
 function shuffled(entries: Array<[string, unknown]>): fc.Arbitrary<Record<string, unknown>> {
