@@ -195,6 +195,12 @@ describe("aftercall CLI", () => {
     assert.equal(acsLines[1].properties.VideoIssues, "Freezes");
     assert.equal(acsLines[1].properties.VideoRatingScoreUpperBound, 10);
 
+    // An ACS export lacks client times and free text; importing it again recognises the stored ids.
+    const acsAgain = await aftercall(["surveys", "import", "--project", "support-line", "-i", out], {
+      dataDir,
+    });
+    assert.match(acsAgain.stderr, /Imported: 0 new, 4 already present, 0 conflicts, 0 invalid/);
+
     // A native export imports back into another project as the same surveys.
     await aftercall(["projects", "create", "--name", "Copy"], { dataDir });
     const roundTrip = await aftercall(["surveys", "import", "--project", "copy"], {

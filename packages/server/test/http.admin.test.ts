@@ -67,7 +67,11 @@ describe("admin reads: GET /v1/surveys", () => {
       "from=yesterday",
       "limit=0",
       "limit=9999",
+      "limit=1e2",
       "cursor=%21%21",
+      "cursor=AAAA",
+      "participantID=x",
+      "tag=audio:Echo:zzz",
     ]) {
       const res = await get(`/v1/surveys?${q}`);
       assert.equal(res.statusCode, 400, q);

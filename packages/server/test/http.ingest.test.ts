@@ -156,6 +156,12 @@ describe("POST /v1/surveys (in-process, SQLite)", () => {
     }
   });
 
+  it("accepts only ingest keys for submissions, never a secret admin token", async () => {
+    const res = await post(survey(), { authorization: `Bearer ${demo.adminToken}` });
+    assert.equal(res.statusCode, 403);
+    assert.equal(res.json().code, "FORBIDDEN");
+  });
+
   it("refuses missing, unknown and revoked keys with 401", async () => {
     assert.equal((await post(survey(), { authorization: "" })).json().code, "UNAUTHORIZED");
     assert.equal((await post(survey(), { authorization: "Bearer ac_pk_doesnotexist" })).statusCode, 401);

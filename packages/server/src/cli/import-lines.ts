@@ -6,6 +6,11 @@ export interface ImportCandidate {
   submission: unknown;
   /** Original acceptance time, when the line carries one (native and ACS records). */
   receivedAt?: Date;
+  /**
+   * ACS records lack the client time and the free text, so the same survey imported again cannot be
+   * recognised by its content: a stored id then counts as already present, not as a conflict.
+   */
+  lossy?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -71,5 +76,5 @@ function fromAcsRow(row: Json, time: string | undefined): ImportCandidate {
     if (typeof issues === "string" && issues !== "") rating.issues = issues.split(",");
     submission[category.field] = rating;
   }
-  return time ? { submission, receivedAt: date(time) } : { submission };
+  return time ? { submission, receivedAt: date(time), lossy: true } : { submission, lossy: true };
 }

@@ -25,13 +25,14 @@ export async function importSurveys(
   report: (line: number, message: string) => void,
 ): Promise<ImportReport> {
   const totals: ImportReport = { created: 0, duplicates: 0, conflicts: 0, invalid: 0 };
-  let chunk: Array<{ line: number; pending: PendingSurvey }> = [];
+  let chunk: Array<{ line: number; pending: PendingSurvey; lossy: boolean }> = [];
   const flush = async () => {
     if (chunk.length === 0) return;
     const outcomes = await store.commitSurveyGroups(chunk.map((c) => [c.pending]));
     outcomes.forEach((outcome, i) => {
-      const { line, pending } = chunk[i] as (typeof chunk)[number];
-      if (outcome.status === "conflict") {
+      const { line, pending, lossy } = chunk[i] as (typeof chunk)[number];
+      if (outcome.status === "conflict" && lossy) totals.duplicates++;
+      else if (outcome.status === "conflict") {
         totals.conflicts++;
         report(line, `SURVEY_CONFLICT: survey ${pending.record.id} already exists with different content`);
       } else if (outcome.surveys[0]?.created) totals.created++;
@@ -57,7 +58,11 @@ export async function importSurveys(
         projectId: project.id,
         receivedAt: candidate.receivedAt ?? new Date(),
       });
-      chunk.push({ line: lineNo, pending: { record, contentHash: submissionHash(result.value) } });
+      chunk.push({
+        line: lineNo,
+        pending: { record, contentHash: submissionHash(result.value) },
+        lossy: candidate.lossy === true,
+      });
     } catch (error) {
       totals.invalid++;
       report(lineNo, `INVALID_JSON: ${(error as Error).message}`);

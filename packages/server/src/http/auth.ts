@@ -72,7 +72,7 @@ export function ingestToken(request: FastifyRequest): string | undefined {
   );
 }
 
-/** Resolve the caller of a submission; only ingest and admin keys of a project may submit. */
+/** Resolve the caller of a submission: only a project's ingest key may submit. */
 export async function requireSubmitter(resolver: KeyResolver, request: FastifyRequest): Promise<Project> {
   const token = ingestToken(request);
   if (!token)
@@ -82,11 +82,13 @@ export async function requireSubmitter(resolver: KeyResolver, request: FastifyRe
     );
   const caller = await resolver.resolve(token);
   if (!caller) throw new AftercallError("UNAUTHORIZED", "The key is not valid or was revoked.");
-  if (caller.role === "operator")
+  // Secret tokens never travel where ingest keys do (web pages, URLs, beacons).
+  if (caller.role !== "ingest") {
     throw new AftercallError(
       "FORBIDDEN",
-      "Submit surveys with a project's ingest key, not the operator token.",
+      "Submit with the project's ingest key (ac_pk_…), never a secret token.",
     );
+  }
   return caller.project;
 }
 

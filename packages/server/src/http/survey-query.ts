@@ -40,7 +40,17 @@ function category(name: string, raw: string): RatingCategory {
  * Parse the survey filters of a query string: `from`, `to` (ISO date-times; from inclusive, to exclusive),
  * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`.
  */
+const FILTERS = new Set(["from", "to", "poor", "tag", "callId", "participantId"]);
+
 export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
+  // A misspelt filter (`?participantID=`) must not silently return everything.
+  const unknown = Object.keys(query).find((k) => !FILTERS.has(k) && query[k] !== undefined);
+  if (unknown) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `Unknown parameter "${unknown}"; filters are ${[...FILTERS].join(", ")}.`,
+    );
+  }
   const result: SurveyQuery = {};
   const from = time("from", query.from);
   const to = time("to", query.to);
@@ -54,8 +64,8 @@ export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
   if (poor !== undefined) result.poor = poor.split(",").map((c) => category("poor", c.trim()));
   const tag = text("tag", query.tag);
   if (tag !== undefined) {
-    const [cat, name] = tag.split(":");
-    if (!cat || !name)
+    const [cat, name, extra] = tag.split(":");
+    if (!cat || !name || extra !== undefined)
       throw new AftercallError("INVALID_PARAMETER", `tag must look like "audio:Echo", got "${tag}".`);
     const key = category("tag", cat);
     const catalogue = RATING_CATEGORIES.find((c) => c.key === key)?.issues as readonly string[];
@@ -74,7 +84,7 @@ export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
 export function parseLimit(raw: unknown): number {
   if (raw === undefined) return 50;
   const n = Number(raw);
-  if (typeof raw !== "string" || !Number.isInteger(n) || n < 1 || n > 500) {
+  if (typeof raw !== "string" || !/^\d{1,3}$/.test(raw) || n < 1 || n > 500) {
     throw new AftercallError(
       "INVALID_PARAMETER",
       `limit must be a whole number from 1 to 500, got "${String(raw)}".`,

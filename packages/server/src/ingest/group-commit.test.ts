@@ -51,15 +51,31 @@ describe("GroupCommitter", () => {
     assert.deepEqual(store.transactions, [3, 1, 1]);
   });
 
-  it("rejects every request of a failed transaction and keeps serving later ones", async () => {
-    const store = recordingStore(1, (call) => call === 1);
+  it("rejects every request when the store keeps failing, and keeps serving later ones", async () => {
+    const store = recordingStore(1, (call) => call <= 3);
     const committer = new GroupCommitter(store);
     const failed = await Promise.allSettled([committer.commit(group()), committer.commit(group())]);
     assert.deepEqual(
       failed.map((r) => r.status),
       ["rejected", "rejected"],
     );
+    assert.deepEqual(store.transactions, [2, 1, 1], "the shared transaction, then one per request");
     assert.equal((await committer.commit(group())).status, "committed");
+  });
+
+  it("isolates a request the store refuses from the others that shared its transaction", async () => {
+    // Transaction 1 (all three) fails; retried alone, only the second request (call 3) fails again.
+    const store = recordingStore(1, (call) => call === 1 || call === 3);
+    const committer = new GroupCommitter(store);
+    const outcomes = await Promise.allSettled([
+      committer.commit(group()),
+      committer.commit(group()),
+      committer.commit(group()),
+    ]);
+    assert.deepEqual(
+      outcomes.map((r) => r.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
   });
 
   it("drain() resolves only after in-flight and queued commits finished", async () => {

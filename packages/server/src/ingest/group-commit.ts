@@ -89,7 +89,15 @@ export class GroupCommitter {
       const outcomes = await this.store.commitSurveyGroups(batch.map((w) => w.group));
       for (const [i, w] of batch.entries()) w.resolve(outcomes[i] as GroupOutcome);
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      if (batch.length === 1) (batch[0] as Waiting).reject(error);
+      // One request's data the store refuses must not fail everyone who shared its transaction:
+      // commit each request on its own, so only the guilty one (or all, if the store is down) fails.
+      else
+        await Promise.all(
+          batch.map((w) =>
+            this.store.commitSurveyGroups([w.group]).then((o) => w.resolve(o[0] as GroupOutcome), w.reject),
+          ),
+        );
     }
     this.inFlight--;
     // What queued up meanwhile goes into the next transaction at once.

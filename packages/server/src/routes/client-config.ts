@@ -75,7 +75,17 @@ export function clientConfigRoutes(app: FastifyInstance, ctx: AppContext): void 
     request.projectId = project.id;
     enforceOrigin(request, project);
     const events = parseEvents(request.body);
-    const created = await ctx.store.recordEvents(project.id, events, ctx.ingest.now().getTime());
+    const created = await ctx.store
+      .recordEvents(project.id, events, ctx.ingest.now().getTime())
+      .catch((cause: unknown) => {
+        throw Object.assign(
+          new AftercallError(
+            "STORE_UNAVAILABLE",
+            "The events could not be stored; nothing was written. Please try again.",
+          ),
+          { cause },
+        );
+      });
     return reply.code(200).send({ accepted: events.length, created });
   });
 

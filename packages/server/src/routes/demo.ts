@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { demoPage } from "../demo/demo-page.js";
 import { AftercallError } from "../errors.js";
 import type { AppContext } from "../http/context.js";
@@ -28,10 +28,10 @@ export function demoRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
-  app.get("/demo", async (request: FastifyRequest<{ Querystring: { project?: string } }>, reply) => {
-    const projectId = typeof request.query.project === "string" ? request.query.project : "demo";
-    const project = await ctx.store.getProject(projectId);
-    if (!project) throw new AftercallError("NOT_FOUND", `Project "${projectId}" was not found.`);
+  // Only the project named "demo": the page is public and must not let anyone probe other project ids.
+  app.get("/demo", async (_request, reply) => {
+    const project = await ctx.store.getProject("demo");
+    if (!project) throw new AftercallError("NOT_FOUND", 'There is no project "demo" on this server.');
     const ingest = (await ctx.store.listApiKeys(project.id)).find((k) => k.kind === "ingest" && !k.revokedAt);
     return reply
       .header("content-type", "text/html; charset=utf-8")

@@ -8,6 +8,7 @@ import { allowOrigin, answerPreflight, enforceOrigin } from "../http/cors.js";
 import { streamExport } from "../http/stream-export.js";
 import { parseLimit, parseSurveyQuery } from "../http/survey-query.js";
 import { recordSurveys, validateAll } from "../ingest/record-surveys.js";
+import { decodeCursor } from "../store/list-query.js";
 
 const ONE_SURVEY_BYTES = 64 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -82,7 +83,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
     const query = parseSurveyQuery(filters);
     const page: { limit: number; cursor?: string } = { limit: parseLimit(limit) };
     if (cursor !== undefined) {
-      if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) {
+      if (typeof cursor !== "string" || !decodeCursor(cursor)) {
         throw new AftercallError("INVALID_PARAMETER", "cursor is not a cursor returned by this API.");
       }
       page.cursor = cursor;
