@@ -86,18 +86,26 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
         await delivery.submit({ kind: "event", id: event.id, body: event });
       };
       const send = async (survey: CallSurvey): Promise<SubmitResult> => {
-        const checked = validateSurvey(
-          {
-            ...survey,
-            ...context,
-            sdkVersion: SDK_VERSION,
-            id: uuid(),
-            callId,
-            participantId,
-            clientTime: now(),
-          },
-          { requireOverallRating: remote.known()?.requireOverallRating ?? true },
-        );
+        const candidate = {
+          ...survey,
+          ...context,
+          sdkVersion: SDK_VERSION,
+          id: uuid(),
+          callId,
+          participantId,
+          clientTime: now(),
+        };
+        const known = remote.known();
+        let checked = validateSurvey(candidate, {
+          requireOverallRating: known?.requireOverallRating ?? true,
+        });
+        // Missing only the overall rating, and the project's rule not yet known: ask the server (a
+        // lenient project accepts category ratings alone) instead of refusing on a guess.
+        if (!known && !checked.ok && checked.errors.every((e) => e.code === "OVERALL_RATING_REQUIRED")) {
+          checked = validateSurvey(candidate, {
+            requireOverallRating: (await remote.get()).requireOverallRating,
+          });
+        }
         // Refused as the server would refuse it: the same 400 error value.
         if (!checked.ok)
           return {
@@ -117,7 +125,11 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
       };
       return {
         send,
-        track: (type) => record(type),
+        async track(type) {
+          // Being asked is what tires people: the cooldown starts when the survey is shown.
+          if (type === "shown") await writeJson(storage, cooldownKey(participantId), Date.now());
+          await record(type);
+        },
         async submitSurvey(survey) {
           const result = await send(survey);
           if (result.ok) return result.response;

@@ -52,6 +52,9 @@ function requests(items: OutboxItem[]): Request[] {
   return out;
 }
 
+/** Serialised outbox changes per storage key, shared by every client in this page or process. */
+const chains = new Map<string, Promise<unknown>>();
+
 /** Delivery through `transport` of the outbox stored under `key`. */
 export function createDelivery(
   transport: Transport,
@@ -61,7 +64,7 @@ export function createDelivery(
 ): Delivery {
   /** The last known outbox, for the page-close beacon (a closing page cannot wait for async storage). */
   let items: OutboxItem[] = [];
-  let changes: Promise<unknown> = Promise.resolve();
+  let storageWorks = true;
   /** Attempts under way, by item id: an item is never sent twice at once by this client. */
   const inFlight = new Map<string, Promise<Outcome>>();
   let round = 0;
@@ -73,14 +76,19 @@ export function createDelivery(
    * deliveries count. Without `change`, this just reads.
    */
   const update = (change = (stored: OutboxItem[]) => stored): Promise<OutboxItem[]> => {
-    const next = changes.then(async () => {
-      const stored = await readJson<OutboxItem[]>(storage, key);
-      // Memory wins only when storage has nothing usable (unavailable or never written).
+    // Clients of one project on one page share the outbox key: their changes queue on one chain.
+    const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
+      const stored = storageWorks ? await readJson<OutboxItem[]>(storage, key) : undefined;
+      // Memory wins when storage has nothing usable (unavailable, never written, or refusing writes).
       items = change(Array.isArray(stored) ? stored.filter((i) => i?.id) : items);
-      await writeJson(storage, key, items);
+      // A full or broken storage must not make a later read drop what only memory holds.
+      storageWorks = (await writeJson(storage, key, items)) && storageWorks;
       return items;
     });
-    changes = next;
+    chains.set(
+      key,
+      next.catch(() => {}),
+    );
     return next;
   };
 

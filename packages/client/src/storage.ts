@@ -28,9 +28,12 @@ export async function readJson<T>(storage: SurveyStorage, key: string): Promise<
   } catch {}
 }
 
-/** Write a JSON value; a full or broken storage is ignored (the in-memory state still holds it). */
-export async function writeJson(storage: SurveyStorage, key: string, value: unknown): Promise<void> {
+/** Write a JSON value; resolves false when storage is full or broken (the caller keeps it in memory). */
+export async function writeJson(storage: SurveyStorage, key: string, value: unknown): Promise<boolean> {
   try {
     await storage.setItem(key, JSON.stringify(value));
-  } catch {}
+    return true;
+  } catch {
+    return false;
+  }
 }

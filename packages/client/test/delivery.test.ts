@@ -86,7 +86,11 @@ describe("send", () => {
       .send(survey);
     assert.equal(!badCall.ok && badCall.error.message, "callId must not be empty.");
     await client.flush();
-    assert.equal(net.calls.length, 0);
+    // No survey left the device; the only request asked for the project's overall-rating rule.
+    assert.deepEqual(
+      net.calls.map((c) => new URL(c.url).pathname),
+      ["/v1/config"],
+    );
     assert.equal(await client.pending(), 0);
   });
 
@@ -296,5 +300,69 @@ describe("events of a malformed call identity", () => {
         .map((e) => e.callId),
       ["call-1"],
     );
+  });
+});
+
+describe("an outbox shared by several clients", () => {
+  it("never loses one client's queued survey to another client's delivery", async () => {
+    const storage = memoryStorage();
+    const failing = fakeFetch((c) => (c.url.endsWith("/v1/surveys") ? json(503, {}) : json(201, {})));
+    const working = fakeFetch();
+    const retry = { attempts: 1, baseDelayMs: 60_000 };
+    const a = createSurveyClient(options(failing.fetch, storage, { retry }));
+    const b = createSurveyClient(options(working.fetch, storage, { retry }));
+    const [queued, delivered] = await Promise.all([
+      a.forCall(call).send(survey),
+      b.forCall(call).send(survey),
+    ]);
+    assert.equal(queued.ok && queued.status, "queued");
+    assert.equal(delivered.ok && delivered.status, "delivered");
+    const outbox = await outboxOf(storage);
+    assert.deepEqual(
+      outbox.filter((i: { kind: string }) => i.kind === "survey").map((i: { id: string }) => i.id),
+      [queued.ok && queued.response.id],
+      "the survey only A holds is still in the shared outbox",
+    );
+  });
+
+  it("keeps queued surveys in memory when storage refuses writes", async () => {
+    const backing = memoryStorage();
+    let full = false;
+    const storage: SurveyStorage = {
+      getItem: (k) => backing.getItem(k),
+      setItem: (k, v) => {
+        if (full) throw new Error("QuotaExceededError");
+        return backing.setItem(k, v);
+      },
+      removeItem: (k) => backing.removeItem(k),
+    };
+    let up = false;
+    const net = fakeFetch((c) => (up || !c.url.endsWith("/v1/surveys") ? json(201, {}) : json(503, {})));
+    const client = createSurveyClient(
+      options(net.fetch, storage, { retry: { attempts: 1, baseDelayMs: 60_000 } }),
+    );
+    await client.forCall(call).send(survey); // stored normally, then delivered or queued
+    full = true;
+    const result = await client.forCall(call).send(survey);
+    assert.equal(result.ok && result.status, "queued");
+    assert.ok((await client.pending()) >= 1, "the refused write did not drop the queued survey");
+    up = true;
+    await client.flush();
+    assert.ok(net.surveys().some((s) => (s.body as { id: string }).id === (result.ok && result.response.id)));
+  });
+});
+
+describe("cooldown", () => {
+  it("starts when the survey is shown, so skipping does not mean being asked again at once", async () => {
+    const net = fakeFetch((c) =>
+      c.url.endsWith("/v1/config")
+        ? json(200, { projectId: "demo", requireOverallRating: true, config: { cooldownDays: 7 } })
+        : json(201, {}),
+    );
+    const client = createSurveyClient(options(net.fetch));
+    assert.deepEqual(await client.shouldAsk(call), { ask: true, reason: "ok" });
+    await client.forCall(call).track("shown");
+    await client.forCall(call).track("dismissed");
+    assert.deepEqual(await client.shouldAsk(call), { ask: false, reason: "cooldown" });
   });
 });

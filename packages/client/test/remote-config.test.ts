@@ -64,18 +64,27 @@ describe("remote configuration", () => {
     assert.equal((await client.getConfig()).source, "default");
   });
 
-  it("validates surveys with the project's requireOverallRating once known", async () => {
-    const net = fakeFetch((c) =>
-      c.url.endsWith("/v1/config")
-        ? json(200, { projectId: "demo", requireOverallRating: false, config: served })
-        : json(201, {}),
+  it("asks for the project's overall-rating rule before refusing a survey without overallRating", async () => {
+    const project = (requireOverallRating: boolean) =>
+      fakeFetch((c) =>
+        c.url.endsWith("/v1/config")
+          ? json(200, { projectId: "demo", requireOverallRating, config: served })
+          : json(201, {}),
+      );
+    const lenient = project(false);
+    const sent = await createSurveyClient(options(lenient.fetch))
+      .forCall(call)
+      .send({ audioRating: { score: 2 } });
+    assert.equal(sent.ok && sent.status, "delivered");
+    const strict = project(true);
+    const refused = await createSurveyClient(options(strict.fetch))
+      .forCall(call)
+      .send({ audioRating: { score: 2 } });
+    assert.equal(!refused.ok && refused.error.errors?.[0]?.code, "OVERALL_RATING_REQUIRED");
+    assert.deepEqual(
+      strict.calls.map((c) => new URL(c.url).pathname),
+      ["/v1/config"],
+      "a refused survey never leaves the device",
     );
-    const client = createSurveyClient(options(net.fetch));
-    const before = await client.forCall(call).send({ audioRating: { score: 2 } });
-    assert.equal(!before.ok && before.error.errors?.[0]?.code, "OVERALL_RATING_REQUIRED");
-    await client.getConfig();
-    const after = await client.forCall(call).send({ audioRating: { score: 2 } });
-    assert.equal(after.ok && after.status, "delivered");
-    await client.flush();
   });
 });
