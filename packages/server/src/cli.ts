@@ -63,6 +63,7 @@ async function serve(options: StoreOptions & { host?: string; port?: string }): 
     `Aftercall is running at ${server.url}`,
     `  store: ${describeStore(configFrom(options).store)}`,
     `  API:   ${server.url}/openapi.json`,
+    `  demo:  ${server.url}/demo  (a simulated call with the survey widget)`,
   ];
   if (server.firstProject) {
     const { project, ingestKey, adminToken } = server.firstProject;
