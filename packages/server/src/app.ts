@@ -12,6 +12,7 @@ import { AftercallError, type ErrorBody } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
 import type { AppContext } from "./http/context.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
+import { analyticsRoutes } from "./routes/analytics.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
 import { demoRoutes } from "./routes/demo.js";
 import { projectRoutes } from "./routes/projects.js";
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): App {
   projectRoutes(fastify, context);
   clientConfigRoutes(fastify, context);
   demoRoutes(fastify, context);
+  analyticsRoutes(fastify, context);
 
   return {
     fastify,

@@ -363,6 +363,64 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/v1/analytics/summary": {
+        get: {
+          summary: "Per-category summary of the matching surveys",
+          description:
+            "Computed from the raw surveys. Per category: rated surveys, poor count, mean normalized score, poor-rate with its 95 % Wilson interval, and the score distribution per scale (scales may be mixed). Rates are null when nothing was rated.",
+          security: [{ adminToken: [] }],
+          parameters: surveyFilters,
+          responses: {
+            "200": {
+              description:
+                "{surveys, categories: {overall|audio|video|screenshare: {surveys, poor, meanNormalizedScore, poorRate, poorRateCi95, distribution: [{scale: {lowerBound, upperBound}, counts: {score: n}}]}}}",
+            },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/analytics/tags": {
+        get: {
+          summary: "Issue tag counts per category, most frequent first",
+          security: [{ adminToken: [] }],
+          parameters: surveyFilters,
+          responses: {
+            "200": {
+              description:
+                "{categories: {overall|audio|video|screenshare: [{tag, count, poorCount, shareOfCategory, shareOfPoor}]}}; shareOfCategory = count / rated surveys of the category, shareOfPoor = poorCount / poor ratings of the category (null when none)",
+            },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/analytics/compare": {
+        get: {
+          summary: "Compare the poor-rate of two cohorts",
+          description:
+            "Cohorts are defined by a.<filter> and b.<filter> (from, to, poor, tag; an absent side means every survey). Answers each cohort's poor-rate with its Wilson interval, the difference a − b with Newcombe's hybrid score 95 % interval, and the pooled two-proportion z-test (two-sided p-value). Statistics are null when a cohort rated nothing.",
+          security: [{ adminToken: [] }],
+          parameters: [
+            ...["a", "b"].flatMap((side) =>
+              surveyFilters
+                .filter((p) => ["from", "to", "poor", "tag"].includes(p.name))
+                .map((p) => ({ ...p, name: `${side}.${p.name}` })),
+            ),
+            {
+              name: "category",
+              in: "query",
+              schema: { enum: ["overall", "audio", "video", "screenshare"], default: "overall" },
+            },
+            ...surveyFilters.filter((p) => p.name === "projectId"),
+          ],
+          responses: {
+            "200": {
+              description:
+                "{category, a: {surveys, poor, poorRate, poorRateCi95}, b: {…}, difference, differenceCi95, z, pValue, method}",
+            },
+            ...standardErrors,
+          },
+        },
+      },
       "/demo": {
         get: {
           summary: "Simulated call page with the survey widget",

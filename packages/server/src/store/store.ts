@@ -89,6 +89,34 @@ export interface SurveyQuery {
   participantId?: string;
 }
 
+/** Aggregates of one rating category over the surveys matching a query (see {@link Store.summarizeSurveys}). */
+export interface CategorySummary {
+  category: RatingCategory;
+  /** Surveys that rated this category. */
+  surveys: number;
+  /** Of those, rated poor (`score <= threshold` of the record's own scale). */
+  poor: number;
+  /** Sum of `(score - lower) / (upper - lower)`, so the mean is `normalizedScoreSum / surveys`. */
+  normalizedScoreSum: number;
+  /** Ratings per scale and score, keyed `"lower-upper:score"` (scales may be mixed within a project). */
+  distribution: Record<string, number>;
+}
+
+export interface SurveySummary {
+  /** Every matching survey, whichever categories it rated. */
+  surveys: number;
+  /** One entry per rating category, in catalogue order. */
+  categories: CategorySummary[];
+}
+
+/** How often an issue tag was chosen in one category, overall and among poor ratings. */
+export interface IssueTagCount {
+  category: RatingCategory;
+  tag: string;
+  count: number;
+  poorCount: number;
+}
+
 export interface SurveyPage {
   items: SurveyRecord[];
   /** Opaque cursor of the next (older) page; absent on the last page. */
@@ -122,6 +150,10 @@ export interface Store {
   /** Every matching survey, oldest first, streamed in chunks. */
   exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord>;
   countSurveys(projectId: string): Promise<number>;
+  /** Per-category aggregates of the matching surveys, in one query over the raw rows. */
+  summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary>;
+  /** Issue tag counts of the matching surveys, per category (only tags that occur). */
+  issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]>;
 
   createProject(project: NewProject): Promise<Project>;
   getProject(id: string): Promise<Project | undefined>;

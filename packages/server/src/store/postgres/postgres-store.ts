@@ -1,5 +1,13 @@
 import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import postgres from "postgres";
+import {
+  foldSummary,
+  foldTagCounts,
+  type SummaryRow,
+  summarySql,
+  type TagRow,
+  tagSql,
+} from "../analytics-query.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
@@ -7,6 +15,7 @@ import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken }
 import type {
   ApiKey,
   GroupOutcome,
+  IssueTagCount,
   NewApiKey,
   NewProject,
   PendingSurvey,
@@ -15,6 +24,7 @@ import type {
   SurveyGroup,
   SurveyPage,
   SurveyQuery,
+  SurveySummary,
 } from "../store.js";
 import {
   rowToSurvey,
@@ -288,6 +298,18 @@ export class PostgresStore implements Store {
       Array<{ n: number }>
     >`SELECT count(*) AS n FROM surveys WHERE project_id = ${projectId}`;
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary> {
+    const { sql, params } = summarySql(projectId, query);
+    return foldSummary(
+      await this.sql.unsafe<SummaryRow[]>(numberPlaceholders(sql), params, { prepare: true }),
+    );
+  }
+
+  async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
+    const { sql, params } = tagSql(projectId, query);
+    return foldTagCounts(await this.sql.unsafe<TagRow[]>(numberPlaceholders(sql), params, { prepare: true }));
   }
 
   async createProject(input: NewProject): Promise<Project> {

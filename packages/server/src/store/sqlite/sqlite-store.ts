@@ -2,6 +2,14 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import Database from "better-sqlite3";
+import {
+  foldSummary,
+  foldTagCounts,
+  type SummaryRow,
+  summarySql,
+  type TagRow,
+  tagSql,
+} from "../analytics-query.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
@@ -9,6 +17,7 @@ import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken }
 import type {
   ApiKey,
   GroupOutcome,
+  IssueTagCount,
   NewApiKey,
   NewProject,
   Project,
@@ -16,6 +25,7 @@ import type {
   SurveyGroup,
   SurveyPage,
   SurveyQuery,
+  SurveySummary,
 } from "../store.js";
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
 
@@ -203,6 +213,16 @@ export class SqliteStore implements Store {
       n: number;
     };
     return row.n;
+  }
+
+  async summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary> {
+    const { sql, params } = summarySql(projectId, query);
+    return foldSummary(this.db.prepare(sql).all(...params) as SummaryRow[]);
+  }
+
+  async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
+    const { sql, params } = tagSql(projectId, query);
+    return foldTagCounts(this.db.prepare(sql).all(...params) as TagRow[]);
   }
 
   async createProject(input: NewProject): Promise<Project> {

@@ -1,0 +1,191 @@
+import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { twoProportionTest, wilsonInterval } from "../analytics/statistics.js";
+import { AftercallError } from "../errors.js";
+import { projectInScope, requireAdmin } from "../http/auth.js";
+import type { AppContext } from "../http/context.js";
+import { parseSurveyQuery } from "../http/survey-query.js";
+import type { CategorySummary, IssueTagCount, SurveyQuery } from "../store/store.js";
+
+type Query = Record<string, unknown>;
+
+const CATEGORIES = RATING_CATEGORIES.map((c) => c.key) as readonly string[];
+/** Filters a cohort of GET /v1/analytics/compare may use, as `a.<filter>` and `b.<filter>`. */
+const COHORT_FILTERS = new Set(["from", "to", "poor", "tag"]);
+
+interface Distribution {
+  scale: { lowerBound: number; upperBound: number };
+  counts: Record<string, number>;
+}
+
+/** `{"lower-upper:score": n}` → one entry per scale, every score of the scale present (0 when unused). */
+function distribution(counts: Record<string, number>): Distribution[] {
+  const scales = new Map<string, Distribution>();
+  for (const [key, n] of Object.entries(counts)) {
+    const match = /^(\d+)-(\d+):(\d+)$/.exec(key);
+    if (!match) continue;
+    const lowerBound = Number(match[1]);
+    const upperBound = Number(match[2]);
+    const scaleKey = `${lowerBound}-${upperBound}`;
+    let entry = scales.get(scaleKey);
+    if (!entry) {
+      entry = { scale: { lowerBound, upperBound }, counts: {} };
+      for (let s = lowerBound; s <= upperBound; s++) entry.counts[String(s)] = 0;
+      scales.set(scaleKey, entry);
+    }
+    entry.counts[String(Number(match[3]))] = n;
+  }
+  return [...scales.values()].sort(
+    (a, b) => a.scale.lowerBound - b.scale.lowerBound || a.scale.upperBound - b.scale.upperBound,
+  );
+}
+
+function categorySummary(c: CategorySummary) {
+  return {
+    surveys: c.surveys,
+    poor: c.poor,
+    meanNormalizedScore: c.surveys > 0 ? c.normalizedScoreSum / c.surveys : null,
+    poorRate: c.surveys > 0 ? c.poor / c.surveys : null,
+    poorRateCi95: c.surveys > 0 ? wilsonInterval(c.poor, c.surveys) : null,
+    distribution: distribution(c.distribution),
+  };
+}
+
+function tagList(tags: readonly IssueTagCount[], summary: CategorySummary | undefined) {
+  const rated = summary?.surveys ?? 0;
+  const poor = summary?.poor ?? 0;
+  return tags
+    .map((t) => ({
+      tag: t.tag,
+      count: t.count,
+      poorCount: t.poorCount,
+      shareOfCategory: rated > 0 ? t.count / rated : null,
+      shareOfPoor: poor > 0 ? t.poorCount / poor : null,
+    }))
+    .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+}
+
+/** Split `a.<filter>` / `b.<filter>` parameters into two cohort queries; anything else is refused. */
+function cohorts(params: Query): { a: SurveyQuery; b: SurveyQuery } {
+  const split: { a: Query; b: Query } = { a: {}, b: {} };
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const match = /^([ab])\.(.+)$/.exec(key);
+    if (!match || !COHORT_FILTERS.has(match[2] as string)) {
+      throw new AftercallError(
+        "INVALID_PARAMETER",
+        `Unknown parameter "${key}"; use category, projectId and a.<filter>, b.<filter> with filters ${[...COHORT_FILTERS].join(", ")}.`,
+      );
+    }
+    split[match[1] as "a" | "b"][match[2] as string] = value;
+  }
+  const parse = (side: "a" | "b"): SurveyQuery => {
+    try {
+      return parseSurveyQuery(split[side]);
+    } catch (error) {
+      // Name the prefixed parameter, as the client sent it.
+      if (error instanceof AftercallError)
+        throw new AftercallError("INVALID_PARAMETER", `${side}.${error.message}`);
+      throw error;
+    }
+  };
+  return { a: parse("a"), b: parse("b") };
+}
+
+function cohortCategory(raw: unknown): RatingCategory {
+  if (raw === undefined) return "overall";
+  if (typeof raw !== "string" || !CATEGORIES.includes(raw)) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `category must be one of ${CATEGORIES.join(", ")}, got "${String(raw)}".`,
+    );
+  }
+  return raw as RatingCategory;
+}
+
+/** Analytics over the raw surveys (admin token). */
+export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  async function scope(request: FastifyRequest<{ Querystring: Query }>) {
+    const caller = await requireAdmin(ctx.resolver, request);
+    const { projectId } = request.query;
+    const project = await projectInScope(
+      ctx.store,
+      caller,
+      typeof projectId === "string" ? projectId : undefined,
+    );
+    request.projectId = project.id;
+    return project;
+  }
+
+  app.get("/v1/analytics/summary", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, ...filters } = request.query;
+    const summary = await ctx.store.summarizeSurveys(project.id, parseSurveyQuery(filters));
+    return {
+      surveys: summary.surveys,
+      categories: Object.fromEntries(summary.categories.map((c) => [c.category, categorySummary(c)])),
+    };
+  });
+
+  app.get("/v1/analytics/tags", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, ...filters } = request.query;
+    const query = parseSurveyQuery(filters);
+    const [summary, tags] = await Promise.all([
+      ctx.store.summarizeSurveys(project.id, query),
+      ctx.store.issueTagCounts(project.id, query),
+    ]);
+    return {
+      categories: Object.fromEntries(
+        CATEGORIES.map((key) => [
+          key,
+          tagList(
+            tags.filter((t) => t.category === key),
+            summary.categories.find((c) => c.category === key),
+          ),
+        ]),
+      ),
+    };
+  });
+
+  app.get("/v1/analytics/compare", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, category: rawCategory, ...rest } = request.query;
+    const category = cohortCategory(rawCategory);
+    const { a, b } = cohorts(rest);
+    const [sa, sb] = await Promise.all([
+      ctx.store.summarizeSurveys(project.id, a),
+      ctx.store.summarizeSurveys(project.id, b),
+    ]);
+    const pick = (s: typeof sa) => {
+      const c = s.categories.find((x) => x.category === category);
+      const n = c?.surveys ?? 0;
+      const poor = c?.poor ?? 0;
+      return {
+        surveys: n,
+        poor,
+        poorRate: n > 0 ? poor / n : null,
+        poorRateCi95: n > 0 ? wilsonInterval(poor, n) : null,
+      };
+    };
+    const ca = pick(sa);
+    const cb = pick(sb);
+    const test =
+      ca.surveys > 0 && cb.surveys > 0
+        ? twoProportionTest({ poor: ca.poor, n: ca.surveys }, { poor: cb.poor, n: cb.surveys })
+        : undefined;
+    return {
+      category,
+      a: ca,
+      b: cb,
+      difference: test?.difference ?? null,
+      differenceCi95: test?.ci95 ?? null,
+      z: test?.z ?? null,
+      pValue: test?.pValue ?? null,
+      method: {
+        interval: "Newcombe hybrid score (Wilson), 95 %",
+        test: "pooled two-proportion z-test, two-sided",
+      },
+    };
+  });
+}
