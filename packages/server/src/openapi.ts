@@ -393,6 +393,64 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/v1/analytics/timeseries": {
+        get: {
+          summary: "One category's poor-rate and mean score per hour, day or week",
+          description:
+            "Buckets are computed in the time zone tz (IANA name; DST-aware, so a day may last 23 or 25 hours; weeks start on Monday; hour buckets are elapsed hours). Surveys are grouped by 15-minute slot of receivedAt in the store and folded into buckets, which is exact for every zone whose offset is a multiple of 15 minutes. Buckets without a survey rating the category are omitted. surveys counts the surveys that rated the category.",
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: "bucket", in: "query", schema: { enum: ["hour", "day", "week"], default: "day" } },
+            { name: "tz", in: "query", schema: { type: "string", default: "UTC" }, example: "Europe/Berlin" },
+            {
+              name: "category",
+              in: "query",
+              schema: { enum: ["overall", "audio", "video", "screenshare"], default: "overall" },
+            },
+            ...surveyFilters,
+          ],
+          responses: {
+            "200": {
+              description:
+                "{category, bucket, tz, points: [{start (bucket start, ISO 8601 UTC), surveys, poor, poorRate, poorRateCi95, meanNormalizedScore}]}, oldest first",
+            },
+            ...standardErrors,
+          },
+        },
+      },
+      "/v1/analytics/breakdown": {
+        get: {
+          summary:
+            "One category's poor-rate and mean score per app version, platform, browser, SDK version or dimension",
+          description:
+            "by is appVersion, platform, browser, sdkVersion or dimension:<key> (a custom dimension key). Rows are sorted by surveys (those that rated the category), most first, ties by value with null (no value) last, and limited to the top 50 values.",
+          security: [{ adminToken: [] }],
+          parameters: [
+            {
+              name: "by",
+              in: "query",
+              required: true,
+              schema: {
+                type: "string",
+                pattern: "^(appVersion|platform|browser|sdkVersion|dimension:[A-Za-z][A-Za-z0-9_.-]*)$",
+              },
+            },
+            {
+              name: "category",
+              in: "query",
+              schema: { enum: ["overall", "audio", "video", "screenshare"], default: "overall" },
+            },
+            ...surveyFilters,
+          ],
+          responses: {
+            "200": {
+              description:
+                "{category, by, rows: [{value (null when missing), surveys, poor, poorRate, poorRateCi95, meanNormalizedScore}]}",
+            },
+            ...standardErrors,
+          },
+        },
+      },
       "/v1/analytics/compare": {
         get: {
           summary: "Compare the poor-rate of two cohorts",

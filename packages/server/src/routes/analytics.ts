@@ -1,11 +1,18 @@
-import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import { DIMENSION_KEY_PATTERN, RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { BUCKETS, type Bucket, foldBuckets, resolveTimeZone } from "../analytics/buckets.js";
 import { twoProportionTest, wilsonInterval } from "../analytics/statistics.js";
 import { AftercallError } from "../errors.js";
 import { projectInScope, requireAdmin } from "../http/auth.js";
 import type { AppContext } from "../http/context.js";
 import { parseSurveyQuery } from "../http/survey-query.js";
-import type { CategorySummary, IssueTagCount, SurveyQuery } from "../store/store.js";
+import type {
+  BreakdownBy,
+  CategorySummary,
+  IssueTagCount,
+  RatingAggregate,
+  SurveyQuery,
+} from "../store/store.js";
 
 type Query = Record<string, unknown>;
 
@@ -103,6 +110,55 @@ function cohortCategory(raw: unknown): RatingCategory {
   return raw as RatingCategory;
 }
 
+/** Rows of GET /v1/analytics/breakdown: the values with the most surveys. */
+const BREAKDOWN_LIMIT = 50;
+const BREAKDOWN_FIELDS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
+
+function rates(a: RatingAggregate) {
+  return {
+    surveys: a.surveys,
+    poor: a.poor,
+    poorRate: a.surveys > 0 ? a.poor / a.surveys : null,
+    poorRateCi95: a.surveys > 0 ? wilsonInterval(a.poor, a.surveys) : null,
+    meanNormalizedScore: a.surveys > 0 ? a.normalizedScoreSum / a.surveys : null,
+  };
+}
+
+function bucketParam(raw: unknown): Bucket {
+  if (raw === undefined) return "day";
+  if (typeof raw !== "string" || !(BUCKETS as readonly string[]).includes(raw)) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `bucket must be one of ${BUCKETS.join(", ")}, got "${String(raw)}".`,
+    );
+  }
+  return raw as Bucket;
+}
+
+function timeZoneParam(raw: unknown): string {
+  if (raw === undefined) return "UTC";
+  const tz = typeof raw === "string" && raw.length <= 64 ? resolveTimeZone(raw) : undefined;
+  if (!tz) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `tz must be an IANA time zone such as Europe/Berlin, got "${String(raw)}".`,
+    );
+  }
+  return tz;
+}
+
+function breakdownParam(raw: unknown): BreakdownBy {
+  if (typeof raw === "string") {
+    if ((BREAKDOWN_FIELDS as readonly string[]).includes(raw)) return raw as BreakdownBy;
+    const key = /^dimension:(.{1,64})$/.exec(raw)?.[1];
+    if (key !== undefined && DIMENSION_KEY_PATTERN.test(key)) return `dimension:${key}`;
+  }
+  throw new AftercallError(
+    "INVALID_PARAMETER",
+    `by must be one of ${BREAKDOWN_FIELDS.join(", ")} or dimension:<key>, got "${String(raw)}".`,
+  );
+}
+
 /** Analytics over the raw surveys (admin token). */
 export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function scope(request: FastifyRequest<{ Querystring: Query }>) {
@@ -145,6 +201,44 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
           ),
         ]),
       ),
+    };
+  });
+
+  app.get("/v1/analytics/timeseries", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, category: rawCategory, bucket: rawBucket, tz: rawTz, ...filters } = request.query;
+    const category = cohortCategory(rawCategory);
+    const bucket = bucketParam(rawBucket);
+    const tz = timeZoneParam(rawTz);
+    const query = parseSurveyQuery(filters);
+    const slots = await ctx.store.ratingTimeSlots(project.id, query, category);
+    return {
+      category,
+      bucket,
+      tz,
+      points: foldBuckets(slots, bucket, tz).map((b) => ({
+        start: new Date(b.startMs).toISOString(),
+        ...rates(b),
+      })),
+    };
+  });
+
+  app.get("/v1/analytics/breakdown", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, category: rawCategory, by: rawBy, ...filters } = request.query;
+    const category = cohortCategory(rawCategory);
+    const by = breakdownParam(rawBy);
+    const query = parseSurveyQuery(filters);
+    const rows = await ctx.store.ratingBreakdown(project.id, query, category, by);
+    const order = (a: string | null, b: string | null) =>
+      a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+    return {
+      category,
+      by,
+      rows: rows
+        .sort((a, b) => b.surveys - a.surveys || order(a.value, b.value))
+        .slice(0, BREAKDOWN_LIMIT)
+        .map((r) => ({ value: r.value, ...rates(r) })),
     };
   });
 

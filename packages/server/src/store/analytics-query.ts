@@ -1,6 +1,16 @@
-import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import { DIMENSION_KEY_PATTERN, RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
 import { type SqlFragment, surveyFilter } from "./list-query.js";
-import type { CategorySummary, IssueTagCount, SurveyQuery, SurveySummary } from "./store.js";
+import {
+  type BreakdownAggregate,
+  type BreakdownBy,
+  type CategorySummary,
+  type IssueTagCount,
+  type RatingAggregate,
+  type SurveyQuery,
+  type SurveySummary,
+  TIME_SLOT_MS,
+  type TimeSlotAggregate,
+} from "./store.js";
 
 /**
  * Analytics over the raw `surveys` table, as SQL both engines run unchanged (`?` placeholders, numbered
@@ -112,4 +122,106 @@ export function foldTagCounts(rows: readonly TagRow[]): IssueTagCount[] {
     }
   }
   return [...counts.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Time slots and breakdowns: one category, grouped by a key plus scale and score (no floats in SQL).
+
+const BREAKDOWN_COLUMNS: Record<string, string> = {
+  appVersion: "app_version",
+  platform: "platform",
+  browser: "browser",
+  sdkVersion: "sdk_version",
+};
+
+function categoryKey(category: string): string {
+  if (!RATING_CATEGORIES.some((c) => c.key === category))
+    throw new RangeError(`Unknown rating category ${category}`);
+  return category;
+}
+
+/** `key` grouped with scale and score over the rated rows of one category. */
+function groupedSql(projectId: string, query: SurveyQuery, category: string, key: string): SqlFragment {
+  const c = categoryKey(category);
+  const filter = surveyFilter(projectId, query);
+  return {
+    sql: `SELECT grp, lower_bound, upper_bound, score, count(*) AS n, sum(poor) AS poor FROM (SELECT ${key} AS grp, ${c}_lower AS lower_bound, ${c}_upper AS upper_bound, ${c}_score AS score, ${c}_poor AS poor FROM surveys WHERE ${filter.sql} AND ${c}_score IS NOT NULL) rated GROUP BY grp, lower_bound, upper_bound, score`,
+    params: filter.params,
+  };
+}
+
+/** Integer arithmetic both engines share: `received_at` floored to its 15-minute slot (always ≥ 0). */
+export function timeSlotSql(projectId: string, query: SurveyQuery, category: RatingCategory): SqlFragment {
+  return groupedSql(projectId, query, category, `received_at - (received_at % ${TIME_SLOT_MS})`);
+}
+
+/**
+ * A context column, or for `dimension:<key>` the stored dimensions JSON text (decoded and regrouped by
+ * {@link foldBreakdown}, which keeps dialect-specific JSON functions out of the SQL).
+ */
+export function breakdownSql(
+  projectId: string,
+  query: SurveyQuery,
+  category: RatingCategory,
+  by: BreakdownBy,
+): SqlFragment {
+  if (by.startsWith("dimension:")) {
+    dimensionKey(by);
+    return groupedSql(projectId, query, category, "dimensions");
+  }
+  const column = BREAKDOWN_COLUMNS[by];
+  if (!column) throw new RangeError(`Unknown breakdown ${by}`);
+  return groupedSql(projectId, query, category, column);
+}
+
+function dimensionKey(by: string): string {
+  const key = by.slice("dimension:".length);
+  if (!DIMENSION_KEY_PATTERN.test(key)) throw new RangeError(`Invalid dimension key ${key}`);
+  return key;
+}
+
+export interface GroupedRow {
+  grp: number | string | null;
+  lower_bound: number | string;
+  upper_bound: number | string;
+  score: number | string;
+  n: number | string;
+  poor: number | string | null;
+}
+
+function fold<K>(rows: readonly GroupedRow[], keyOf: (row: GroupedRow) => K): Map<K, RatingAggregate> {
+  const groups = new Map<K, RatingAggregate>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    let entry = groups.get(key);
+    if (!entry) {
+      entry = { surveys: 0, poor: 0, normalizedScoreSum: 0 };
+      groups.set(key, entry);
+    }
+    const n = Number(row.n);
+    const lower = Number(row.lower_bound);
+    entry.surveys += n;
+    entry.poor += Number(row.poor ?? 0);
+    entry.normalizedScoreSum += (n * (Number(row.score) - lower)) / (Number(row.upper_bound) - lower);
+  }
+  return groups;
+}
+
+export function foldTimeSlots(rows: readonly GroupedRow[]): TimeSlotAggregate[] {
+  return [...fold(rows, (row) => Number(row.grp))]
+    .map(([startMs, aggregate]) => ({ startMs, ...aggregate }))
+    .sort((a, b) => a.startMs - b.startMs);
+}
+
+export function foldBreakdown(rows: readonly GroupedRow[], by: BreakdownBy): BreakdownAggregate[] {
+  let keyOf = (row: GroupedRow): string | null => (row.grp === null ? null : String(row.grp));
+  if (by.startsWith("dimension:")) {
+    const key = dimensionKey(by);
+    keyOf = (row) => {
+      const dimensions = JSON.parse(String(row.grp ?? "{}")) as Record<string, unknown>;
+      const value = Object.hasOwn(dimensions, key) ? dimensions[key] : undefined;
+      return typeof value === "string" ? value : null;
+    };
+  }
+  return [...fold(rows, keyOf)].map(([value, aggregate]) => ({ value, ...aggregate }));
 }

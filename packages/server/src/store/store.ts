@@ -117,6 +117,33 @@ export interface IssueTagCount {
   poorCount: number;
 }
 
+/** Counts and score sum of one rating category over a group of surveys (a time slot, a breakdown value). */
+export interface RatingAggregate {
+  /** Surveys that rated the category. */
+  surveys: number;
+  /** Of those, rated poor. */
+  poor: number;
+  /** Sum of the normalized scores, so the mean is `normalizedScoreSum / surveys`. */
+  normalizedScoreSum: number;
+}
+
+/** Length of the time slots of {@link Store.ratingTimeSlots}: 15 minutes, a divisor of every UTC offset in use. */
+export const TIME_SLOT_MS = 15 * 60_000;
+
+/** A {@link TIME_SLOT_MS} slot of `receivedAt`, starting at `startMs` (epoch ms, a multiple of the slot). */
+export interface TimeSlotAggregate extends RatingAggregate {
+  startMs: number;
+}
+
+/** What a breakdown groups by: a context column or one key of the custom dimensions. */
+export type BreakdownField = "appVersion" | "platform" | "browser" | "sdkVersion";
+export type BreakdownBy = BreakdownField | `dimension:${string}`;
+
+/** One value of a breakdown; `null` when the survey carries no value. */
+export interface BreakdownAggregate extends RatingAggregate {
+  value: string | null;
+}
+
 export interface SurveyPage {
   items: SurveyRecord[];
   /** Opaque cursor of the next (older) page; absent on the last page. */
@@ -154,6 +181,19 @@ export interface Store {
   summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary>;
   /** Issue tag counts of the matching surveys, per category (only tags that occur). */
   issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]>;
+  /** One category's aggregates per non-empty {@link TIME_SLOT_MS} slot of `receivedAt`, oldest first. */
+  ratingTimeSlots(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+  ): Promise<TimeSlotAggregate[]>;
+  /** One category's aggregates per value of `by` (every value that occurs, unordered). */
+  ratingBreakdown(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+    by: BreakdownBy,
+  ): Promise<BreakdownAggregate[]>;
 
   createProject(project: NewProject): Promise<Project>;
   getProject(id: string): Promise<Project | undefined>;

@@ -1,12 +1,23 @@
-import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
+import type {
+  RatingCategory,
+  SurveyConfig,
+  SurveyEvent,
+  SurveyEventType,
+  SurveyRecord,
+} from "@aftercall/schema";
 import postgres from "postgres";
 import {
+  breakdownSql,
+  foldBreakdown,
   foldSummary,
   foldTagCounts,
+  foldTimeSlots,
+  type GroupedRow,
   type SummaryRow,
   summarySql,
   type TagRow,
   tagSql,
+  timeSlotSql,
 } from "../analytics-query.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
@@ -14,6 +25,8 @@ import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } 
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
+  BreakdownAggregate,
+  BreakdownBy,
   GroupOutcome,
   IssueTagCount,
   NewApiKey,
@@ -25,6 +38,7 @@ import type {
   SurveyPage,
   SurveyQuery,
   SurveySummary,
+  TimeSlotAggregate,
 } from "../store.js";
 import {
   rowToSurvey,
@@ -310,6 +324,30 @@ export class PostgresStore implements Store {
   async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
     const { sql, params } = tagSql(projectId, query);
     return foldTagCounts(await this.sql.unsafe<TagRow[]>(numberPlaceholders(sql), params, { prepare: true }));
+  }
+
+  async ratingTimeSlots(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+  ): Promise<TimeSlotAggregate[]> {
+    const { sql, params } = timeSlotSql(projectId, query, category);
+    return foldTimeSlots(
+      await this.sql.unsafe<GroupedRow[]>(numberPlaceholders(sql), params, { prepare: true }),
+    );
+  }
+
+  async ratingBreakdown(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+    by: BreakdownBy,
+  ): Promise<BreakdownAggregate[]> {
+    const { sql, params } = breakdownSql(projectId, query, category, by);
+    return foldBreakdown(
+      await this.sql.unsafe<GroupedRow[]>(numberPlaceholders(sql), params, { prepare: true }),
+      by,
+    );
   }
 
   async createProject(input: NewProject): Promise<Project> {

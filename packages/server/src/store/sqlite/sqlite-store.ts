@@ -1,14 +1,25 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { SurveyConfig, SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
+import type {
+  RatingCategory,
+  SurveyConfig,
+  SurveyEvent,
+  SurveyEventType,
+  SurveyRecord,
+} from "@aftercall/schema";
 import Database from "better-sqlite3";
 import {
+  breakdownSql,
+  foldBreakdown,
   foldSummary,
   foldTagCounts,
+  foldTimeSlots,
+  type GroupedRow,
   type SummaryRow,
   summarySql,
   type TagRow,
   tagSql,
+  timeSlotSql,
 } from "../analytics-query.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
@@ -16,6 +27,8 @@ import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-com
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import type {
   ApiKey,
+  BreakdownAggregate,
+  BreakdownBy,
   GroupOutcome,
   IssueTagCount,
   NewApiKey,
@@ -26,6 +39,7 @@ import type {
   SurveyPage,
   SurveyQuery,
   SurveySummary,
+  TimeSlotAggregate,
 } from "../store.js";
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
 
@@ -223,6 +237,25 @@ export class SqliteStore implements Store {
   async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
     const { sql, params } = tagSql(projectId, query);
     return foldTagCounts(this.db.prepare(sql).all(...params) as TagRow[]);
+  }
+
+  async ratingTimeSlots(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+  ): Promise<TimeSlotAggregate[]> {
+    const { sql, params } = timeSlotSql(projectId, query, category);
+    return foldTimeSlots(this.db.prepare(sql).all(...params) as GroupedRow[]);
+  }
+
+  async ratingBreakdown(
+    projectId: string,
+    query: SurveyQuery,
+    category: RatingCategory,
+    by: BreakdownBy,
+  ): Promise<BreakdownAggregate[]> {
+    const { sql, params } = breakdownSql(projectId, query, category, by);
+    return foldBreakdown(this.db.prepare(sql).all(...params) as GroupedRow[], by);
   }
 
   async createProject(input: NewProject): Promise<Project> {

@@ -1,0 +1,118 @@
+/**
+ * Folding of 15-minute time slots into hour, day and week buckets of an IANA time zone, with
+ * Intl.DateTimeFormat (so DST is handled: a day may last 23 or 25 hours). Weeks start on Monday.
+ * Exact for every zone whose UTC offset is a multiple of 15 minutes (all offsets in use since 1979).
+ */
+import type { RatingAggregate, TimeSlotAggregate } from "../store/store.js";
+
+export const BUCKETS = ["hour", "day", "week"] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export interface BucketAggregate extends RatingAggregate {
+  /** First instant of the bucket, epoch ms. */
+  startMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The canonical name of a time zone Intl knows, or undefined. */
+export function resolveTimeZone(tz: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+interface WallClock {
+  /** The local date as a UTC midnight, epoch ms (for date arithmetic only). */
+  dateMs: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+class Zone {
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(timeZone: string) {
+    this.format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+  }
+
+  wallClock(ms: number): WallClock {
+    const part: Record<string, number> = {};
+    for (const p of this.format.formatToParts(ms)) if (p.type !== "literal") part[p.type] = Number(p.value);
+    const n = (type: string) => part[type] ?? 0;
+    return {
+      dateMs: Date.UTC(n("year"), n("month") - 1, n("day")),
+      hour: n("hour"),
+      minute: n("minute"),
+      second: n("second"),
+    };
+  }
+
+  /** Local time minus UTC at `ms`, in ms. */
+  offset(ms: number): number {
+    const w = this.wallClock(ms);
+    const local = w.dateMs + w.hour * HOUR_MS + w.minute * 60_000 + w.second * 1000;
+    return local - (ms - (((ms % 1000) + 1000) % 1000));
+  }
+
+  /**
+   * First instant of the local date `dateMs` (a UTC midnight): local midnight under the offset in force
+   * before or after a nearby transition, whichever lies on that date, the earlier if both do (midnight
+   * repeated); when midnight is skipped the day starts at the transition, which the earlier offset gives.
+   */
+  startOfDay(dateMs: number): number {
+    const candidates = [this.offset(dateMs - 1.5 * DAY_MS), this.offset(dateMs + 1.5 * DAY_MS)]
+      .map((offset) => dateMs - offset)
+      .filter((ms) => this.wallClock(ms).dateMs === dateMs);
+    return candidates.length > 0 ? Math.min(...candidates) : dateMs - this.offset(dateMs);
+  }
+}
+
+/**
+ * Add up the slots per bucket. Hour buckets are elapsed hours (a repeated local hour at the end of DST
+ * is two buckets); day and week buckets are local calendar days and Monday-started weeks.
+ */
+export function foldBuckets(
+  slots: readonly TimeSlotAggregate[],
+  bucket: Bucket,
+  timeZone: string,
+): BucketAggregate[] {
+  const zone = new Zone(timeZone);
+  const starts = new Map<number, number>(); // local date → first instant
+  const buckets = new Map<number, BucketAggregate>();
+  for (const slot of slots) {
+    const wall = zone.wallClock(slot.startMs);
+    let startMs: number;
+    if (bucket === "hour") {
+      startMs = slot.startMs - wall.minute * 60_000 - wall.second * 1000;
+    } else {
+      const weekday = (new Date(wall.dateMs).getUTCDay() + 6) % 7; // Monday 0
+      const dateMs = bucket === "week" ? wall.dateMs - weekday * DAY_MS : wall.dateMs;
+      let start = starts.get(dateMs);
+      if (start === undefined) {
+        start = zone.startOfDay(dateMs);
+        starts.set(dateMs, start);
+      }
+      startMs = start;
+    }
+    const entry = buckets.get(startMs) ?? { startMs, surveys: 0, poor: 0, normalizedScoreSum: 0 };
+    entry.surveys += slot.surveys;
+    entry.poor += slot.poor;
+    entry.normalizedScoreSum += slot.normalizedScoreSum;
+    buckets.set(startMs, entry);
+  }
+  return [...buckets.values()].sort((a, b) => a.startMs - b.startMs);
+}
