@@ -7,18 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import { foldBuckets } from "../src/analytics/buckets.js";
 import { wilsonInterval } from "../src/analytics/statistics.js";
 import { submissionHash } from "../src/store/content-hash.js";
-import { PostgresStore } from "../src/store/postgres/postgres-store.js";
-import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { BreakdownAggregate, RatingAggregate, Store, TimeSlotAggregate } from "../src/store/store.js";
-import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "./support/postgres.js";
+import { type MakeStore, onEveryEngine } from "./support/engines.js";
 import { startTestApp, type TestProject } from "./support/test-app.js";
 
 const close = (actual: number, expected: number, digits = 4, message?: string) =>
@@ -186,8 +181,6 @@ describe("foldBuckets", () => {
 // ---------------------------------------------------------------------------------------------------
 // Store methods, on both engines
 
-type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
-
 function trendsContract(name: string, makeStore: MakeStore): void {
   describe(`${name}: ratingTimeSlots and ratingBreakdown`, () => {
     let store: Store;
@@ -291,40 +284,7 @@ function trendsContract(name: string, makeStore: MakeStore): void {
   });
 }
 
-trendsContract("SqliteStore", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aftercall-trends-"));
-  const store = new SqliteStore(dir);
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-// Throws in CI when the binaries are missing, so the PostgreSQL half can never be skipped there.
-const skipPostgres = postgresSkip();
-
-describe("PostgresStore analytics trends", () => {
-  if (skipPostgres) {
-    it("ratingTimeSlots and ratingBreakdown", { skip: skipPostgres }, () => {});
-    return;
-  }
-  let server: PostgresServer | undefined;
-  before(async () => {
-    server = await startPostgres();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-  trendsContract("PostgresStore", async () => {
-    assert.ok(server, "server not started");
-    const store = new PostgresStore(await createSchema(server.url, "trends"), { max: 2 });
-    await store.migrate();
-    return { store, cleanup: () => store.close() };
-  });
-});
+onEveryEngine("trends", trendsContract);
 
 // ---------------------------------------------------------------------------------------------------
 // HTTP

@@ -6,17 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import { erf, normalCdf, twoProportionTest, wilsonInterval } from "../src/analytics/statistics.js";
 import { submissionHash } from "../src/store/content-hash.js";
-import { PostgresStore } from "../src/store/postgres/postgres-store.js";
-import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { IssueTagCount, Store, SurveySummary } from "../src/store/store.js";
-import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "./support/postgres.js";
+import { type MakeStore, onEveryEngine } from "./support/engines.js";
 import { OPERATOR_TOKEN, startTestApp, type TestProject } from "./support/test-app.js";
 
 const close = (actual: number, expected: number, digits = 4, message?: string) =>
@@ -190,8 +185,6 @@ function assertSummary(actual: SurveySummary, expected: SurveySummary): void {
 // ---------------------------------------------------------------------------------------------------
 // Store methods, on both engines
 
-type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
-
 function analyticsContract(name: string, makeStore: MakeStore): void {
   describe(`${name}: summarizeSurveys and issueTagCounts`, () => {
     let store: Store;
@@ -295,40 +288,7 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
   });
 }
 
-analyticsContract("SqliteStore", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aftercall-analytics-"));
-  const store = new SqliteStore(dir);
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-// Throws in CI when the binaries are missing, so the PostgreSQL half can never be skipped there.
-const skipPostgres = postgresSkip();
-
-describe("PostgresStore analytics", () => {
-  if (skipPostgres) {
-    it("summarizeSurveys and issueTagCounts", { skip: skipPostgres }, () => {});
-    return;
-  }
-  let server: PostgresServer | undefined;
-  before(async () => {
-    server = await startPostgres();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-  analyticsContract("PostgresStore", async () => {
-    assert.ok(server, "server not started");
-    const store = new PostgresStore(await createSchema(server.url, "analytics"), { max: 2 });
-    await store.migrate();
-    return { store, cleanup: () => store.close() };
-  });
-});
+onEveryEngine("analytics", analyticsContract);
 
 // ---------------------------------------------------------------------------------------------------
 // HTTP
