@@ -1,0 +1,60 @@
+/**
+ * The contract between the delivery engine and the systems it routes records to. The engine decides
+ * what to send, when, and how often to retry; a destination only knows how to put one batch into its
+ * system, durably, or fail with an error the operator can read.
+ */
+
+/** Destination types, at most one of each per diagnostic setting (as in Azure). */
+export const DESTINATION_TYPES = ["stream", "blob", "s3", "directory", "webhook"] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+/** Log categories a diagnostic setting can carry. */
+export const LOG_CATEGORIES = ["CallSurvey", "CallSurveyEvent"] as const;
+export type LogCategory = (typeof LOG_CATEGORIES)[number];
+
+/** One record as a destination receives it, already rendered in the setting's record format. */
+export interface DeliveryRecord {
+  /** Stable across retries and re-deliveries (e.g. `CallSurvey:<survey id>`), for receivers to de-duplicate. */
+  id: string;
+  category: LogCategory;
+  /** Receive time of the survey or event (epoch ms); archives partition by it (hour of `time`, UTC). */
+  timeMs: number;
+  /** The JSON object to write: the native record or the Azure resource-log record. */
+  body: Record<string, unknown>;
+}
+
+/** A batch: records in commit order, all of one project. */
+export interface DeliveryBatch {
+  /** Stable for the same range of records of the same destination: `<destination id>:<first seq>-<last seq>`. */
+  id: string;
+  projectId: string;
+  /** Azure-style resource id of the project (`/SUBSCRIPTIONS/…`), used in archive paths. */
+  resourceId: string;
+  records: readonly DeliveryRecord[];
+}
+
+/**
+ * A connected destination. `deliver` resolves only when the system has durably accepted every record of
+ * the batch (a PubAck, a committed append block, a 2xx, an fsync); it rejects otherwise, and the engine
+ * retries the same records later. Delivering the same batch twice must be harmless for receivers that
+ * de-duplicate on record ids (at-least-once).
+ */
+export interface Destination {
+  readonly type: DestinationType;
+  deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void>;
+  /** Release connections; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Why a delivery failed, in words an operator can act on; never contains secrets. */
+export class DeliveryFailure extends Error {
+  override readonly name = "DeliveryFailure";
+  constructor(
+    message: string,
+    /** Whether retrying can help (false e.g. for a 4xx from a webhook that rejects the payload shape). */
+    readonly retryable = true,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
