@@ -8,6 +8,8 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
+import { DeliveryMetrics } from "./delivery/delivery-metrics.js";
 import { AftercallError, type ErrorBody } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
 import type { AppContext } from "./http/context.js";
@@ -15,6 +17,7 @@ import { GroupCommitter } from "./ingest/group-commit.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
 import { demoRoutes } from "./routes/demo.js";
+import { diagnosticSettingRoutes } from "./routes/diagnostic-settings.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
@@ -29,6 +32,11 @@ export interface AppOptions {
   now?: () => Date;
   /** Survey transactions in flight at once; default {@link defaultCommitConcurrency}. */
   commitConcurrency?: number;
+  /**
+   * Run the delivery engine in this process (default true), with these settings. Several servers may
+   * share a store with delivery on: leases keep them from delivering a destination at once.
+   */
+  delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "logger" | "metrics">;
 }
 
 /**
@@ -77,11 +85,19 @@ export function createApp(options: AppOptions): App {
   const committer = new GroupCommitter(store, {
     concurrency: options.commitConcurrency ?? defaultCommitConcurrency(store),
   });
+  const metrics = new DeliveryMetrics();
+  metrics.watch(store);
+  const deliveryOptions = options.delivery ?? true;
+  const delivery = deliveryOptions
+    ? new DeliveryEngine({ ...(deliveryOptions === true ? {} : deliveryOptions), store, logger, metrics })
+    : undefined;
   const context: AppContext = {
     store,
     resolver: new KeyResolver(store, options.operatorToken, options.keyCacheSeconds ?? 5),
-    ingest: { committer, now: options.now ?? (() => new Date()) },
+    ingest: { committer, now: options.now ?? (() => new Date()), onCommitted: () => delivery?.notify() },
+    metrics,
   };
+  if (delivery) context.delivery = delivery;
 
   installBodyParsers(fastify);
   fastify.addHook("onRequest", async (request, reply) => {
@@ -113,6 +129,8 @@ export function createApp(options: AppOptions): App {
   clientConfigRoutes(fastify, context);
   demoRoutes(fastify, context);
   analyticsRoutes(fastify, context);
+  diagnosticSettingRoutes(fastify, context);
+  delivery?.start();
 
   return {
     fastify,
@@ -125,6 +143,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
+      await delivery?.stop();
     },
   };
 }

@@ -22,6 +22,10 @@ export const ERROR_STATUS = {
   SURVEY_CONFLICT: 409,
   /** A project with this id already exists. */
   PROJECT_EXISTS: 409,
+  /** A project already has the most diagnostic settings allowed (5). */
+  SETTING_LIMIT_REACHED: 409,
+  /** A diagnostic setting with this name already exists in the project. */
+  SETTING_EXISTS: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** Content-Type is neither application/json nor text/plain. */
   UNSUPPORTED_MEDIA_TYPE: 415,

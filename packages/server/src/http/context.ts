@@ -1,3 +1,5 @@
+import type { DeliveryEngine } from "../delivery/delivery-engine.js";
+import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
 import type { IngestContext } from "../ingest/record-surveys.js";
 import type { Store } from "../store/store.js";
 import type { KeyResolver } from "./auth.js";
@@ -7,6 +9,9 @@ export interface AppContext {
   store: Store;
   resolver: KeyResolver;
   ingest: IngestContext;
+  /** Routes stored surveys to destinations; absent when delivery is turned off in this process. */
+  delivery?: DeliveryEngine;
+  metrics: DeliveryMetrics;
 }
 
 declare module "fastify" {

@@ -13,6 +13,8 @@ export interface IngestContext {
   committer: GroupCommitter;
   /** Server clock; injectable for tests. */
   now: () => Date;
+  /** Called after surveys were committed (wakes the delivery engine). */
+  onCommitted?: () => void;
 }
 
 /** Validate a list of untrusted surveys for a project; `pathPrefix(i)` names each one in errors. */
@@ -75,6 +77,7 @@ export async function recordSurveys(
       { cause },
     );
   }
+  ctx.onCommitted?.();
   if (outcome.status === "conflict") {
     const ids = outcome.conflictingIds.join(", ");
     throw new AftercallError(

@@ -86,6 +86,7 @@ export function clientConfigRoutes(app: FastifyInstance, ctx: AppContext): void 
           { cause },
         );
       });
+    if (created > 0) ctx.ingest.onCommitted?.();
     return reply.code(200).send({ accepted: events.length, created });
   });
 

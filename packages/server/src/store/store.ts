@@ -5,6 +5,7 @@ import type {
   SurveyEventType,
   SurveyRecord,
 } from "@aftercall/schema";
+import type { DeliveryStore } from "./delivery-store.js";
 
 /** A project: one app or tenant (the ACS "resource"). Every survey and key belongs to exactly one. */
 export interface Project {
@@ -156,6 +157,8 @@ export interface SurveyPage {
  */
 export interface Store {
   readonly engine: "sqlite" | "postgres";
+  /** Diagnostic settings, destination state and the delivery log (the outbox). */
+  readonly delivery: DeliveryStore;
   /** Apply pending migrations (safe to call from several processes at once). */
   migrate(): Promise<void>;
   /** Resolve when the store answers a trivial query. */

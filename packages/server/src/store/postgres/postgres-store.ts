@@ -19,10 +19,13 @@ import {
   tagSql,
   timeSlotSql,
 } from "../analytics-query.js";
+import type { DeliveryStore } from "../delivery-store.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { SqlDeliveryStore } from "../sql-delivery-store.js";
+import { postgresDriver } from "../sql-driver.js";
 import type {
   ApiKey,
   BreakdownAggregate,
@@ -129,6 +132,7 @@ const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
   private readonly sql: Sql;
+  readonly delivery: DeliveryStore;
 
   constructor(url: string, options?: { max?: number }) {
     this.sql = postgres(url, {
@@ -137,6 +141,7 @@ export class PostgresStore implements Store {
       types,
       connection: { application_name: process.env.PGAPPNAME ?? "aftercall" },
     });
+    this.delivery = new SqlDeliveryStore(postgresDriver(this.sql));
   }
 
   async migrate(): Promise<void> {

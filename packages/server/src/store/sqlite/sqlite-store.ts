@@ -21,10 +21,13 @@ import {
   tagSql,
   timeSlotSql,
 } from "../analytics-query.js";
+import type { DeliveryStore } from "../delivery-store.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { SqlDeliveryStore } from "../sql-delivery-store.js";
+import { sqliteDriver } from "../sql-driver.js";
 import type {
   ApiKey,
   BreakdownAggregate,
@@ -77,6 +80,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
   readonly path: string;
+  readonly delivery: DeliveryStore;
   private readonly db: Database.Database;
   private readonly insertSurvey: Database.Statement;
   private readonly selectSurvey: Database.Statement;
@@ -103,6 +107,7 @@ export class SqliteStore implements Store {
       `INSERT INTO surveys (${columns}) VALUES (${values}) ON CONFLICT (project_id, id) DO NOTHING`,
     );
     this.selectSurvey = this.db.prepare("SELECT * FROM surveys WHERE project_id = ? AND id = ?");
+    this.delivery = new SqlDeliveryStore(sqliteDriver(this.db));
   }
 
   async migrate(): Promise<void> {

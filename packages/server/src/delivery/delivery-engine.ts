@@ -1,0 +1,308 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { DueDestination, LogEntry, ParkedBatch } from "../store/delivery-store.js";
+import type { Store } from "../store/store.js";
+import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.js";
+import { DeliveryMetrics } from "./delivery-metrics.js";
+import { type DeliveryBatch, DeliveryFailure, type Destination } from "./destination.js";
+import { createDestination as createRealDestination } from "./destinations/create-destination.js";
+import type { DestinationConfig } from "./destinations/destination-config.js";
+import { renderRecords } from "./render-records.js";
+
+export interface DeliveryEngineOptions {
+  store: Store;
+  logger: Logger;
+  /** Identity of this server in leases; default a random id per process. */
+  owner?: string;
+  /** How often the log is polled for new entries when nothing wakes the engine; default 250 ms. */
+  pollIntervalMs?: number;
+  /** Records per batch; default 500. */
+  batchSize?: number;
+  /** Batches per destination before another destination gets a turn; default 20. */
+  batchesPerTurn?: number;
+  /** Failed attempts after which a batch is parked; default 8. */
+  maxAttempts?: number;
+  /** How long a lease lasts without renewal; must exceed `deliveryTimeoutMs`. Default 30 s. */
+  leaseMs?: number;
+  /** Longest wait for one batch's delivery; default 20 s. */
+  deliveryTimeoutMs?: number;
+  backoff?: BackoffPolicy;
+  /** Destinations worked on at once; default 4. */
+  concurrency?: number;
+  now?: () => number;
+  /** Where counters go; default a fresh set. */
+  metrics?: DeliveryMetrics;
+  /** Injectable for tests of the engine's own logic. */
+  createDestination?: (config: DestinationConfig) => Promise<Destination>;
+}
+
+interface Connection {
+  configJson: string;
+  destination: Destination;
+}
+
+/**
+ * Moves stored surveys and events from the delivery log to every configured destination, at least once
+ * and in commit order per destination. Each server runs one engine; a destination is worked on by one
+ * server at a time (a lease in the store, renewed before each batch and fencing every cursor update), so
+ * several servers sharing a PostgreSQL database never deliver the same batch concurrently.
+ *
+ * A failing batch is retried with exponential backoff and jitter; after `maxAttempts` failures, or at
+ * once when the destination says retrying cannot help, it is parked (kept with its error for an operator
+ * to retry) and the destination moves on, so one poisoned batch cannot block everything behind it.
+ */
+export class DeliveryEngine {
+  readonly owner: string;
+  readonly metrics: DeliveryMetrics;
+  /** Aborts deliveries in flight when the engine stops, so shutdown does not wait for slow destinations. */
+  private readonly stopping = new AbortController();
+  private readonly opts: Required<Omit<DeliveryEngineOptions, "owner" | "store" | "logger" | "metrics">>;
+  private readonly connections = new Map<string, Connection>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeRequested = false;
+  private started = false;
+  private stopped = false;
+
+  constructor(private readonly options: DeliveryEngineOptions) {
+    this.owner = options.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.metrics = options.metrics ?? new DeliveryMetrics();
+    this.opts = {
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      batchSize: options.batchSize ?? 500,
+      batchesPerTurn: options.batchesPerTurn ?? 20,
+      maxAttempts: options.maxAttempts ?? 8,
+      leaseMs: options.leaseMs ?? 30_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 20_000,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      concurrency: options.concurrency ?? 4,
+      now: options.now ?? Date.now,
+      createDestination: options.createDestination ?? createRealDestination,
+    };
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** New entries were committed: look soon instead of at the next poll. */
+  notify(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) this.wakeRequested = true;
+    else this.schedule(5);
+  }
+
+  /** Finish the batches in flight, release leases and connections. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.stopping.abort();
+    await this.running;
+    const store = this.options.store.delivery;
+    await Promise.all(
+      [...this.connections.entries()].map(async ([id, c]) => {
+        await store.release(id, this.owner).catch(() => {});
+        await c.destination.close().catch(() => {});
+      }),
+    );
+    this.connections.clear();
+  }
+
+  /** Run one pass over every due destination; resolves when it is done (for tests and `stop`). */
+  async runOnce(): Promise<void> {
+    const due = await this.options.store.delivery.dueDestinations(this.owner, this.opts.now());
+    let more = false;
+    const queue = [...due];
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        if (this.stopped) break;
+        if (await this.work(d).catch((error) => this.logFailure(d, error))) more = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, worker));
+    await this.closeRemoved(due);
+    if (more) this.wakeRequested = true;
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.runOnce()
+        .catch((error) => this.options.logger.error({ err: error }, "delivery pass failed"))
+        .finally(() => {
+          this.running = undefined;
+          if (this.stopped) return;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : this.opts.pollIntervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Deliver what a destination has waiting; true when it has more than one turn's worth. */
+  private async work(d: DueDestination): Promise<boolean> {
+    const store = this.options.store.delivery;
+    if (!(await store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs))) return false;
+    const project = await this.options.store.getProject(d.projectId);
+    if (!project) return false;
+    const destination = await this.connect(d);
+    if (d.parkedRetryWaiting) await this.retryParked(d, destination, project.resourceId);
+    if (this.opts.now() < d.nextAttemptAtMs) return false;
+    let cursor = d.cursorSeq;
+    for (let turn = 0; turn < this.opts.batchesPerTurn; turn++) {
+      if (this.stopped) return false;
+      const entries = await store.readLog(
+        d.projectId,
+        d.categories,
+        { afterSeq: cursor },
+        this.opts.batchSize,
+      );
+      if (entries.length === 0) return false;
+      const outcome = await this.deliverEntries(d, destination, project.resourceId, entries);
+      if (outcome !== "delivered") return false;
+      cursor = (entries.at(-1) as LogEntry).seq;
+      if (!(await store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs))) return false;
+    }
+    return true;
+  }
+
+  /** Deliver one batch and record the outcome; "lost" when another server took the destination over. */
+  private async deliverEntries(
+    d: DueDestination,
+    destination: Destination,
+    resourceId: string,
+    entries: readonly LogEntry[],
+  ): Promise<"delivered" | "failed" | "lost"> {
+    const store = this.options.store.delivery;
+    const first = (entries[0] as LogEntry).seq;
+    const last = (entries.at(-1) as LogEntry).seq;
+    const batch: DeliveryBatch = {
+      id: `${d.id}:${first}-${last}`,
+      projectId: d.projectId,
+      resourceId,
+      records: await renderRecords(store, d.projectId, resourceId, d.format, entries),
+    };
+    const started = this.opts.now();
+    try {
+      if (batch.records.length > 0) await destination.deliver(batch, this.deliverySignal());
+    } catch (error) {
+      // Cut short by shutdown: not the destination's fault; the batch is simply delivered again later.
+      if (this.stopping.signal.aborted) return "lost";
+      return this.recordFailure(d, batch, first, last, error);
+    }
+    const now = this.opts.now();
+    this.metrics.delivered(d.type, batch.records, now, now - started);
+    return (await store.markDelivered(d.id, this.owner, last, batch.records.length, now))
+      ? "delivered"
+      : "lost";
+  }
+
+  private async recordFailure(
+    d: DueDestination,
+    batch: DeliveryBatch,
+    fromSeq: number,
+    toSeq: number,
+    error: unknown,
+  ): Promise<"failed" | "lost"> {
+    const store = this.options.store.delivery;
+    const message = failureMessage(error);
+    const attempts = d.failedAttempts + 1;
+    const now = this.opts.now();
+    this.metrics.failed(d.type);
+    const hopeless = error instanceof DeliveryFailure && !error.retryable;
+    if (hopeless || attempts >= this.opts.maxAttempts) {
+      this.options.logger.warn(
+        { destination: d.id, type: d.type, batch: batch.id, attempts, error: message },
+        "delivery batch parked",
+      );
+      const parked = await store.park(d.id, this.owner, {
+        id: randomUUID(),
+        destinationId: d.id,
+        fromSeq,
+        toSeq,
+        records: batch.records.length,
+        attempts,
+        error: message,
+        parkedAtMs: now,
+      });
+      this.metrics.parked(d.type);
+      return parked ? "failed" : "lost";
+    }
+    const next = now + backoffDelayMs(attempts, this.opts.backoff);
+    this.options.logger.info(
+      { destination: d.id, type: d.type, batch: batch.id, attempts, retryInMs: next - now, error: message },
+      "delivery failed; will retry",
+    );
+    return (await store.markFailed(d.id, this.owner, message, attempts, next, now)) ? "failed" : "lost";
+  }
+
+  /** Re-deliver one parked batch an operator asked to retry. */
+  private async retryParked(d: DueDestination, destination: Destination, resourceId: string): Promise<void> {
+    const store = this.options.store.delivery;
+    const parked: ParkedBatch | undefined = await store.nextParkedRetry(d.id);
+    if (!parked) return;
+    const entries = await store.readLog(
+      d.projectId,
+      d.categories,
+      { afterSeq: parked.fromSeq - 1, toSeq: parked.toSeq },
+      Number.MAX_SAFE_INTEGER,
+    );
+    const records = await renderRecords(store, d.projectId, resourceId, d.format, entries);
+    const batch: DeliveryBatch = {
+      id: `${d.id}:${parked.fromSeq}-${parked.toSeq}`,
+      projectId: d.projectId,
+      resourceId,
+      records,
+    };
+    try {
+      if (records.length > 0) await destination.deliver(batch, this.deliverySignal());
+      await store.resolveParked(parked.id);
+      this.metrics.delivered(d.type, records, this.opts.now(), 0);
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      await store.refailParked(parked.id, failureMessage(error), this.opts.now());
+    }
+  }
+
+  private deliverySignal(): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(this.opts.deliveryTimeoutMs), this.stopping.signal]);
+  }
+
+  private async connect(d: DueDestination): Promise<Destination> {
+    const configJson = JSON.stringify(d.config);
+    const existing = this.connections.get(d.id);
+    if (existing && existing.configJson === configJson) return existing.destination;
+    if (existing) await existing.destination.close().catch(() => {});
+    const destination = await this.opts.createDestination(d.config);
+    this.connections.set(d.id, { configJson, destination });
+    return destination;
+  }
+
+  /** Close connections of destinations that were deleted or paused. */
+  private async closeRemoved(due: readonly DueDestination[]): Promise<void> {
+    const live = new Set(due.map((d) => d.id));
+    for (const [id, c] of this.connections) {
+      if (live.has(id)) continue;
+      this.connections.delete(id);
+      await c.destination.close().catch(() => {});
+    }
+  }
+
+  private logFailure(d: DueDestination, error: unknown): boolean {
+    this.options.logger.error({ err: error, destination: d.id, type: d.type }, "delivery turn failed");
+    return false;
+  }
+}
+
+/** A destination's error as an operator-readable line; never a stack, never a payload. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof DeliveryFailure) return error.message;
+  if (error instanceof Error && error.name === "TimeoutError")
+    return "The destination did not answer in time.";
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

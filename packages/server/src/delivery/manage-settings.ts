@@ -1,0 +1,252 @@
+import { randomUUID } from "node:crypto";
+import { toSurveyRecord } from "@aftercall/schema";
+import { AftercallError } from "../errors.js";
+import type { DestinationStatus, ParkedBatch } from "../store/delivery-store.js";
+import type { Project, Store } from "../store/store.js";
+import { failureMessage } from "./delivery-engine.js";
+import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./destination.js";
+import { createDestination } from "./destinations/create-destination.js";
+import { type DestinationConfig, publicDestinationConfig } from "./destinations/destination-config.js";
+import { renderSurvey } from "./render-records.js";
+import {
+  type DestinationState,
+  type DiagnosticSetting,
+  MAX_SETTINGS_PER_PROJECT,
+  patchedDestinations,
+  type SettingInput,
+  type SettingPatch,
+} from "./settings.js";
+
+/** A destination as the API shows it: public configuration (no secrets) and delivery status. */
+export interface DestinationView {
+  id: string;
+  type: DestinationType;
+  config: Record<string, unknown>;
+  paused: boolean;
+  status: {
+    state: "paused" | "caught-up" | "delivering" | "retrying";
+    /** Seconds since the oldest undelivered survey or event was received; 0 when caught up. */
+    lagSeconds: number;
+    undelivered: number;
+    deliveredRecords: number;
+    lastSuccessAt?: string;
+    lastError?: string;
+    lastErrorAt?: string;
+    failedAttempts: number;
+    nextAttemptAt?: string;
+    parkedBatches: number;
+    parkedRecords: number;
+  };
+}
+
+export type SettingView = Omit<DiagnosticSetting, "destinations"> & { destinations: DestinationView[] };
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+function destinationView(d: DestinationState, s: DestinationStatus, nowMs: number): DestinationView {
+  const oldest = s.oldestUndeliveredAtMs;
+  const state = d.paused
+    ? "paused"
+    : oldest === undefined
+      ? "caught-up"
+      : d.failedAttempts > 0
+        ? "retrying"
+        : "delivering";
+  const status: DestinationView["status"] = {
+    state,
+    lagSeconds: oldest === undefined ? 0 : Math.max(0, Math.round((nowMs - oldest) / 100) / 10),
+    undelivered: s.undelivered,
+    deliveredRecords: d.deliveredRecords,
+    failedAttempts: d.failedAttempts,
+    parkedBatches: s.parkedBatches,
+    parkedRecords: s.parkedRecords,
+  };
+  const optional = {
+    lastSuccessAt: iso(d.lastSuccessAtMs),
+    lastError: d.lastError,
+    lastErrorAt: iso(d.lastErrorAtMs),
+    nextAttemptAt: d.failedAttempts > 0 ? iso(d.nextAttemptAtMs) : undefined,
+  };
+  for (const [key, value] of Object.entries(optional))
+    if (value !== undefined) Object.assign(status, { [key]: value });
+  return { id: d.id, type: d.type, config: publicDestinationConfig(d.config), paused: d.paused, status };
+}
+
+/** The setting as the API shows it, with each destination's live status. */
+export async function settingView(
+  store: Store,
+  setting: DiagnosticSetting,
+  nowMs = Date.now(),
+): Promise<SettingView> {
+  const destinations = await Promise.all(
+    setting.destinations.map(async (d) =>
+      destinationView(d, await store.delivery.destinationStatus(d, setting.categories), nowMs),
+    ),
+  );
+  return { ...setting, destinations };
+}
+
+export async function requireSetting(
+  store: Store,
+  projectId: string,
+  id: string,
+): Promise<DiagnosticSetting> {
+  const setting = await store.delivery.getSetting(projectId, id);
+  if (!setting)
+    throw new AftercallError("NOT_FOUND", `Diagnostic setting ${id} was not found in project ${projectId}.`);
+  return setting;
+}
+
+const destinationId = (settingId: string, type: DestinationType) => `${settingId}.${type}`;
+
+export async function createSetting(
+  store: Store,
+  project: Project,
+  input: SettingInput,
+): Promise<DiagnosticSetting> {
+  const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+  const outcome = await store.delivery.createSetting(
+    {
+      id,
+      projectId: project.id,
+      name: input.name,
+      categories: input.categories,
+      format: input.format,
+      destinations: (Object.entries(input.destinations) as Array<[DestinationType, DestinationConfig]>).map(
+        ([type, config]) => ({ id: destinationId(id, type), type, config }),
+      ),
+      ...(input.backfillFromMs === undefined ? {} : { backfillFromMs: input.backfillFromMs }),
+      nowMs: Date.now(),
+    },
+    MAX_SETTINGS_PER_PROJECT,
+  );
+  if (outcome.status === "limit")
+    throw new AftercallError(
+      "SETTING_LIMIT_REACHED",
+      `Project ${project.id} already has ${MAX_SETTINGS_PER_PROJECT} diagnostic settings, the most a project may have.`,
+    );
+  if (outcome.status === "name-taken")
+    throw new AftercallError(
+      "SETTING_EXISTS",
+      `Project ${project.id} already has a diagnostic setting named "${input.name}".`,
+    );
+  return outcome.setting;
+}
+
+export async function updateSetting(
+  store: Store,
+  project: Project,
+  id: string,
+  patch: SettingPatch,
+): Promise<DiagnosticSetting> {
+  const current = await requireSetting(store, project.id, id);
+  const { upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
+  const name = patch.name ?? current.name;
+  const updated = await store.delivery.updateSetting(project.id, id, {
+    name,
+    categories: patch.categories ?? current.categories,
+    format: patch.format ?? current.format,
+    upsert: (Object.entries(upsert) as Array<[DestinationType, DestinationConfig]>).map(([type, config]) => ({
+      id: destinationId(id, type),
+      type,
+      config,
+    })),
+    remove,
+    nowMs: Date.now(),
+  });
+  if (!updated)
+    throw new AftercallError(
+      "SETTING_EXISTS",
+      `Project ${project.id} already has a diagnostic setting named "${name}".`,
+    );
+  return requireSetting(store, project.id, id);
+}
+
+/** Destination types a request names (`destination=webhook`), or every type of the setting. */
+export function selectTypes(setting: DiagnosticSetting, requested: unknown): DestinationType[] {
+  if (requested === undefined) return setting.destinations.map((d) => d.type);
+  if (typeof requested !== "string" || !(DESTINATION_TYPES as readonly string[]).includes(requested))
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `destination must be one of ${DESTINATION_TYPES.join(", ")}.`,
+    );
+  if (!setting.destinations.some((d) => d.type === requested))
+    throw new AftercallError(
+      "NOT_FOUND",
+      `Diagnostic setting ${setting.id} has no ${requested} destination.`,
+    );
+  return [requested as DestinationType];
+}
+
+/** Outcome of sending a test record to one destination. */
+export interface TestResult {
+  type: DestinationType;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+/**
+ * Send one clearly marked test record (in the setting's format) to each chosen destination, now, outside
+ * the delivery log: it proves connectivity and credentials without touching cursors.
+ */
+export async function testSetting(
+  project: Project,
+  setting: DiagnosticSetting,
+  types: readonly DestinationType[],
+  timeoutMs = 10_000,
+): Promise<TestResult[]> {
+  const now = new Date();
+  const id = randomUUID();
+  // A real, valid record built the way ingestion builds one, so receivers can parse it like any other.
+  const survey = toSurveyRecord(
+    {
+      id,
+      callId: "aftercall-test-call",
+      participantId: "aftercall-test",
+      clientTime: now.toISOString(),
+      overallRating: { score: 5 },
+    },
+    { projectId: project.id, receivedAt: now },
+  );
+  const record = renderSurvey(survey, setting.format, project.resourceId);
+  return Promise.all(
+    setting.destinations
+      .filter((d) => types.includes(d.type))
+      .map(async (d): Promise<TestResult> => {
+        const started = performance.now();
+        const batch: DeliveryBatch = {
+          id: `test:${id}`,
+          projectId: project.id,
+          resourceId: project.resourceId,
+          records: [{ id: `test:${id}`, category: "CallSurvey", timeMs: now.getTime(), body: record }],
+        };
+        try {
+          const destination = await createDestination(d.config);
+          try {
+            await destination.deliver(batch, AbortSignal.timeout(timeoutMs));
+          } finally {
+            await destination.close().catch(() => {});
+          }
+          return { type: d.type, ok: true, ms: Math.round(performance.now() - started) };
+        } catch (error) {
+          return {
+            type: d.type,
+            ok: false,
+            ms: Math.round(performance.now() - started),
+            error: failureMessage(error),
+          };
+        }
+      }),
+  );
+}
+
+/** Parked batches of a setting, with the destination type each belongs to. */
+export async function parkedBatches(
+  store: Store,
+  setting: DiagnosticSetting,
+): Promise<Array<ParkedBatch & { type: DestinationType }>> {
+  const typeOf = new Map(setting.destinations.map((d) => [d.id, d.type]));
+  const parked = await store.delivery.listParked([...typeOf.keys()]);
+  return parked.map((p) => ({ ...p, type: typeOf.get(p.destinationId) as DestinationType }));
+}

@@ -1,0 +1,80 @@
+import { type SurveyEvent, type SurveyRecord, toAzureResourceLogRecord } from "@aftercall/schema";
+import type { DeliveryStore, LogEntry } from "../store/delivery-store.js";
+import type { DeliveryRecord } from "./destination.js";
+import type { RecordFormat } from "./settings.js";
+
+type StoredEvent = SurveyEvent & { receivedAtMs: number };
+
+/** Stable id of a record, the same on every delivery, for receivers to de-duplicate. */
+export const recordId = (entry: Pick<LogEntry, "category" | "itemId">): string =>
+  `${entry.category}:${entry.itemId}`;
+
+/** A lifecycle event as an Azure resource-log record (Azure has no such category; the shape follows CallSurvey's). */
+function eventResourceLogRecord(event: StoredEvent, resourceId: string): Record<string, unknown> {
+  return {
+    time: new Date(event.receivedAtMs).toISOString(),
+    resourceId,
+    operationName: "CallSurveyEvent",
+    operationVersion: "1.0",
+    category: "CallSurveyEvent",
+    correlationId: event.participantId,
+    properties: {
+      EventId: event.id,
+      EventType: event.type,
+      CallId: event.callId,
+      ParticipantId: event.participantId,
+      SurveyId: event.surveyId ?? null,
+      ClientTime: event.clientTime,
+    },
+  };
+}
+
+function nativeEvent(event: StoredEvent, projectId: string): Record<string, unknown> {
+  const { receivedAtMs, ...fields } = event;
+  return { ...fields, projectId, receivedAt: new Date(receivedAtMs).toISOString() };
+}
+
+/** Render a survey record in a setting's format. */
+export function renderSurvey(
+  record: SurveyRecord,
+  format: RecordFormat,
+  resourceId: string,
+): Record<string, unknown> {
+  return format === "acs"
+    ? (toAzureResourceLogRecord(record, resourceId) as unknown as Record<string, unknown>)
+    : (record as unknown as Record<string, unknown>);
+}
+
+/**
+ * Load and render the surveys and events of log entries. Entries whose item cannot be found (which the
+ * schema's insert-only tables make impossible short of manual deletion) are left out.
+ */
+export async function renderRecords(
+  store: DeliveryStore,
+  projectId: string,
+  resourceId: string,
+  format: RecordFormat,
+  entries: readonly LogEntry[],
+): Promise<DeliveryRecord[]> {
+  const ids = (category: LogEntry["category"]) =>
+    entries.filter((e) => e.category === category).map((e) => e.itemId);
+  const [surveys, events] = await Promise.all([
+    store.loadSurveys(projectId, ids("CallSurvey")),
+    store.loadEvents(projectId, ids("CallSurveyEvent")),
+  ]);
+  const records: DeliveryRecord[] = [];
+  for (const entry of entries) {
+    let body: Record<string, unknown> | undefined;
+    if (entry.category === "CallSurvey") {
+      const survey = surveys.get(entry.itemId);
+      if (survey) body = renderSurvey(survey, format, resourceId);
+    } else {
+      const event = events.get(entry.itemId);
+      if (event)
+        body = format === "acs" ? eventResourceLogRecord(event, resourceId) : nativeEvent(event, projectId);
+    }
+    if (body)
+      records.push({ id: recordId(entry), category: entry.category, timeMs: entry.receivedAtMs, body });
+  }
+  return records;
+}

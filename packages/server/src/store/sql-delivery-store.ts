@@ -1,0 +1,475 @@
+import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
+import type { DestinationType, LogCategory } from "../delivery/destination.js";
+import type { DestinationConfig } from "../delivery/destinations/destination-config.js";
+import type { DestinationState, DiagnosticSetting, RecordFormat } from "../delivery/settings.js";
+import type {
+  CreateSettingOutcome,
+  DeliveryStore,
+  DestinationStatus,
+  DueDestination,
+  LogEntry,
+  NewSetting,
+  ParkedBatch,
+  SettingUpdate,
+} from "./delivery-store.js";
+import { GuardFailed, type SqlDriver, type SqlParam, type SqlRow, type SqlWrite } from "./sql-driver.js";
+import { rowToSurvey, type SurveyRow } from "./survey-row.js";
+
+/** Undelivered entries are counted up to this many; beyond it the status says "at least". */
+export const UNDELIVERED_COUNT_CAP = 100_000;
+
+const num = (v: unknown): number => Number(v);
+const optionalNum = (v: unknown): number | undefined =>
+  v === null || v === undefined ? undefined : Number(v);
+const marks = (n: number): string => new Array(n).fill("?").join(", ");
+const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+
+function destinationFromRow(row: SqlRow): DestinationState {
+  const state: DestinationState = {
+    id: String(row.id),
+    settingId: String(row.setting_id),
+    projectId: String(row.project_id),
+    type: String(row.type) as DestinationType,
+    config: JSON.parse(String(row.config)) as DestinationConfig,
+    cursorSeq: num(row.cursor_seq),
+    paused: num(row.paused) === 1,
+    failedAttempts: num(row.failed_attempts),
+    nextAttemptAtMs: num(row.next_attempt_at),
+    deliveredRecords: num(row.delivered_records),
+  };
+  const lastSuccess = optionalNum(row.last_success_at);
+  if (lastSuccess !== undefined) state.lastSuccessAtMs = lastSuccess;
+  if (row.last_error !== null && row.last_error !== undefined) state.lastError = String(row.last_error);
+  const lastErrorAt = optionalNum(row.last_error_at);
+  if (lastErrorAt !== undefined) state.lastErrorAtMs = lastErrorAt;
+  return state;
+}
+
+function parkedFromRow(row: SqlRow): ParkedBatch {
+  return {
+    id: String(row.id),
+    destinationId: String(row.destination_id),
+    fromSeq: num(row.from_seq),
+    toSeq: num(row.to_seq),
+    records: num(row.records),
+    attempts: num(row.attempts),
+    error: String(row.error),
+    parkedAtMs: num(row.parked_at),
+    retryRequested: num(row.retry_requested) === 1,
+  };
+}
+
+function settingFromRow(row: SqlRow, destinations: DestinationState[]): DiagnosticSetting {
+  return {
+    id: String(row.id),
+    projectId: String(row.project_id),
+    name: String(row.name),
+    categories: JSON.parse(String(row.categories)) as LogCategory[],
+    format: String(row.format) as RecordFormat,
+    destinations,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** The cursor that makes delivery start at the first entry received at or after `fromMs`. */
+const CURSOR_FROM_TIME =
+  "(SELECT COALESCE((SELECT min(seq) FROM delivery_log WHERE project_id = ? AND received_at >= ?), (SELECT COALESCE(max(seq), 0) + 1 FROM delivery_log)) - 1)";
+/** The cursor of a destination that only delivers what arrives from now on. */
+const CURSOR_AT_HEAD = "(SELECT COALESCE(max(seq), 0) FROM delivery_log)";
+
+/**
+ * Insert a destination with its starting cursor. `onlyIfMissing` makes it a no-op when the setting already
+ * has a destination of this type (an update that only changes its configuration).
+ */
+function insertDestination(
+  settingId: string,
+  projectId: string,
+  d: { id: string; type: DestinationType; config: DestinationConfig },
+  backfillFromMs: number | undefined,
+  onlyIfMissing = false,
+): SqlWrite {
+  const cursor = backfillFromMs === undefined ? CURSOR_AT_HEAD : CURSOR_FROM_TIME;
+  const cursorParams: SqlParam[] = backfillFromMs === undefined ? [] : [projectId, backfillFromMs];
+  const guard = onlyIfMissing
+    ? " WHERE NOT EXISTS (SELECT 1 FROM destinations WHERE setting_id = ? AND type = ?)"
+    : "";
+  return {
+    sql: `INSERT INTO destinations (id, setting_id, project_id, type, config, cursor_seq) SELECT ?, ?, ?, ?, ?, ${cursor}${guard}`,
+    params: [
+      d.id,
+      settingId,
+      projectId,
+      d.type,
+      JSON.stringify(d.config),
+      ...cursorParams,
+      ...(onlyIfMissing ? [settingId, d.type] : []),
+    ],
+    ...(onlyIfMissing ? {} : { expectChanges: 1 }),
+  };
+}
+
+/** {@link DeliveryStore} over either engine's {@link SqlDriver}; the SQL is the same for both. */
+export class SqlDeliveryStore implements DeliveryStore {
+  constructor(private readonly db: SqlDriver) {}
+
+  async createSetting(s: NewSetting, maxPerProject: number): Promise<CreateSettingOutcome> {
+    const writes: SqlWrite[] = [
+      {
+        // Guarded in the statement too, so two servers creating a sixth setting at once cannot both succeed
+        // (the unique name constraint and this count are checked under the same write).
+        sql: `INSERT INTO diagnostic_settings (id, project_id, name, categories, format, created_at, updated_at)
+SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE (SELECT count(*) FROM diagnostic_settings WHERE project_id = ?) < ?
+AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?)`,
+        params: [
+          s.id,
+          s.projectId,
+          s.name,
+          JSON.stringify(s.categories),
+          s.format,
+          s.nowMs,
+          s.nowMs,
+          s.projectId,
+          maxPerProject,
+          s.projectId,
+          s.name,
+        ],
+        expectChanges: 1,
+      },
+      ...s.destinations.map((d) => insertDestination(s.id, s.projectId, d, s.backfillFromMs)),
+    ];
+    try {
+      await this.db.atomically(writes);
+    } catch (error) {
+      if (!(error instanceof GuardFailed) || error.index !== 0) throw error;
+      const taken = await this.db.all("SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?", [
+        s.projectId,
+        s.name,
+      ]);
+      return { status: taken.length > 0 ? "name-taken" : "limit" };
+    }
+    const setting = await this.getSetting(s.projectId, s.id);
+    if (!setting) throw new Error(`Diagnostic setting ${s.id} vanished right after it was created`);
+    return { status: "created", setting };
+  }
+
+  async listSettings(projectId: string): Promise<DiagnosticSetting[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM diagnostic_settings WHERE project_id = ? ORDER BY created_at, id",
+      [projectId],
+    );
+    return this.withDestinations(rows);
+  }
+
+  async allSettings(): Promise<DiagnosticSetting[]> {
+    return this.withDestinations(
+      await this.db.all("SELECT * FROM diagnostic_settings ORDER BY project_id, id"),
+    );
+  }
+
+  private async withDestinations(rows: SqlRow[]): Promise<DiagnosticSetting[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => String(r.id));
+    const destinations = (
+      await this.db.all(
+        `SELECT * FROM destinations WHERE setting_id IN (${marks(ids.length)}) ORDER BY type`,
+        ids,
+      )
+    ).map(destinationFromRow);
+    return rows.map((row) =>
+      settingFromRow(
+        row,
+        destinations.filter((d) => d.settingId === String(row.id)),
+      ),
+    );
+  }
+
+  async getSetting(projectId: string, id: string): Promise<DiagnosticSetting | undefined> {
+    const rows = await this.db.all("SELECT * FROM diagnostic_settings WHERE project_id = ? AND id = ?", [
+      projectId,
+      id,
+    ]);
+    return (await this.withDestinations(rows))[0];
+  }
+
+  async updateSetting(projectId: string, id: string, u: SettingUpdate): Promise<boolean> {
+    const writes: SqlWrite[] = [
+      {
+        sql: `UPDATE diagnostic_settings SET name = ?, categories = ?, format = ?, updated_at = ?
+WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ? AND id <> ?)`,
+        params: [
+          u.name,
+          JSON.stringify(u.categories),
+          u.format,
+          u.nowMs,
+          projectId,
+          id,
+          projectId,
+          u.name,
+          id,
+        ],
+        expectChanges: 1,
+      },
+      ...u.remove.map((type) => ({
+        sql: "DELETE FROM destinations WHERE setting_id = ? AND type = ?",
+        params: [id, type],
+      })),
+    ];
+    for (const d of u.upsert) {
+      // A changed destination keeps its cursor and state; a new one starts at the head of the log.
+      writes.push({
+        sql: "UPDATE destinations SET config = ? WHERE setting_id = ? AND type = ?",
+        params: [JSON.stringify(d.config), id, d.type],
+      });
+      writes.push(insertDestination(id, projectId, d, undefined, true));
+    }
+    try {
+      await this.db.atomically(writes);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailed && error.index === 0) return false;
+      throw error;
+    }
+  }
+
+  async deleteSetting(projectId: string, id: string): Promise<boolean> {
+    const writes: SqlWrite[] = [
+      {
+        sql: "DELETE FROM parked_batches WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)",
+        params: [id],
+      },
+      { sql: "DELETE FROM destinations WHERE setting_id = ?", params: [id] },
+      {
+        sql: "DELETE FROM diagnostic_settings WHERE project_id = ? AND id = ?",
+        params: [projectId, id],
+        expectChanges: 1,
+      },
+    ];
+    try {
+      await this.db.atomically(writes);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailed) return false;
+      throw error;
+    }
+  }
+
+  async setPaused(settingId: string, types: readonly DestinationType[], paused: boolean): Promise<void> {
+    await this.db.run(
+      `UPDATE destinations SET paused = ?, failed_attempts = 0, next_attempt_at = 0 WHERE setting_id = ? AND type IN (${marks(types.length)})`,
+      [paused ? 1 : 0, settingId, ...types],
+    );
+  }
+
+  async backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void> {
+    await this.db.run(
+      `UPDATE destinations SET cursor_seq = ${CURSOR_FROM_TIME}, failed_attempts = 0, next_attempt_at = 0
+WHERE setting_id = ? AND type IN (${marks(types.length)})`,
+      [await this.projectOf(settingId), fromMs, settingId, ...types],
+    );
+  }
+
+  private async projectOf(settingId: string): Promise<string> {
+    const rows = await this.db.all("SELECT project_id FROM diagnostic_settings WHERE id = ?", [settingId]);
+    return String(rows[0]?.project_id ?? "");
+  }
+
+  async dueDestinations(owner: string, nowMs: number): Promise<DueDestination[]> {
+    const rows = await this.db.all(
+      `SELECT d.*, s.categories, s.format,
+  EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1) AS parked_retry
+FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id
+WHERE d.paused = 0 AND (d.lease_owner IS NULL OR d.lease_owner = ? OR d.lease_until < ?)
+  AND (d.next_attempt_at <= ?
+    OR EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1))
+ORDER BY d.id`,
+      [owner, nowMs, nowMs],
+    );
+    return rows.map((row) => ({
+      ...destinationFromRow(row),
+      categories: JSON.parse(String(row.categories)) as LogCategory[],
+      format: String(row.format) as RecordFormat,
+      parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
+    }));
+  }
+
+  async claim(destinationId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    const changes = await this.db.run(
+      `UPDATE destinations SET lease_owner = ?, lease_until = ?
+WHERE id = ? AND paused = 0 AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`,
+      [owner, nowMs + leaseMs, destinationId, owner, nowMs],
+    );
+    return changes === 1;
+  }
+
+  async release(destinationId: string, owner: string): Promise<void> {
+    await this.db.run(
+      "UPDATE destinations SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
+      [destinationId, owner],
+    );
+  }
+
+  async readLog(
+    projectId: string,
+    categories: readonly LogCategory[],
+    range: { afterSeq: number; toSeq?: number },
+    limit: number,
+  ): Promise<LogEntry[]> {
+    const rows = await this.db.all(
+      `SELECT seq, category, item_id, received_at FROM delivery_log
+WHERE project_id = ? AND seq > ? AND seq <= ? AND category IN (${marks(categories.length)}) ORDER BY seq LIMIT ?`,
+      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, ...categories, limit],
+    );
+    return rows.map((r) => ({
+      seq: num(r.seq),
+      category: String(r.category) as LogCategory,
+      itemId: String(r.item_id),
+      receivedAtMs: num(r.received_at),
+    }));
+  }
+
+  async loadSurveys(projectId: string, ids: readonly string[]): Promise<Map<string, SurveyRecord>> {
+    const out = new Map<string, SurveyRecord>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all(
+      `SELECT * FROM surveys WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows) out.set(String(row.id), rowToSurvey(row as unknown as SurveyRow));
+    return out;
+  }
+
+  async loadEvents(projectId: string, ids: readonly string[]) {
+    const out = new Map<string, SurveyEvent & { receivedAtMs: number }>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all(
+      `SELECT * FROM survey_events WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows) {
+      const event: SurveyEvent & { receivedAtMs: number } = {
+        id: String(row.id),
+        type: String(row.type) as SurveyEventType,
+        callId: String(row.call_id),
+        participantId: String(row.participant_id),
+        clientTime: String(row.client_time),
+        receivedAtMs: num(row.received_at),
+      };
+      if (row.survey_id !== null && row.survey_id !== undefined) event.surveyId = String(row.survey_id);
+      out.set(event.id, event);
+    }
+    return out;
+  }
+
+  async markDelivered(destinationId: string, owner: string, toSeq: number, records: number, nowMs: number) {
+    const changes = await this.db.run(
+      `UPDATE destinations SET cursor_seq = CASE WHEN cursor_seq < ? THEN ? ELSE cursor_seq END,
+  delivered_records = delivered_records + ?, failed_attempts = 0, next_attempt_at = 0, last_success_at = ?
+WHERE id = ? AND lease_owner = ?`,
+      [toSeq, toSeq, records, nowMs, destinationId, owner],
+    );
+    return changes === 1;
+  }
+
+  async markFailed(
+    destinationId: string,
+    owner: string,
+    error: string,
+    attempts: number,
+    nextAttemptAtMs: number,
+    nowMs: number,
+  ) {
+    const changes = await this.db.run(
+      `UPDATE destinations SET failed_attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?
+WHERE id = ? AND lease_owner = ?`,
+      [attempts, nextAttemptAtMs, error, nowMs, destinationId, owner],
+    );
+    return changes === 1;
+  }
+
+  async park(destinationId: string, owner: string, b: Omit<ParkedBatch, "retryRequested">): Promise<boolean> {
+    try {
+      await this.db.atomically([
+        {
+          sql: `UPDATE destinations SET cursor_seq = CASE WHEN cursor_seq < ? THEN ? ELSE cursor_seq END,
+  failed_attempts = 0, next_attempt_at = 0, last_error = ?, last_error_at = ? WHERE id = ? AND lease_owner = ?`,
+          params: [b.toSeq, b.toSeq, b.error, b.parkedAtMs, destinationId, owner],
+          expectChanges: 1,
+        },
+        {
+          sql: `INSERT INTO parked_batches (id, destination_id, from_seq, to_seq, records, attempts, error, parked_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          params: [b.id, destinationId, b.fromSeq, b.toSeq, b.records, b.attempts, b.error, b.parkedAtMs],
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailed) return false;
+      throw error;
+    }
+  }
+
+  async listParked(destinationIds: readonly string[]): Promise<ParkedBatch[]> {
+    if (destinationIds.length === 0) return [];
+    const rows = await this.db.all(
+      `SELECT * FROM parked_batches WHERE destination_id IN (${marks(destinationIds.length)}) ORDER BY parked_at, from_seq`,
+      [...destinationIds],
+    );
+    return rows.map(parkedFromRow);
+  }
+
+  async requestParkedRetry(settingId: string, parkedId?: string): Promise<number> {
+    return this.db.run(
+      `UPDATE parked_batches SET retry_requested = 1
+WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)${parkedId ? " AND id = ?" : ""}`,
+      parkedId ? [settingId, parkedId] : [settingId],
+    );
+  }
+
+  async nextParkedRetry(destinationId: string): Promise<ParkedBatch | undefined> {
+    const rows = await this.db.all(
+      "SELECT * FROM parked_batches WHERE destination_id = ? AND retry_requested = 1 ORDER BY from_seq LIMIT 1",
+      [destinationId],
+    );
+    return rows[0] ? parkedFromRow(rows[0]) : undefined;
+  }
+
+  async resolveParked(parkedId: string): Promise<void> {
+    await this.db.run("DELETE FROM parked_batches WHERE id = ?", [parkedId]);
+  }
+
+  async refailParked(parkedId: string, error: string, nowMs: number): Promise<void> {
+    await this.db.run(
+      "UPDATE parked_batches SET retry_requested = 0, attempts = attempts + 1, error = ?, parked_at = ? WHERE id = ?",
+      [error, nowMs, parkedId],
+    );
+  }
+
+  async destinationStatus(
+    d: DestinationState,
+    categories: readonly LogCategory[],
+  ): Promise<DestinationStatus> {
+    const cats = marks(categories.length);
+    const [oldest, pending, parked] = await Promise.all([
+      this.db.all(
+        `SELECT received_at FROM delivery_log WHERE project_id = ? AND seq > ? AND category IN (${cats}) ORDER BY seq LIMIT 1`,
+        [d.projectId, d.cursorSeq, ...categories],
+      ),
+      this.db.all(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM delivery_log WHERE project_id = ? AND seq > ? AND category IN (${cats}) LIMIT ?) AS pending`,
+        [d.projectId, d.cursorSeq, ...categories, UNDELIVERED_COUNT_CAP],
+      ),
+      this.db.all(
+        "SELECT count(*) AS n, COALESCE(sum(records), 0) AS r FROM parked_batches WHERE destination_id = ?",
+        [d.id],
+      ),
+    ]);
+    const status: DestinationStatus = {
+      undelivered: num(pending[0]?.n ?? 0),
+      parkedBatches: num(parked[0]?.n ?? 0),
+      parkedRecords: num(parked[0]?.r ?? 0),
+    };
+    if (oldest[0]) status.oldestUndeliveredAtMs = num(oldest[0].received_at);
+    return status;
+  }
+}
