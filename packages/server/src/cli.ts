@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { Command, Option } from "commander";
 import { importSurveys } from "./cli/import-surveys.js";
+import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
 import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
@@ -248,6 +249,7 @@ function buildProgram(): Command {
       });
     });
 
+  registerSettingsCommands(program, { storeOptions, withStore, requireProject, print });
   return program;
 }
 
