@@ -6,6 +6,7 @@ import {
   VALIDATION_CODES,
 } from "@aftercall/schema";
 import { ERROR_STATUS } from "./errors.js";
+import { deliveryPaths, deliverySchemas } from "./openapi-delivery.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -67,6 +68,7 @@ export function openApiDocument(): Record<string, unknown> {
         adminToken: { type: "http", scheme: "bearer", description: "ac_sk_… token or the operator token" },
       },
       schemas: {
+        ...deliverySchemas(),
         SurveySubmission: surveySubmissionSchema,
         CallSurveyResponse: surveyResponseSchema,
         SurveyConfig: {
@@ -117,6 +119,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      ...deliveryPaths(),
       "/v1/surveys": {
         post: {
           summary: "Submit one survey",
