@@ -19,8 +19,11 @@ interface StoreOptions {
   databaseUrl?: string;
 }
 
-function configFrom(options: StoreOptions & { host?: string; port?: string }): ServerConfig {
+function configFrom(
+  options: StoreOptions & { host?: string; port?: string; delivery?: boolean },
+): ServerConfig {
   const overrides: Record<string, string> = {};
+  if (options.delivery === false) overrides.AFTERCALL_DELIVERY = "off";
   if (options.dataDir) overrides.AFTERCALL_DATA_DIR = options.dataDir;
   if (options.databaseUrl) overrides.DATABASE_URL = options.databaseUrl;
   if (options.host) overrides.AFTERCALL_HOST = options.host;
@@ -58,7 +61,9 @@ function storeOptions(command: Command): Command {
     .addOption(new Option("--database-url <url>", "use PostgreSQL instead of SQLite").env("DATABASE_URL"));
 }
 
-async function serve(options: StoreOptions & { host?: string; port?: string }): Promise<void> {
+async function serve(
+  options: StoreOptions & { host?: string; port?: string; delivery?: boolean },
+): Promise<void> {
   const server = await startServer(configFrom(options));
   const lines = [
     `Aftercall is running at ${server.url}`,
@@ -117,6 +122,7 @@ function buildProgram(): Command {
         .env("AFTERCALL_PORT")
         .default("8787"),
     )
+    .option("--no-delivery", "do not deliver to diagnostic settings' destinations from this process")
     .action(serve);
 
   const projects = program

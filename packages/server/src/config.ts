@@ -11,6 +11,10 @@ export interface ServerConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Seconds an API key lookup is cached; a revoked key stops working after at most this long. */
   keyCacheSeconds: number;
+  /** Run the delivery engine in this process (routes surveys to diagnostic settings' destinations). */
+  delivery: boolean;
+  /** How often the delivery engine looks for new surveys when no local commit woke it, ms. */
+  deliveryPollMs: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -32,7 +36,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 /**
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
- * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`.
+ * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
+ * `AFTERCALL_DELIVERY_POLL_MS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -51,6 +56,10 @@ export function loadConfig(
   if (operatorToken !== undefined && operatorToken !== "" && operatorToken.length < 24) {
     throw new ConfigError("AFTERCALL_OPERATOR_TOKEN must be at least 24 characters.");
   }
+  const delivery = get("AFTERCALL_DELIVERY") || "on";
+  if (delivery !== "on" && delivery !== "off") {
+    throw new ConfigError(`AFTERCALL_DELIVERY must be "on" or "off", got "${delivery}".`);
+  }
   const config: ServerConfig = {
     host: get("AFTERCALL_HOST") || "127.0.0.1",
     port: integer("AFTERCALL_PORT", get("AFTERCALL_PORT") ?? get("PORT"), 8787, 0, 65535),
@@ -59,6 +68,8 @@ export function loadConfig(
       : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },
     logLevel: logLevel as ServerConfig["logLevel"],
     keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),
+    delivery: delivery === "on",
+    deliveryPollMs: integer("AFTERCALL_DELIVERY_POLL_MS", get("AFTERCALL_DELIVERY_POLL_MS"), 250, 10, 60_000),
   };
   if (operatorToken) config.operatorToken = operatorToken;
   return config;

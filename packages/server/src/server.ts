@@ -35,6 +35,7 @@ export async function startServer(
     store,
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
+    delivery: config.delivery && { pollIntervalMs: config.deliveryPollMs },
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });
