@@ -22,9 +22,13 @@ export interface DeliveryEngineOptions {
   batchesPerTurn?: number;
   /** Failed attempts after which a batch is parked; default 8. */
   maxAttempts?: number;
-  /** How long a lease lasts without renewal; must exceed `deliveryTimeoutMs`. Default 30 s. */
+  /**
+   * How long a lease lasts without renewal; default 10 s. While a destination is worked on, its lease is
+   * renewed every third of this (also during a slow delivery), and a delivery whose lease was lost is
+   * abandoned, so a takeover never overlaps with a batch still in flight here.
+   */
   leaseMs?: number;
-  /** Longest wait for one batch's delivery; default 20 s. */
+  /** Longest wait for one batch's delivery (a webhook's own `timeoutMs` may be shorter); default 70 s. */
   deliveryTimeoutMs?: number;
   backoff?: BackoffPolicy;
   /** Destinations worked on at once; default 4. */
@@ -72,8 +76,8 @@ export class DeliveryEngine {
       batchSize: options.batchSize ?? 500,
       batchesPerTurn: options.batchesPerTurn ?? 20,
       maxAttempts: options.maxAttempts ?? 8,
-      leaseMs: options.leaseMs ?? 30_000,
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 20_000,
+      leaseMs: options.leaseMs ?? 10_000,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 70_000,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       concurrency: options.concurrency ?? 4,
       now: options.now ?? Date.now,
@@ -147,14 +151,31 @@ export class DeliveryEngine {
   private async work(d: DueDestination): Promise<boolean> {
     const store = this.options.store.delivery;
     if (!(await store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs))) return false;
+    const lease = new AbortController();
+    const heartbeat = setInterval(() => {
+      store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs).then(
+        (held) => held || lease.abort(),
+        () => {}, // a store hiccup: the next beat (or the lease expiry) decides
+      );
+    }, this.opts.leaseMs / 3);
+    heartbeat.unref();
+    try {
+      return await this.workLeased(d, lease.signal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async workLeased(d: DueDestination, lease: AbortSignal): Promise<boolean> {
+    const store = this.options.store.delivery;
     const project = await this.options.store.getProject(d.projectId);
     if (!project) return false;
     const destination = await this.connect(d);
-    if (d.parkedRetryWaiting) await this.retryParked(d, destination, project.resourceId);
+    if (d.parkedRetryWaiting) await this.retryParked(d, destination, project.resourceId, lease);
     if (this.opts.now() < d.nextAttemptAtMs) return false;
     let cursor = d.cursorSeq;
     for (let turn = 0; turn < this.opts.batchesPerTurn; turn++) {
-      if (this.stopped) return false;
+      if (this.stopped || lease.aborted) return false;
       const entries = await store.readLog(
         d.projectId,
         d.categories,
@@ -162,10 +183,9 @@ export class DeliveryEngine {
         this.opts.batchSize,
       );
       if (entries.length === 0) return false;
-      const outcome = await this.deliverEntries(d, destination, project.resourceId, entries);
+      const outcome = await this.deliverEntries(d, destination, project.resourceId, entries, lease);
       if (outcome !== "delivered") return false;
       cursor = (entries.at(-1) as LogEntry).seq;
-      if (!(await store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs))) return false;
     }
     return true;
   }
@@ -176,6 +196,7 @@ export class DeliveryEngine {
     destination: Destination,
     resourceId: string,
     entries: readonly LogEntry[],
+    lease: AbortSignal,
   ): Promise<"delivered" | "failed" | "lost"> {
     const store = this.options.store.delivery;
     const first = (entries[0] as LogEntry).seq;
@@ -188,10 +209,10 @@ export class DeliveryEngine {
     };
     const started = this.opts.now();
     try {
-      if (batch.records.length > 0) await destination.deliver(batch, this.deliverySignal());
+      if (batch.records.length > 0) await destination.deliver(batch, this.deliverySignal(lease));
     } catch (error) {
-      // Cut short by shutdown: not the destination's fault; the batch is simply delivered again later.
-      if (this.stopping.signal.aborted) return "lost";
+      // Cut short by shutdown or a lost lease: not the destination's fault; delivered again later.
+      if (this.stopping.signal.aborted || lease.aborted) return "lost";
       return this.recordFailure(d, batch, first, last, error);
     }
     const now = this.opts.now();
@@ -241,7 +262,12 @@ export class DeliveryEngine {
   }
 
   /** Re-deliver one parked batch an operator asked to retry. */
-  private async retryParked(d: DueDestination, destination: Destination, resourceId: string): Promise<void> {
+  private async retryParked(
+    d: DueDestination,
+    destination: Destination,
+    resourceId: string,
+    lease: AbortSignal,
+  ): Promise<void> {
     const store = this.options.store.delivery;
     const parked: ParkedBatch | undefined = await store.nextParkedRetry(d.id);
     if (!parked) return;
@@ -259,17 +285,17 @@ export class DeliveryEngine {
       records,
     };
     try {
-      if (records.length > 0) await destination.deliver(batch, this.deliverySignal());
+      if (records.length > 0) await destination.deliver(batch, this.deliverySignal(lease));
       await store.resolveParked(parked.id);
       this.metrics.delivered(d.type, records, this.opts.now(), 0);
     } catch (error) {
-      if (this.stopping.signal.aborted) return;
+      if (this.stopping.signal.aborted || lease.aborted) return;
       await store.refailParked(parked.id, failureMessage(error), this.opts.now());
     }
   }
 
-  private deliverySignal(): AbortSignal {
-    return AbortSignal.any([AbortSignal.timeout(this.opts.deliveryTimeoutMs), this.stopping.signal]);
+  private deliverySignal(lease: AbortSignal): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(this.opts.deliveryTimeoutMs), this.stopping.signal, lease]);
   }
 
   private async connect(d: DueDestination): Promise<Destination> {
