@@ -74,7 +74,11 @@ export default defineConfig({
     minify: true,
     // Library mode keeps whitespace and pure annotations in ES output for downstream tree-shaking; this
     // file is the end product, so minify it fully.
-    rolldownOptions: { output: { minify: true, comments: false } },
+    // Languages other than English are chunks next to the bundle (`aftercall-widget-de.js`, …), which
+    // `import()` finds relative to it.
+    rolldownOptions: {
+      output: { minify: true, comments: false, chunkFileNames: "aftercall-widget-[name].js" },
+    },
     sourcemap: false,
     reportCompressedSize: false,
   },
