@@ -100,10 +100,8 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
  * surrogate (it would come back as U+FFFD, so a retry would no longer match the first answer).
  */
 export function isWellFormedText(text: string): boolean {
-  return (
-    !text.includes("\0") &&
-    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/.test(text)
-  );
+  // With the `u` flag a surrogate pair is one code point, so `\p{Cs}` (surrogate) matches lone halves only.
+  return !/[\0\p{Cs}]/u.test(text);
 }
 
 /**
