@@ -283,6 +283,8 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     await endDemoCall(rtl);
     const dir = await rtl.locator("aftercall-survey .card").getAttribute("dir");
     assert.equal(dir, "rtl");
+    // Arabic is a chunk of its own, loaded before the first step shows.
+    assert.equal(await rtl.locator("aftercall-survey h2").textContent(), "كيف كانت جودة المكالمة؟");
     await rate(rtl, "overall", 1);
     await clickAction(rtl, "next");
     await rtl.locator(inCategory("audio", '[role="radiogroup"]')).waitFor();
@@ -302,6 +304,9 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     const german = await open({}, "/demo?lang=de");
     await endDemoCall(german);
     assert.match((await german.locator("aftercall-survey h2").textContent()) ?? "", /Gesprächsqualität/);
+    // Switching the language of a survey on screen loads that language's chunk and re-renders.
+    await german.locator("aftercall-survey").evaluate((el) => el.setAttribute("lang", "fr"));
+    await german.locator("aftercall-survey h2", { hasText: "Comment" }).waitFor();
   });
 });
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Size of the whole SDK as an app ships it: src/index.ts bundled with @aftercall/schema (validator
-// included), minified ESM, gzip level 9. Also measures the two parts on their own: the client's own
+// included), minified ESM (esbuild, then terser with the settings of scripts/terser-options.mjs, as for
+// the widget bundle), gzip level 9. Also measures the two parts on their own: the client's own
 // code (schema external) and the schema values it imports. Prints JSON; `measureClientSize` is exported
 // so a root `bench:size` script can reuse it.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { minify } from "terser";
+import { TERSER_OPTIONS } from "../../../scripts/terser-options.mjs";
 
 /** Budget of the whole SDK, min+gzip. */
 export const BUDGET_GZIP_BYTES = 5 * 1024;
@@ -25,7 +28,7 @@ async function bundle(options) {
     logLevel: "silent",
     ...options,
   });
-  const code = result.outputFiles[0].contents;
+  const code = Buffer.from((await minify(result.outputFiles[0].text, TERSER_OPTIONS)).code ?? "");
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }
 

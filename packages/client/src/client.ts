@@ -3,7 +3,7 @@ import {
   MAX_IDENTIFIER_LENGTH,
   type SurveyEvent,
   type SurveyEventType,
-  validateSurvey,
+  validateStampedSurvey,
 } from "@aftercall/schema";
 import { createDelivery, DEFAULT_RETRY } from "./delivery.js";
 import { httpError } from "./errors.js";
@@ -96,13 +96,14 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
           clientTime: now(),
         };
         const known = remote.known();
-        let checked = validateSurvey(candidate, {
+        // The SDK stamps id and clientTime itself (uuid(), now()): their formats need no checking here.
+        let checked = validateStampedSurvey(candidate, {
           requireOverallRating: known?.requireOverallRating ?? true,
         });
         // Missing only the overall rating, and the project's rule not yet known: ask the server (a
         // lenient project accepts category ratings alone) instead of refusing on a guess.
         if (!known && !checked.ok && checked.errors.every((e) => e.code === "OVERALL_RATING_REQUIRED")) {
-          checked = validateSurvey(candidate, {
+          checked = validateStampedSurvey(candidate, {
             requireOverallRating: (await remote.get()).requireOverallRating,
           });
         }

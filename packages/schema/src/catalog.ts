@@ -165,7 +165,7 @@ export const LIMITS = /* @__PURE__ */ Object.freeze({
 export const DIMENSION_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 /** RFC 4122 UUID of any version, in its canonical 8-4-4-4-12 hex form. */
-export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const UUID_PATTERN = /^[\dA-Fa-f]{8}(-[\dA-Fa-f]{4}){3}-[\dA-Fa-f]{12}$/;
 
 /** RFC 3339 date-time with an explicit offset, e.g. `2026-11-23T10:15:00.000Z`. */
 export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -30,4 +30,4 @@ export type { SurveyEvent, SurveyEventResult, SurveyEventType } from "./survey-e
 export { SURVEY_EVENT_TYPES, validateSurveyEvent } from "./survey-event.js";
 export type * from "./types.js";
 export type { ValidateOptions, ValidationCode, ValidationIssue, ValidationResult } from "./validate.js";
-export { isWellFormedText, VALIDATION_CODES, validateSurvey } from "./validate.js";
+export { isWellFormedText, VALIDATION_CODES, validateStampedSurvey, validateSurvey } from "./validate.js";

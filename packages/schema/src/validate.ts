@@ -100,10 +100,8 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
  * surrogate (it would come back as U+FFFD, so a retry would no longer match the first answer).
  */
 export function isWellFormedText(text: string): boolean {
-  return (
-    !text.includes("\0") &&
-    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/.test(text)
-  );
+  // With the `u` flag a surrogate pair is one code point, so `\p{Cs}` (surrogate) matches lone halves only.
+  return !/[\0\p{Cs}]/u.test(text);
 }
 
 /**
@@ -122,6 +120,44 @@ export function isWellFormedText(text: string): boolean {
  * ```
  */
 export function validateSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  return validate(input, options, checkStampFormats);
+}
+
+/**
+ * {@link validateSurvey} for a survey whose `id` and `clientTime` the caller has just generated itself
+ * (the client SDK: `crypto.randomUUID()` and `new Date().toISOString()`): the same checks and messages,
+ * except the formats of those two values (UUID, RFC 3339 and a real calendar date-time), which such a
+ * stamp always has. They are still required, strings and bounded. Every field the app supplies is
+ * checked exactly as the server checks it, and the server checks the stamp as well. Leaving the format
+ * checks out keeps them (two patterns and a calendar check) out of the SDK bundle.
+ */
+export function validateStampedSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  return validate(input, options);
+}
+
+/** Reports (through `add`) whether a present, bounded `id` or `clientTime` has its format. */
+type StampFormatCheck = (
+  key: "id" | "clientTime",
+  value: string,
+  add: (code: ValidationCode, path: string, message: string) => false,
+) => boolean;
+
+const TIME_FORMAT = "an RFC 3339 date-time with offset, e.g. 2026-11-23T10:15:00Z";
+
+/** `id` is a UUID; `clientTime` is RFC 3339 with an offset and names a real instant. */
+const checkStampFormats: StampFormatCheck = (key, value, add) =>
+  key === "id"
+    ? UUID_PATTERN.test(value) || add("INVALID_FORMAT", key, `${key} must be a UUID.`)
+    : !DATE_TIME_PATTERN.test(value)
+      ? add("INVALID_FORMAT", key, `${key} must be ${TIME_FORMAT}.`)
+      : isCalendarDateTime(value) || add("INVALID_FORMAT", key, `${key} is not a real calendar date-time.`);
+
+/** Both validators: every check, the stamp's formats only when `checkFormat` is given. */
+function validate(
+  input: unknown,
+  options: ValidateOptions,
+  checkFormat?: StampFormatCheck,
+): ValidationResult {
   const errors: ValidationIssue[] = [];
 
   // Reporting. Each helper returns `false` when it reports, so a check reads `passes || report(...)`.
@@ -158,18 +194,10 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
     Number.isInteger(value) || add("NOT_INTEGER", path, `${path}: ${value} should be a whole number.`);
 
   /**
-   * The string field `key` of `object`, reported at `prefix` + `key`: at most `max` UTF-16 units; when
-   * `required`, present and non-empty; when a `pattern` is given, matching it (else "must be `format`").
+   * The string field `key` of `object`, reported at `prefix` + `key`: at most `max` UTF-16 units, valid
+   * text, and when `required`, present and non-empty.
    */
-  const checkString = (
-    object: Json,
-    key: string,
-    max: number,
-    prefix = "",
-    required?: boolean,
-    pattern?: RegExp,
-    format?: string,
-  ): boolean => {
+  const checkString = (object: Json, key: string, max: number, prefix = "", required?: boolean): boolean => {
     const value = object[key];
     const path = prefix + key;
     return value === undefined
@@ -180,9 +208,8 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
           ? add("REQUIRED", path, `${path} must not be empty.`)
           : value.length > max
             ? add("TOO_LONG", path, `${path} must be at most ${max} characters, got ${value.length}.`)
-            : !isWellFormedText(value)
-              ? add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`)
-              : !pattern || pattern.test(value) || add("INVALID_FORMAT", path, `${path} must be ${format}.`);
+            : isWellFormedText(value) ||
+              add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`);
   };
 
   /** The custom scale of `field`'s rating: returned when usable for checking the score, else reported. */
@@ -269,14 +296,13 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
   unknownFields(input, SUBMISSION_FIELDS);
 
   // Identity and context.
-  checkString(input, "id", 36, "", true, UUID_PATTERN, "a UUID");
+  /** `id` or `clientTime`: required, bounded, and (unless the caller stamped it) well-formatted. */
+  const checkStamp = (key: "id" | "clientTime", max: number) =>
+    checkString(input, key, max, "", true) && checkFormat?.(key, input[key] as string, add);
+  checkStamp("id", 36);
   checkString(input, "callId", MAX_IDENTIFIER_LENGTH, "", true);
   checkString(input, "participantId", MAX_IDENTIFIER_LENGTH, "", true);
-  const timeFormat = "an RFC 3339 date-time with offset, e.g. 2026-11-23T10:15:00Z";
-  if (checkString(input, "clientTime", 40, "", true, DATE_TIME_PATTERN, timeFormat)) {
-    isCalendarDateTime(input.clientTime as string) ||
-      add("INVALID_FORMAT", "clientTime", "clientTime is not a real calendar date-time.");
-  }
+  checkStamp("clientTime", 40);
   for (const field of CONTEXT_FIELDS) checkString(input, field, MAX_CONTEXT_LENGTH);
 
   // Dimensions.

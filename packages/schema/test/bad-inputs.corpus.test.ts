@@ -16,6 +16,7 @@ import {
   type ValidateOptions,
   type ValidationIssue,
   VIDEO_ISSUES,
+  validateStampedSurvey,
   validateSurvey,
 } from "../src/index.js";
 
@@ -353,5 +354,36 @@ describe("text the stores could not give back unchanged", () => {
       }).ok,
       true,
     );
+  });
+});
+
+describe("validateStampedSurvey (the client SDK's, which stamps id and clientTime itself)", () => {
+  const STAMP_FORMAT = ["id must be a UUID.", CLIENT_TIME_FORMAT, NOT_A_DATE];
+  const isStampFormat = (e: ValidationIssue) =>
+    e.code === "INVALID_FORMAT" && STAMP_FORMAT.includes(e.message);
+
+  it("answers every input of the corpus as validateSurvey does, minus the stamp's format errors", () => {
+    let formatOnly = 0;
+    for (const row of [...BAD, ...GOOD]) {
+      const full = validateSurvey(row.input, row.options);
+      const stamped = validateStampedSurvey(row.input, row.options);
+      const expected = full.ok ? [] : full.errors.filter((e) => !isStampFormat(e));
+      assert.deepEqual(stamped.ok ? [] : stamped.errors, expected, row.name);
+      if (full.ok) assert.deepEqual(stamped, full, row.name);
+      if (!full.ok && !expected.length) formatOnly++;
+    }
+    assert.ok(formatOnly >= 3, "the corpus has inputs whose only fault is the stamp's format");
+  });
+
+  it("still requires the stamp as a bounded string", () => {
+    const codes = (input: unknown) => {
+      const result = validateStampedSurvey(input);
+      return result.ok ? [] : result.errors.map((e) => [e.code, e.path]);
+    };
+    assert.deepEqual(codes(survey({ id: undefined })), [["REQUIRED", "id"]]);
+    assert.deepEqual(codes(survey({ clientTime: 7 })), [["INVALID_TYPE", "clientTime"]]);
+    assert.deepEqual(codes(survey({ id: `${ID}-0` })), [["TOO_LONG", "id"]]);
+    assert.deepEqual(codes(survey({ clientTime: "" })), [["REQUIRED", "clientTime"]]);
+    assert.deepEqual(codes(survey({ id: "not-a-uuid", clientTime: "2026-02-30T00:00:00Z" })), []);
   });
 });

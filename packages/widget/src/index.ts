@@ -15,6 +15,6 @@ export { createSurveyClient } from "@aftercall/client";
 export { defineAftercallSurvey, TAG_NAME } from "./define.js";
 export type { ChoiceKind } from "./logic.js";
 export type { Locale, SurveyStrings, TagStringKey } from "./strings.js";
-export { LOCALES } from "./strings.js";
+export { LOCALE_NAMES, loadLocale } from "./strings.js";
 export type { SurveySkipDetail, SurveySubmitDetail } from "./survey-element.js";
 export { AftercallSurveyElement } from "./survey-element.js";

@@ -100,7 +100,7 @@ export const STRING_KEYS: readonly (keyof SurveyStrings)[] = [
  * A translation: the values of {@link SurveyStrings} in {@link STRING_KEYS} order. Arrays rather than
  * objects keep 52 keys × 4 languages out of the bundle; a test checks every table's length.
  */
-type Table = readonly string[];
+export type Table = readonly string[];
 
 const en: Table = [
   // Interface strings, in UI_KEYS order.
@@ -162,197 +162,45 @@ const en: Table = [
   "Something else",
 ];
 
-const de: Table = [
-  // Interface strings, in UI_KEYS order.
-  "Wie war die Gesprächsqualität?",
-  "Was hätte besser sein können?",
-  "Insgesamt",
-  "Ton",
-  "Video",
-  "Bildschirmfreigabe",
-  "{0} von {1} Sternen",
-  "Schlecht",
-  "Gut",
-  "Was lief schief?",
-  "Sonst noch etwas? (optional)",
-  "{0}/{1}",
-  "Bitte bewerten Sie auch dies.",
-  "Weiter",
-  "Senden",
-  "Überspringen",
-  "Wird gesendet…",
-  "Vielen Dank für Ihr Feedback!",
-  "Es wird gesendet, sobald Sie wieder online sind.",
-  "Ihr Feedback konnte nicht gesendet werden.",
-  "Erneut versuchen",
-  "Diese Umfrage ist nicht richtig eingerichtet.",
-  // Tags: overall, in catalogue order.
-  "Ich konnte nicht beitreten",
-  "Ich konnte niemanden einladen",
-  "Ich musste neu beitreten",
-  "Der Anruf brach ab",
-  "Etwas anderes",
-  // audio
-  "Andere hörten mich nicht",
-  "Ich hörte andere nicht",
-  "Echo",
-  "Hintergrundgeräusche",
-  "Zu leise",
-  "Ton fiel aus",
-  "Verzerrte Stimmen",
-  "Ton setzte immer wieder aus",
-  "Etwas anderes",
-  // video
-  "Ich sah andere nicht",
-  "Andere sahen mich nicht",
-  "Unscharf",
-  "Eingefroren",
-  "Video fiel aus",
-  "Zu dunkel",
-  "Bild und Ton nicht synchron",
-  "Etwas anderes",
-  // screenshare
-  "Andere sahen meinen Bildschirm nicht",
-  "Ich sah den geteilten Bildschirm nicht",
-  "Ich konnte meinen Bildschirm nicht teilen",
-  "Unscharf",
-  "Eingefroren",
-  "Freigabe brach ab",
-  "Große Verzögerung",
-  "Etwas anderes",
-];
-
-// French typography: a no-break space before ? and !.
-const fr: Table = [
-  // Interface strings, in UI_KEYS order.
-  "Comment était la qualité de l’appel\u00a0?",
-  "Qu’est-ce qui aurait pu être mieux\u00a0?",
-  "Dans l’ensemble",
-  "Audio",
-  "Vidéo",
-  "Partage d’écran",
-  "{0} sur {1} étoiles",
-  "Mauvais",
-  "Bon",
-  "Qu’est-ce qui n’a pas marché\u00a0?",
-  "Autre chose\u00a0? (facultatif)",
-  "{0}/{1}",
-  "Veuillez aussi donner une note ici.",
-  "Suivant",
-  "Envoyer",
-  "Passer",
-  "Envoi…",
-  "Merci pour votre avis\u00a0!",
-  "Il sera envoyé dès que vous serez de nouveau en ligne.",
-  "Votre avis n’a pas pu être envoyé.",
-  "Réessayer",
-  "Ce questionnaire n’est pas configuré correctement.",
-  // Tags: overall, in catalogue order.
-  "Je n’ai pas pu rejoindre",
-  "Je n’ai pas pu inviter",
-  "J’ai dû rejoindre à nouveau",
-  "L’appel a coupé",
-  "Autre chose",
-  // audio
-  "Les autres ne m’entendaient pas",
-  "Je n’entendais pas les autres",
-  "Écho",
-  "Bruit de fond",
-  "Trop faible",
-  "Le son s’est coupé",
-  "Voix déformées",
-  "Son haché",
-  "Autre chose",
-  // video
-  "Je ne voyais pas les autres",
-  "Les autres ne me voyaient pas",
-  "Image floue",
-  "Image figée",
-  "La vidéo s’est arrêtée",
-  "Trop sombre",
-  "Son et image décalés",
-  "Autre chose",
-  // screenshare
-  "Les autres ne voyaient pas mon écran",
-  "Je ne voyais pas l’écran partagé",
-  "Je n’ai pas pu partager mon écran",
-  "Image floue",
-  "Image figée",
-  "Le partage s’est arrêté",
-  "Long retard",
-  "Autre chose",
-];
-
-const ar: Table = [
-  // Interface strings, in UI_KEYS order.
-  "كيف كانت جودة المكالمة؟",
-  "ما الذي كان يمكن أن يكون أفضل؟",
-  "بشكل عام",
-  "الصوت",
-  "الفيديو",
-  "مشاركة الشاشة",
-  "{0} من {1} نجوم",
-  "سيئة",
-  "جيدة",
-  "ما المشكلة؟",
-  "هل من شيء آخر؟ (اختياري)",
-  "{0}/{1}",
-  "يرجى تقييم هذا أيضًا.",
-  "التالي",
-  "إرسال",
-  "تخطي",
-  "جارٍ الإرسال…",
-  "شكرًا لك على ملاحظاتك!",
-  "سيتم إرسالها فور عودتك إلى الإنترنت.",
-  "تعذّر إرسال ملاحظاتك.",
-  "إعادة المحاولة",
-  "لم يتم إعداد هذا الاستطلاع بشكل صحيح.",
-  // Tags: overall, in catalogue order.
-  "لم أتمكن من الانضمام",
-  "لم أتمكن من دعوة أحد",
-  "اضطررت لإعادة الانضمام",
-  "انقطعت المكالمة",
-  "شيء آخر",
-  // audio
-  "لم يسمعني الآخرون",
-  "لم أسمع الآخرين",
-  "صدى",
-  "ضوضاء في الخلفية",
-  "الصوت منخفض جدًا",
-  "توقف الصوت",
-  "أصوات مشوّهة",
-  "الصوت يتقطع",
-  "شيء آخر",
-  // video
-  "لم أرَ الآخرين",
-  "لم يرني الآخرون",
-  "غير واضح",
-  "متجمّد",
-  "توقف الفيديو",
-  "مظلم جدًا",
-  "الصوت والصورة غير متزامنين",
-  "شيء آخر",
-  // screenshare
-  "لم يرَ الآخرون شاشتي",
-  "لم أرَ الشاشة المشتركة",
-  "لم أتمكن من مشاركة شاشتي",
-  "غير واضحة",
-  "متجمّدة",
-  "توقفت المشاركة",
-  "تأخير كبير",
-  "شيء آخر",
-];
-
 const table = (values: Table) =>
   Object.fromEntries(STRING_KEYS.map((key, i) => [key, values[i]])) as unknown as SurveyStrings;
 
-/** The built-in string tables. */
-export const LOCALES: Readonly<Record<Locale, Readonly<SurveyStrings>>> = {
-  en: table(en),
-  de: table(de),
-  fr: table(fr),
-  ar: table(ar),
+/** Languages other than English: each a chunk of its own, fetched the first time it is shown. */
+const LOADERS: Record<Exclude<Locale, "en">, () => Promise<{ default: Table }>> = {
+  de: () => import("./locales/de.js"),
+  fr: () => import("./locales/fr.js"),
+  ar: () => import("./locales/ar.js"),
 };
+
+/** The string tables loaded so far; English is built in. */
+const loaded: Partial<Record<Locale, Readonly<SurveyStrings>>> = { en: table(en) };
+
+/** The English strings, built into the core bundle. */
+export const EN: Readonly<SurveyStrings> = loaded.en as SurveyStrings;
+
+/** Languages shipped with the widget: English built in, the others loaded on demand. */
+export const LOCALE_NAMES: readonly Locale[] = ["en", "de", "fr", "ar"];
+
+/**
+ * The strings of a shipped locale, loading its chunk the first time. Never rejects: when the chunk cannot
+ * be loaded (offline, blocked), it resolves to English and the next call tries again.
+ *
+ * @example const de = await loadLocale("de"); // de.submit === "Senden"
+ */
+export async function loadLocale(locale: Locale): Promise<Readonly<SurveyStrings>> {
+  const known = loaded[locale];
+  if (known) return known;
+  try {
+    const strings = table((await LOADERS[locale as Exclude<Locale, "en">]()).default);
+    loaded[locale] = strings;
+    return strings;
+  } catch {
+    return EN;
+  }
+}
+
+/** Whether `locale`'s strings are loaded, so {@link mergeStrings} can use them. */
+export const isLocaleLoaded = (locale: Locale): boolean => !!loaded[locale];
 
 /** Primary language subtags written right to left. */
 const RTL = ["ar", "fa", "he", "iw", "ps", "ur", "yi", "dv", "ku", "sd", "ug"];
@@ -368,7 +216,7 @@ const primary = (tag: string | null | undefined): string =>
  */
 export function resolveLocale(tag: string | null | undefined): Locale {
   const lang = primary(tag);
-  return Object.hasOwn(LOCALES, lang) ? (lang as Locale) : "en";
+  return LOCALE_NAMES.includes(lang as Locale) ? (lang as Locale) : "en";
 }
 
 /** Writing direction of a language tag. */
@@ -377,14 +225,14 @@ export function dirOf(tag: string | null | undefined): "ltr" | "rtl" {
 }
 
 /**
- * The strings to show: the overrides, else the locale's, else English. Empty or non-string overrides are
- * ignored, so a partial or sloppy object never blanks out a label.
+ * The strings to show: the overrides, else the locale's (once {@link loadLocale} loaded it), else English.
+ * Empty or non-string overrides are ignored, so a partial or sloppy object never blanks out a label.
  */
 export function mergeStrings(locale: Locale, overrides?: Partial<SurveyStrings> | null): SurveyStrings {
-  const merged = { ...LOCALES.en };
-  for (const source of [LOCALES[locale], overrides ?? {}]) {
+  const merged = { ...EN };
+  for (const source of [loaded[locale] ?? {}, overrides ?? {}]) {
     for (const [key, value] of Object.entries(source)) {
-      if (typeof value === "string" && value && Object.hasOwn(LOCALES.en, key))
+      if (typeof value === "string" && value && Object.hasOwn(EN, key))
         merged[key as keyof SurveyStrings] = value;
     }
   }

@@ -31,6 +31,8 @@ import {
 import {
   dirOf,
   format,
+  isLocaleLoaded,
+  loadLocale,
   mergeStrings,
   resolveLocale,
   type SurveyStrings,
@@ -227,17 +229,20 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     this._step = "loading";
     // Configuration never fails the survey: the client falls back to the cached or default one.
     const source = client;
-    Promise.resolve()
-      .then(() => source.getConfig())
-      .then(
-        (c) => c.config,
-        () => DEFAULT_SURVEY_CONFIG,
-      )
-      .then((config) => {
-        if (generation !== this.#generation) return;
-        this._config = { ...DEFAULT_SURVEY_CONFIG, ...config };
-        this._step = "rate";
-      });
+    // The first step appears in the page's language: its strings load alongside the configuration.
+    Promise.all([
+      Promise.resolve()
+        .then(() => source.getConfig())
+        .then(
+          (c) => c.config,
+          () => DEFAULT_SURVEY_CONFIG,
+        ),
+      loadLocale(this.#locale()),
+    ]).then(([config]) => {
+      if (generation !== this.#generation) return;
+      this._config = { ...DEFAULT_SURVEY_CONFIG, ...config };
+      this._step = "rate";
+    });
   }
 
   protected override updated(): void {
@@ -256,9 +261,10 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
 
   protected override render(): unknown {
     if (this._step === "closed") return nothing;
-    const locale = resolveLocale(
-      this.lang || this.closest("[lang]")?.getAttribute("lang") || navigator.language,
-    );
+    const locale = this.#locale();
+    // A language changed after loading shows in English until its strings arrive, then re-renders.
+    if (!isLocaleLoaded(locale))
+      void loadLocale(locale).then(() => isLocaleLoaded(locale) && this.requestUpdate());
     const s = mergeStrings(locale, this.strings);
     const dir = this.getAttribute("dir") || dirOf(locale);
     this.#rtl = dir === "rtl";
@@ -274,6 +280,11 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
               : nothing;
     const theme = this.theme === "dark" || this.theme === "light" ? this.theme : "";
     return html`<div part="container" class="card ${theme}" lang=${locale} dir=${dir} aria-busy=${this._busy || this._step === "loading"}>${body}</div>`;
+  }
+
+  /** The shipped locale for the `lang` attribute, else the nearest `lang` in the page, else the browser's. */
+  #locale() {
+    return resolveLocale(this.lang || this.closest("[lang]")?.getAttribute("lang") || navigator.language);
   }
 
   #rateStep(s: SurveyStrings): TemplateResult {

@@ -1,16 +1,25 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { RATING_CATEGORIES } from "@aftercall/schema";
 import {
   dirOf,
+  EN,
   format,
-  LOCALES,
+  isLocaleLoaded,
+  LOCALE_NAMES,
   type Locale,
+  loadLocale,
   mergeStrings,
   resolveLocale,
   STRING_KEYS,
   type SurveyStrings,
 } from "../src/strings.js";
+
+/** Every shipped table, loaded the way the element loads them. */
+const LOCALES = {} as Record<Locale, Readonly<SurveyStrings>>;
+before(async () => {
+  for (const locale of LOCALE_NAMES) LOCALES[locale] = await loadLocale(locale);
+});
 
 describe("string tables", () => {
   it("have a label for every issue tag of every category", () => {
@@ -36,6 +45,15 @@ describe("string tables", () => {
         assert.match(table[key], /\{1\}/, `${locale}.${key}`);
       }
     }
+  });
+
+  it("load English built in and the other languages on demand", async () => {
+    assert.deepEqual(LOCALE_NAMES, ["en", "de", "fr", "ar"]);
+    assert.equal(await loadLocale("en"), EN);
+    assert.equal(LOCALES.de.submit, "Senden");
+    assert.equal(LOCALES.ar.submit, "إرسال");
+    assert.equal(await loadLocale("fr"), LOCALES.fr, "loaded once, then cached");
+    for (const locale of LOCALE_NAMES) assert.equal(isLocaleLoaded(locale), true, locale);
   });
 
   it("label tags the way ACS means them", () => {

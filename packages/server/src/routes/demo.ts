@@ -1,30 +1,36 @@
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { demoPage } from "../demo/demo-page.js";
 import { AftercallError } from "../errors.js";
 import type { AppContext } from "../http/context.js";
 
-/** Where the built widget bundle lives: the @aftercall/widget package's dist. */
-function widgetBundlePath(): string {
-  return fileURLToPath(import.meta.resolve("@aftercall/widget/bundle"));
+/** The built widget bundle's directory: the @aftercall/widget package's dist. */
+function widgetDir(): string {
+  return dirname(fileURLToPath(import.meta.resolve("@aftercall/widget/bundle")));
 }
+
+/** The files of the widget bundle: the core script and its language chunks (`aftercall-widget-de.js`, …). */
+const BUNDLE_FILE = /^aftercall-widget(-[a-z]{2})?\.js$/;
 
 /** The survey widget bundle and the `/demo` page that uses it. */
 export function demoRoutes(app: FastifyInstance, ctx: AppContext): void {
-  let bundle: Promise<Buffer> | undefined;
-  app.get("/widget/aftercall-widget.js", async (_request, reply) => {
-    bundle ??= readFile(widgetBundlePath());
+  const files = new Map<string, Promise<Buffer>>();
+  app.get<{ Params: { file: string } }>("/widget/:file", async (request, reply) => {
+    const { file } = request.params;
+    if (!BUNDLE_FILE.test(file)) throw new AftercallError("NOT_FOUND", `There is no widget file "${file}".`);
+    const body = files.get(file) ?? readFile(join(widgetDir(), file));
+    files.set(file, body);
     try {
-      const body = await bundle;
       return reply
         .header("content-type", "text/javascript; charset=utf-8")
         .header("cache-control", "public, max-age=300")
         .header("access-control-allow-origin", "*")
-        .send(body);
+        .send(await body);
     } catch {
-      bundle = undefined;
-      throw new AftercallError("NOT_FOUND", "The widget bundle is not built; run `npm run build`.");
+      files.delete(file);
+      throw new AftercallError("NOT_FOUND", `The widget bundle has no "${file}"; run \`npm run build\`.`);
     }
   });
 

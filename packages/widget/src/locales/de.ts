@@ -1,0 +1,63 @@
+/** German strings, in {@link STRING_KEYS} order. Loaded on first use, as a chunk of its own. */
+import type { Table } from "../strings.js";
+
+const de: Table = [
+  // Interface strings, in UI_KEYS order.
+  "Wie war die Gesprächsqualität?",
+  "Was hätte besser sein können?",
+  "Insgesamt",
+  "Ton",
+  "Video",
+  "Bildschirmfreigabe",
+  "{0} von {1} Sternen",
+  "Schlecht",
+  "Gut",
+  "Was lief schief?",
+  "Sonst noch etwas? (optional)",
+  "{0}/{1}",
+  "Bitte bewerten Sie auch dies.",
+  "Weiter",
+  "Senden",
+  "Überspringen",
+  "Wird gesendet…",
+  "Vielen Dank für Ihr Feedback!",
+  "Es wird gesendet, sobald Sie wieder online sind.",
+  "Ihr Feedback konnte nicht gesendet werden.",
+  "Erneut versuchen",
+  "Diese Umfrage ist nicht richtig eingerichtet.",
+  // Tags: overall, in catalogue order.
+  "Ich konnte nicht beitreten",
+  "Ich konnte niemanden einladen",
+  "Ich musste neu beitreten",
+  "Der Anruf brach ab",
+  "Etwas anderes",
+  // audio
+  "Andere hörten mich nicht",
+  "Ich hörte andere nicht",
+  "Echo",
+  "Hintergrundgeräusche",
+  "Zu leise",
+  "Ton fiel aus",
+  "Verzerrte Stimmen",
+  "Ton setzte immer wieder aus",
+  "Etwas anderes",
+  // video
+  "Ich sah andere nicht",
+  "Andere sahen mich nicht",
+  "Unscharf",
+  "Eingefroren",
+  "Video fiel aus",
+  "Zu dunkel",
+  "Bild und Ton nicht synchron",
+  "Etwas anderes",
+  // screenshare
+  "Andere sahen meinen Bildschirm nicht",
+  "Ich sah den geteilten Bildschirm nicht",
+  "Ich konnte meinen Bildschirm nicht teilen",
+  "Unscharf",
+  "Eingefroren",
+  "Freigabe brach ab",
+  "Große Verzögerung",
+  "Etwas anderes",
+];
+export default de;
