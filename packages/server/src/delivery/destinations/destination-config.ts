@@ -263,7 +263,7 @@ function parseS3(input: object, path: string, previous?: S3DestinationConfig): S
   const accessKeyId = readString(o, "accessKeyId", path, 256);
   const secretAccessKey = readSecret(o, "secretAccessKey", path, 1024, previous?.secretAccessKey);
   if (secretAccessKey === undefined) invalid(`${path}.secretAccessKey`, "is required", "REQUIRED");
-  const prefix = readString(o, "prefix", path, 256, true) ?? "";
+  const prefix = o.prefix === "" ? "" : (readString(o, "prefix", path, 256, true) ?? "");
   if (prefix.startsWith("/") || prefix.split("/").some((s) => s === "." || s === ".."))
     invalid(`${path}.prefix`, "must be a relative key prefix without '.' or '..' segments");
   const forcePathStyle = readBoolean(o, "forcePathStyle", path) ?? endpoint !== undefined;
