@@ -73,7 +73,7 @@ function requestFailure(
     });
   // fetch wraps the socket error (ECONNREFUSED, ENOTFOUND…) in `cause`.
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  const reason = cause?.message ?? cause?.code ?? (error as Error).message;
   return new DeliveryFailure(`webhook request failed: ${reason}`, true, { cause: error });
 }
 
