@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DeliveryFailure, type Destination } from "../src/delivery/destination.js";
 import { createDestination } from "../src/delivery/destinations/create-destination.js";
+import { parseDestinationConfig } from "../src/delivery/destinations/destination-config.js";
 import { noDeadline, twoHourBatch } from "./support/delivery-batch.js";
 import { type NatsServer, natsSkip, startNats } from "./support/nats.js";
 
@@ -107,5 +108,49 @@ describe("stream destination (NATS JetStream)", { skip: natsSkip() }, () => {
     );
     // The publish buffered during the outage may have reached the stream on reconnect; de-duplication keeps one.
     assert.equal(delivered.length, 1);
+  });
+
+  it("survives a kill -9 of the server: the stream and its messages are recovered from the store", async () => {
+    const before = await nats.messages("CALLSURVEY");
+    await nats.process.kill();
+    await nats.process.start();
+    assert.deepEqual(await nats.messages("CALLSURVEY"), before);
+  });
+});
+
+describe("stream destination with token authentication", { skip: natsSkip() }, () => {
+  let nats: NatsServer;
+  before(async () => {
+    nats = await startNats({ token: "s3cret-nats-token" });
+    await nats.createStream("CALLSURVEY", ["aftercall.>"]);
+  });
+  after(async () => {
+    await nats?.dispose();
+  });
+
+  it("delivers with the right token; a wrong one is an authorization failure that does not quote it", async () => {
+    const good = await createDestination(
+      parseDestinationConfig({ type: "stream", servers: [nats.url], token: "s3cret-nats-token" }, "d"),
+    );
+    await good.deliver(twoHourBatch("auth:1-5"), noDeadline());
+    await good.close();
+    assert.deepEqual(
+      (await nats.messages("CALLSURVEY")).map((m) => m.headers["Nats-Msg-Id"]),
+      ["auth:1-5"],
+    );
+
+    const bad = await createDestination(
+      parseDestinationConfig({ type: "stream", servers: [nats.url], token: "wrong-token" }, "d"),
+    );
+    await assert.rejects(bad.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
+      assert.ok(error instanceof DeliveryFailure);
+      assert.match(
+        error.message,
+        /^cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: .*(auth|Authorization)/i,
+      );
+      assert.ok(!error.message.includes("wrong-token"));
+      return true;
+    });
+    await bad.close();
   });
 });

@@ -54,8 +54,13 @@ export function natsSkip(): string | false {
   );
 }
 
+export interface StartNatsOptions {
+  /** Require this token from clients (`--auth`); the harness's own helpers use it too. */
+  token?: string;
+}
+
 /** Start a JetStream-enabled nats-server on a free port of 127.0.0.1 with a fresh store directory. */
-export async function startNats(): Promise<NatsServer> {
+export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
   const binary = natsBinary();
   if (!binary) throw new Error("nats-server not found; check natsSkip() first");
   const storeDir = await mkdtemp(join(tmpdir(), "aftercall-nats-"));
@@ -63,7 +68,16 @@ export async function startNats(): Promise<NatsServer> {
   const process = new ServiceProcess({
     name: "nats-server",
     command: binary,
-    args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir],
+    args: [
+      "-js",
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-sd",
+      storeDir,
+      ...(options.token ? ["--auth", options.token] : []),
+    ],
     port,
     // JetStream recovers its streams before this line; publishing earlier gets "no responders".
     readyLine: /Server is ready/,
@@ -81,8 +95,8 @@ export async function startNats(): Promise<NatsServer> {
     port,
     storeDir,
     process,
-    createStream: (name, subjects = ["aftercall.>"]) => createStream(url, name, subjects),
-    messages: (stream) => readMessages(url, stream),
+    createStream: (name, subjects = ["aftercall.>"]) => createStream(url, options.token, name, subjects),
+    messages: (stream) => readMessages(url, options.token, stream),
     async dispose() {
       if (disposed) return;
       disposed = true;
@@ -92,8 +106,13 @@ export async function startNats(): Promise<NatsServer> {
   };
 }
 
-async function createStream(url: string, name: string, subjects: string[]): Promise<void> {
-  const nc = await connect({ servers: url });
+async function createStream(
+  url: string,
+  token: string | undefined,
+  name: string,
+  subjects: string[],
+): Promise<void> {
+  const nc = await connect({ servers: url, ...(token ? { token } : {}) });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name, subjects, duplicate_window: 120_000_000_000 });
@@ -102,8 +121,8 @@ async function createStream(url: string, name: string, subjects: string[]): Prom
   }
 }
 
-async function readMessages(url: string, stream: string): Promise<NatsMessage[]> {
-  const nc = await connect({ servers: url });
+async function readMessages(url: string, token: string | undefined, stream: string): Promise<NatsMessage[]> {
+  const nc = await connect({ servers: url, ...(token ? { token } : {}) });
   try {
     const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info(stream);
