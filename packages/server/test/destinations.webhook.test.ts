@@ -118,6 +118,20 @@ describe("webhook destination", () => {
     assert.ok(Date.now() - started < 450);
   });
 
+  it("close() aborts a delivery in flight, and later deliveries fail", async () => {
+    receiver.mode = { kind: "hang" };
+    const config = parseDestinationConfig({ type: "webhook", url: receiver.url, secret }, "d");
+    const closing = await createDestination(config);
+    const pending = failure(closing.deliver(twoHourBatch(), noDeadline()));
+    await receiver.waitFor(1);
+    await closing.close();
+    assert.equal((await pending).message, "delivery aborted (destination closed)");
+    assert.equal(
+      (await failure(closing.deliver(twoHourBatch(), noDeadline()))).message,
+      "the webhook destination is closed",
+    );
+  });
+
   it("receiver down: retryable failure; after restart on the same port, delivered", async () => {
     await receiver.stop();
     const error = await failure(destination.deliver(twoHourBatch("hook:down"), noDeadline()));

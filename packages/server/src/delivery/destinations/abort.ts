@@ -34,3 +34,31 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
     );
   });
 }
+
+/**
+ * The open/closed state of a destination. `close()` aborts deliveries in flight, so that a shutting-down
+ * engine is not held up by a hung receiver; their batches stay undelivered and are retried later.
+ */
+export class DestinationLifecycle {
+  readonly #controller = new AbortController();
+
+  constructor(private readonly type: string) {}
+
+  get closed(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** The signal of one delivery: the engine's, or `close()`. Throws once closed. */
+  begin(signal: AbortSignal): AbortSignal {
+    if (this.closed) throw new DeliveryFailure(`the ${this.type} destination is closed`);
+    throwIfAborted(signal);
+    return AbortSignal.any([signal, this.#controller.signal]);
+  }
+
+  /** Mark closed and abort deliveries in flight; false when it was already closed. */
+  close(): boolean {
+    if (this.closed) return false;
+    this.#controller.abort(new Error("destination closed"));
+    return true;
+  }
+}

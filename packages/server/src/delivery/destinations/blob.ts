@@ -8,7 +8,7 @@
  */
 import { type AppendBlobClient, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { abortedFailure, throwIfAborted } from "./abort.js";
+import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
 import { type ArchiveChunk, archiveChunks, splitLines } from "./archive-layout.js";
 import type { BlobDestinationConfig } from "./destination-config.js";
 
@@ -24,7 +24,7 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
   });
   const knownContainers = new Set<string>();
   const knownBlobs = new Set<string>();
-  let closed = false;
+  const lifecycle = new DestinationLifecycle("blob");
 
   async function container(name: string, signal: AbortSignal): Promise<ContainerClient> {
     const client = service.getContainerClient(name);
@@ -70,8 +70,8 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
 
   return {
     type: "blob",
-    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {
-      if (closed) throw new DeliveryFailure("the blob destination is closed");
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
       for (const chunk of archiveChunks(batch)) {
         throwIfAborted(signal);
         try {
@@ -82,7 +82,7 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
       }
     },
     async close(): Promise<void> {
-      closed = true;
+      lifecycle.close();
     },
   };
 }

@@ -7,16 +7,16 @@ import { constants } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { throwIfAborted } from "./abort.js";
+import { DestinationLifecycle, throwIfAborted } from "./abort.js";
 import { type ArchiveChunk, archiveChunks } from "./archive-layout.js";
 import type { DirectoryDestinationConfig } from "./destination-config.js";
 
 export function createDirectoryDestination(config: DirectoryDestinationConfig): Destination {
-  let closed = false;
+  const lifecycle = new DestinationLifecycle("directory");
   return {
     type: "directory",
-    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {
-      if (closed) throw new DeliveryFailure("the directory destination is closed");
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
       for (const chunk of archiveChunks(batch)) {
         throwIfAborted(signal);
         try {
@@ -30,7 +30,7 @@ export function createDirectoryDestination(config: DirectoryDestinationConfig): 
       }
     },
     async close(): Promise<void> {
-      closed = true;
+      lifecycle.close();
     },
   };
 }

@@ -14,7 +14,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { abortedFailure, throwIfAborted } from "./abort.js";
+import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
 import { type ArchiveChunk, archiveChunks } from "./archive-layout.js";
 import type { S3DestinationConfig } from "./destination-config.js";
 
@@ -30,7 +30,7 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
     // The engine owns retries and backoff.
     maxAttempts: 1,
   });
-  let closed = false;
+  const lifecycle = new DestinationLifecycle("s3");
 
   async function read(key: string, signal: AbortSignal): Promise<Buffer> {
     try {
@@ -58,8 +58,8 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
 
   return {
     type: "s3",
-    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {
-      if (closed) throw new DeliveryFailure("the s3 destination is closed");
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
       for (const chunk of archiveChunks(batch)) {
         throwIfAborted(signal);
         try {
@@ -70,9 +70,7 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
       }
     },
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      client.destroy();
+      if (lifecycle.close()) client.destroy();
     },
   };
 }

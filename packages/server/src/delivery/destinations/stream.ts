@@ -8,7 +8,7 @@
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { abortedFailure, raceAbort, throwIfAborted } from "./abort.js";
+import { abortedFailure, DestinationLifecycle, raceAbort, throwIfAborted } from "./abort.js";
 import type { StreamDestinationConfig } from "./destination-config.js";
 
 /** Room left in max_payload for the headers of a message. */
@@ -26,7 +26,7 @@ interface Connection {
 
 export function createStreamDestination(config: StreamDestinationConfig): Destination {
   let connection: Promise<Connection> | undefined;
-  let closed = false;
+  const lifecycle = new DestinationLifecycle("stream");
 
   function connected(): Promise<Connection> {
     if (!connection) {
@@ -48,9 +48,8 @@ export function createStreamDestination(config: StreamDestinationConfig): Destin
 
   return {
     type: "stream",
-    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {
-      if (closed) throw new DeliveryFailure("the stream destination is closed");
-      throwIfAborted(signal);
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
       const { nc, js } = await raceAbort(connected(), signal).catch((error: unknown) => {
         throw connectFailure(error, config, signal);
       });
@@ -68,8 +67,7 @@ export function createStreamDestination(config: StreamDestinationConfig): Destin
       }
     },
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
+      if (!lifecycle.close()) return;
       const current = connection;
       connection = undefined;
       const opened = await current?.catch(() => undefined);

@@ -5,7 +5,7 @@
  * redirects are not followed, the signature is for this URL) is a non-retryable failure.
  */
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { abortedFailure, throwIfAborted } from "./abort.js";
+import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import type { WebhookDestinationConfig } from "./destination-config.js";
 import { signWebhook } from "./webhook-signature.js";
 
@@ -15,12 +15,11 @@ const USER_AGENT = "Aftercall-Webhooks/1";
 
 /** The webhook destination of `config`. Holds no connections beyond fetch's keep-alive pool. */
 export function createWebhookDestination(config: WebhookDestinationConfig): Destination {
-  let closed = false;
+  const lifecycle = new DestinationLifecycle("webhook");
   return {
     type: "webhook",
-    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {
-      if (closed) throw new DeliveryFailure("the webhook destination is closed");
-      throwIfAborted(signal);
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
       const body = JSON.stringify({ records: batch.records.map((r) => r.body) });
       const timestamp = Math.floor(Date.now() / 1000);
       const timeout = AbortSignal.timeout(config.timeoutMs);
@@ -55,7 +54,7 @@ export function createWebhookDestination(config: WebhookDestinationConfig): Dest
       );
     },
     async close(): Promise<void> {
-      closed = true;
+      lifecycle.close();
     },
   };
 }
