@@ -77,8 +77,23 @@ describe("blob destination (Azurite)", { skip: azuriteSkip() }, () => {
     await BlobServiceClient.fromConnectionString(azurite.connectionString)
       .getContainerClient(CONTAINER)
       .delete();
-    const batch = { ...twoHourBatch("blob:7-7"), records: [surveyRecord(7, LATE_IN_13H)] };
+    // First a blob it has not seen (its create hits the missing container), then one it has.
+    const batch = {
+      ...twoHourBatch("blob:7-8"),
+      records: [surveyRecord(70, Date.UTC(2026, 10, 1, 15)), surveyRecord(7, LATE_IN_13H)],
+    };
     await destination.deliver(batch, noDeadline());
+    assert.deepEqual(linesOf(await azurite.readBlob(CONTAINER, HOUR_13_NAME)), [
+      surveyRecord(7, LATE_IN_13H).body,
+    ]);
+    assert.deepEqual(linesOf(await azurite.readBlob(CONTAINER, HOUR_13_NAME.replace("h=13", "h=15"))), [
+      surveyRecord(70, Date.UTC(2026, 10, 1, 15)).body,
+    ]);
+    // And again with the cached blob first.
+    await BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient(CONTAINER)
+      .delete();
+    await destination.deliver({ ...batch, records: [surveyRecord(7, LATE_IN_13H)] }, noDeadline());
     assert.deepEqual(linesOf(await azurite.readBlob(CONTAINER, HOUR_13_NAME)), [
       surveyRecord(7, LATE_IN_13H).body,
     ]);

@@ -45,25 +45,24 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
     knownBlobs.add(key);
   }
 
-  async function append(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
-    const key = `${chunk.container}/${chunk.name}`;
+  async function appendPiece(chunk: ArchiveChunk, key: string, piece: Buffer, signal: AbortSignal) {
     const blob = (await container(chunk.container, signal)).getAppendBlobClient(chunk.name);
     await ensureBlob(blob, key, signal);
+    await blob.appendBlock(piece, piece.length, { abortSignal: signal });
+  }
+
+  async function append(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
+    const key = `${chunk.container}/${chunk.name}`;
     for (const piece of splitLines(chunk.text, MAX_APPEND_BYTES)) {
       throwIfAborted(signal);
       try {
-        await blob.appendBlock(piece, piece.length, { abortSignal: signal });
+        await appendPiece(chunk, key, piece, signal);
       } catch (error) {
-        // Deleted behind our back (or the container was): forget what we knew, recreate, append once more.
+        // The blob or its container was deleted behind our back: forget what we knew, and go again once.
         if (statusOf(error) !== 404) throw error;
         knownBlobs.delete(key);
         knownContainers.delete(chunk.container);
-        await ensureBlob(
-          (await container(chunk.container, signal)).getAppendBlobClient(chunk.name),
-          key,
-          signal,
-        );
-        await blob.appendBlock(piece, piece.length, { abortSignal: signal });
+        await appendPiece(chunk, key, piece, signal);
       }
     }
   }
