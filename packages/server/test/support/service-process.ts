@@ -55,6 +55,9 @@ export class ServiceProcess {
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.once("exit", () => running.delete(child));
+    // A test that forgets to stop its server must not hang its file: the exit guard kills it instead.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
     const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 20_000);
     for (;;) {
@@ -76,7 +79,7 @@ export class ServiceProcess {
 
   /** Crash stop: SIGKILL, and wait for the exit. */
   async kill(): Promise<void> {
-    await this.end("SIGKILL", 0);
+    await this.end("SIGKILL", 10_000);
   }
 
   private async end(signal: NodeJS.Signals, graceMs: number): Promise<void> {
@@ -84,11 +87,10 @@ export class ServiceProcess {
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
-    if (graceMs > 0) {
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-    } else await exited;
+    // The timer also keeps the event loop alive while waiting: the child itself is unref'd.
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
     // The port must be free before a restart binds it again.
     while (await accepts(this.options.port)) await sleep(20);
   }

@@ -27,14 +27,7 @@ export function createWebhookDestination(config: WebhookDestinationConfig): Dest
       try {
         response = await fetch(config.url, {
           method: "POST",
-          headers: {
-            ...config.headers,
-            "content-type": "application/json",
-            "user-agent": USER_AGENT,
-            "webhook-id": batch.id,
-            "webhook-timestamp": String(timestamp),
-            "webhook-signature": signWebhook(config.secret, batch.id, timestamp, body),
-          },
+          headers: requestHeaders(config, batch.id, timestamp, body),
           body,
           redirect: "manual",
           signal: AbortSignal.any([signal, timeout]),
@@ -57,6 +50,17 @@ export function createWebhookDestination(config: WebhookDestinationConfig): Dest
       lifecycle.close();
     },
   };
+}
+
+/** The configured headers (which may replace the user agent), then the ones the signature needs. */
+function requestHeaders(config: WebhookDestinationConfig, id: string, timestamp: number, body: string) {
+  const headers = new Headers({ "user-agent": USER_AGENT });
+  for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+  headers.set("content-type", "application/json");
+  headers.set("webhook-id", id);
+  headers.set("webhook-timestamp", String(timestamp));
+  headers.set("webhook-signature", signWebhook(config.secret, id, timestamp, body));
+  return headers;
 }
 
 function requestFailure(
