@@ -101,6 +101,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", format: "native", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         const later = [];
         for (let i = 0; i < 7; i++) later.push(await store_(store, project, new Date(clock + i)));
@@ -148,6 +149,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
             destinations: { webhook: WEBHOOK },
             backfillFrom: new Date(clock - 120_000).toISOString(),
           }),
+          { operator: true },
         );
         const destination = new RecordingDestination();
         const engine = engineFor(store, destination);
@@ -173,6 +175,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "surveys", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         await createSetting(
           store,
@@ -183,6 +186,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
             format: "native",
             destinations: { webhook: WEBHOOK },
           }),
+          { operator: true },
         );
         const survey = await store_(store, project, new Date(clock));
         const event = {
@@ -222,6 +226,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         const surveys = [
           await store_(store, project, new Date(clock)),
@@ -262,6 +267,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         const poisoned = [];
         for (let i = 0; i < 3; i++) poisoned.push(await store_(store, project, new Date(clock + i)));
@@ -294,6 +300,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         await store_(store, project, new Date(clock));
         const destination = new RecordingDestination();
@@ -310,6 +317,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         await store.delivery.setPaused(setting.id, ["webhook"], true);
         const s = await store_(store, project, new Date(clock));
@@ -328,6 +336,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
           store,
           project,
           parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
+          { operator: true },
         );
         const id = setting.destinations[0]?.id as string;
         assert.equal(await store.delivery.claim(id, "server-a", clock, 30_000), true);
@@ -351,12 +360,14 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
             store,
             project,
             parseSettingInput({ name: `s${i}`, destinations: { webhook: WEBHOOK } }),
+            { operator: true },
           );
         await assert.rejects(
           createSetting(
             store,
             project,
             parseSettingInput({ name: "s5", destinations: { webhook: WEBHOOK } }),
+            { operator: true },
           ),
           { code: "SETTING_LIMIT_REACHED" },
         );
@@ -367,6 +378,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
             store,
             project,
             parseSettingInput({ name: "s1", destinations: { webhook: WEBHOOK } }),
+            { operator: true },
           ),
           { code: "SETTING_EXISTS" },
         );

@@ -37,7 +37,15 @@ const engines: Array<{
 
 async function start(location: StoreLocation): Promise<RunningServer> {
   return startServer(
-    { host: "127.0.0.1", port: 0, store: location, logLevel: "silent", keyCacheSeconds: 5 },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      store: location,
+      logLevel: "silent",
+      keyCacheSeconds: 5,
+      delivery: true,
+      deliveryPollMs: 250,
+    },
     createLogger("silent"),
   );
 }

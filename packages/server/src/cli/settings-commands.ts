@@ -118,7 +118,10 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .action((o: SettingFlags) =>
       t.withStore(o, async (store) => {
         const project = await t.requireProject(store, o.project);
-        const created = await createSetting(store, project, parseSettingInput(bodyFrom(o)));
+        // The CLI opens the store itself: it acts as the operator.
+        const created = await createSetting(store, project, parseSettingInput(bodyFrom(o)), {
+          operator: true,
+        });
         t.print(await settingView(store, created));
       }),
     );
@@ -136,7 +139,9 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .action((id: string, o: SettingFlags) =>
       t.withStore(o, async (store) => {
         const project = await t.requireProject(store, o.project);
-        const updated = await updateSetting(store, project, id, parseSettingPatch(bodyFrom(o)));
+        const updated = await updateSetting(store, project, id, parseSettingPatch(bodyFrom(o)), {
+          operator: true,
+        });
         t.print(await settingView(store, updated));
       }),
     );

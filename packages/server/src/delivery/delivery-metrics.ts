@@ -35,7 +35,9 @@ export class DeliveryMetrics {
     name: "aftercall_delivery_lag_seconds",
     help: "Time from a survey's receipt to its delivery, per destination type.",
     labelNames: ["type"],
-    buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 3600],
+    buckets: [
+      0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 3600,
+    ],
     registers: [this.registry],
   });
 

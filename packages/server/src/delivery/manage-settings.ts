@@ -6,7 +6,11 @@ import type { Project, Store } from "../store/store.js";
 import { failureMessage } from "./delivery-engine.js";
 import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./destination.js";
 import { createDestination } from "./destinations/create-destination.js";
-import { type DestinationConfig, publicDestinationConfig } from "./destinations/destination-config.js";
+import {
+  type DestinationConfig,
+  type PublicDestinationConfig,
+  publicDestinationConfig,
+} from "./destinations/destination-config.js";
 import { renderSurvey } from "./render-records.js";
 import {
   type DestinationState,
@@ -21,7 +25,7 @@ import {
 export interface DestinationView {
   id: string;
   type: DestinationType;
-  config: Record<string, unknown>;
+  config: PublicDestinationConfig;
   paused: boolean;
   status: {
     state: "paused" | "caught-up" | "delivering" | "retrying";
@@ -99,11 +103,26 @@ export async function requireSetting(
 
 const destinationId = (settingId: string, type: DestinationType) => `${settingId}.${type}`;
 
+/** Who configures a setting: only the operator may make the server write into its own file system. */
+export interface SettingAuthor {
+  operator: boolean;
+}
+
+function checkAuthor(author: SettingAuthor, types: readonly string[]): void {
+  if (types.includes("directory") && !author.operator)
+    throw new AftercallError(
+      "FORBIDDEN",
+      "Only the operator may configure a directory destination: it writes into the server's own file system.",
+    );
+}
+
 export async function createSetting(
   store: Store,
   project: Project,
   input: SettingInput,
+  author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
+  checkAuthor(author, Object.keys(input.destinations));
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const outcome = await store.delivery.createSetting(
     {
@@ -138,7 +157,14 @@ export async function updateSetting(
   project: Project,
   id: string,
   patch: SettingPatch,
+  author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
+  checkAuthor(
+    author,
+    Object.entries(patch.destinations ?? {})
+      .filter(([, config]) => config !== null)
+      .map(([type]) => type),
+  );
   const current = await requireSetting(store, project.id, id);
   const { upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
   const name = patch.name ?? current.name;

@@ -1,10 +1,6 @@
 import { AftercallError } from "../errors.js";
 import { DESTINATION_TYPES, type DestinationType, LOG_CATEGORIES, type LogCategory } from "./destination.js";
-import {
-  type DestinationConfig,
-  mergeDestinationSecrets,
-  parseDestinationConfig,
-} from "./destinations/destination-config.js";
+import { type DestinationConfig, parseDestinationConfig } from "./destinations/destination-config.js";
 
 /** At most this many diagnostic settings per project, as in Azure Monitor. */
 export const MAX_SETTINGS_PER_PROJECT = 5;
@@ -58,12 +54,15 @@ export interface SettingInput {
   backfillFromMs?: number;
 }
 
-/** A partial update; a destination set to `null` is removed. */
+/**
+ * A partial update; a destination set to `null` is removed. Destination configurations stay unparsed
+ * until they meet the stored ones, whose secrets they keep when they leave them out.
+ */
 export interface SettingPatch {
   name?: string;
   categories?: LogCategory[];
   format?: RecordFormat;
-  destinations?: Partial<Record<DestinationType, DestinationConfig | null>>;
+  destinations?: Partial<Record<DestinationType, Record<string, unknown> | null>>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -105,9 +104,10 @@ function parseFormat(value: unknown): RecordFormat {
   return value as RecordFormat;
 }
 
-function parseDestinations(value: unknown, allowNull: boolean) {
+/** Check the shape of `destinations` and tag each configuration with its type (taken from its key). */
+function destinationInputs(value: unknown, allowNull: boolean) {
   const input = object(value, "destinations");
-  const out: Partial<Record<DestinationType, DestinationConfig | null>> = {};
+  const out: Partial<Record<DestinationType, Record<string, unknown> | null>> = {};
   for (const [type, config] of Object.entries(input)) {
     if (!(DESTINATION_TYPES as readonly string[]).includes(type))
       throw invalid(`destinations.${type} is not a destination type (${DESTINATION_TYPES.join(", ")}).`);
@@ -118,7 +118,7 @@ function parseDestinations(value: unknown, allowNull: boolean) {
     const fields = object(config, `destinations.${type}`);
     if (fields.type !== undefined && fields.type !== type)
       throw invalid(`destinations.${type}.type must be "${type}" or left out.`);
-    out[type as DestinationType] = parseDestinationConfig({ ...fields, type }, `destinations.${type}`);
+    out[type as DestinationType] = { ...fields, type };
   }
   return out;
 }
@@ -139,7 +139,9 @@ function rejectUnknown(input: Record<string, unknown>, allowed: Set<string>): vo
 export function parseSettingInput(body: unknown): SettingInput {
   const input = object(body, "The diagnostic setting");
   rejectUnknown(input, SETTING_FIELDS);
-  const destinations = parseDestinations(input.destinations ?? {}, false) as SettingInput["destinations"];
+  const destinations: SettingInput["destinations"] = {};
+  for (const [type, config] of Object.entries(destinationInputs(input.destinations ?? {}, false)))
+    destinations[type as DestinationType] = parseDestinationConfig(config, `destinations.${type}`);
   if (Object.keys(destinations).length === 0)
     throw invalid(`destinations must name at least one of ${DESTINATION_TYPES.join(", ")}.`);
   const setting: SettingInput = {
@@ -161,7 +163,7 @@ export function parseSettingPatch(body: unknown): SettingPatch {
   if (input.name !== undefined) patch.name = parseName(input.name);
   if (input.categories !== undefined) patch.categories = parseCategories(input.categories);
   if (input.format !== undefined) patch.format = parseFormat(input.format);
-  if (input.destinations !== undefined) patch.destinations = parseDestinations(input.destinations, true);
+  if (input.destinations !== undefined) patch.destinations = destinationInputs(input.destinations, true);
   return patch;
 }
 
@@ -186,12 +188,12 @@ export function patchedDestinations(
   const upsert: Partial<Record<DestinationType, DestinationConfig>> = {};
   const remove: DestinationType[] = [];
   for (const [type, config] of Object.entries(patch ?? {}) as Array<
-    [DestinationType, DestinationConfig | null]
+    [DestinationType, Record<string, unknown> | null]
   >) {
     const existing = current.find((d) => d.type === type);
     if (config === null) {
       if (existing) remove.push(type);
-    } else upsert[type] = mergeDestinationSecrets(existing?.config, config);
+    } else upsert[type] = parseDestinationConfig(config, `destinations.${type}`, existing?.config);
   }
   const keep = current.filter((d) => !(d.type in upsert) && !remove.includes(d.type));
   if (keep.length + Object.keys(upsert).length === 0)

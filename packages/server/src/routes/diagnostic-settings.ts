@@ -45,9 +45,13 @@ export function diagnosticSettingRoutes(app: FastifyInstance, ctx: AppContext): 
     return { items: await Promise.all(settings.map((s) => settingView(ctx.store, s))) };
   });
 
+  const author = async (request: FastifyRequest) => ({
+    operator: (await requireAdmin(ctx.resolver, request)).role === "operator",
+  });
+
   app.post(BASE, async (request: FastifyRequest<ProjectParams>, reply) => {
     const p = await project(request);
-    const created = await createSetting(ctx.store, p, parseSettingInput(request.body));
+    const created = await createSetting(ctx.store, p, parseSettingInput(request.body), await author(request));
     ctx.delivery?.notify();
     return reply.code(201).send(await settingView(ctx.store, created));
   });
@@ -64,6 +68,7 @@ export function diagnosticSettingRoutes(app: FastifyInstance, ctx: AppContext): 
       p,
       request.params.settingId,
       parseSettingPatch(request.body),
+      await author(request),
     );
     ctx.delivery?.notify();
     return settingView(ctx.store, updated);

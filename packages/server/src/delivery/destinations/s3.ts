@@ -1,0 +1,99 @@
+/**
+ * S3-compatible destination with the archive key layout (see archive-layout.ts) below `prefix`. S3 objects
+ * cannot be appended to, so each hour object is read, extended and written back whole (GET, concatenate,
+ * PUT). That is safe because only one engine worker delivers a given destination at a time (the engine
+ * holds a lease per destination); two writers could otherwise lose each other's lines. The cost of a
+ * delivery grows with the size of its hour object, so this suits modest volumes; at high rates prefer
+ * larger batches.
+ */
+import {
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
+import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
+import { type ArchiveChunk, archiveChunks } from "./archive-layout.js";
+import type { S3DestinationConfig } from "./destination-config.js";
+
+export function createS3Destination(config: S3DestinationConfig): Destination {
+  const client = new S3Client({
+    region: config.region,
+    ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
+    forcePathStyle: config.forcePathStyle,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    // Checksums only where S3 requires them: S3-compatible servers mangle aws-chunked bodies.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    // The engine owns retries and backoff.
+    maxAttempts: 1,
+  });
+  const lifecycle = new DestinationLifecycle("s3");
+
+  async function read(key: string, signal: AbortSignal): Promise<Buffer> {
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
+        return Buffer.alloc(0);
+      throw error;
+    }
+  }
+
+  async function append(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
+    const key = `${config.prefix}${chunk.container}/${chunk.name}`;
+    const existing = await read(key, signal);
+    throwIfAborted(signal);
+    const body = Buffer.concat([existing, Buffer.from(chunk.text, "utf8")]);
+    await client.send(
+      new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: "application/json" }),
+      { abortSignal: signal },
+    );
+  }
+
+  return {
+    type: "s3",
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
+      for (const chunk of archiveChunks(batch)) {
+        throwIfAborted(signal);
+        try {
+          await append(chunk, signal);
+        } catch (error) {
+          throw s3Failure(error, `${config.prefix}${chunk.container}/${chunk.name}`, config, signal);
+        }
+      }
+    },
+    async close(): Promise<void> {
+      if (lifecycle.close()) client.destroy();
+    },
+  };
+}
+
+/** Status and error code only, no `cause`: SDK errors carry the signed request. */
+function s3Failure(
+  error: unknown,
+  key: string,
+  config: S3DestinationConfig,
+  signal: AbortSignal,
+): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  if (signal.aborted) return abortedFailure(signal);
+  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode !== undefined) {
+    const status = error.$metadata.httpStatusCode;
+    const what = error.name === "NoSuchBucket" ? ` (bucket ${config.bucket} does not exist)` : "";
+    // 400 and 413 reject the request itself; everything else (auth, missing bucket, 5xx) an operator
+    // or the service can fix, and the engine parks the batch after its attempts anyway.
+    return new DeliveryFailure(
+      `S3 answered HTTP ${status} ${error.name}${what} writing ${key}`,
+      status !== 400 && status !== 413,
+    );
+  }
+  const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name ?? "network error";
+  return new DeliveryFailure(`S3 unreachable (${String(code)}) writing ${key}`);
+}
