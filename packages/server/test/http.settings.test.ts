@@ -151,6 +151,37 @@ describe("diagnostic settings API", () => {
     assert.equal((await call("GET", path)).statusCode, 404);
   });
 
+  it("lets only the operator configure a directory destination (it writes into the server's file system)", async () => {
+    const body = { name: "to-dir", destinations: { directory: { path: "/tmp/aftercall-archive-test" } } };
+    const refused = await call("POST", base, body);
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.json().code, "FORBIDDEN");
+    assert.match(refused.json().message, /operator/);
+    const created = await call("POST", base, body, OPERATOR_TOKEN);
+    assert.equal(created.statusCode, 201, created.body);
+    const path = `${base}/${created.json().id}`;
+    const patch = await call("PATCH", path, { destinations: { directory: { path: "/etc" } } });
+    assert.equal(patch.statusCode, 403);
+    assert.equal((await call("DELETE", path)).statusCode, 204);
+  });
+
+  it("keeps a stored secret when an update leaves it out, and never returns it", async () => {
+    const created = (
+      await call("POST", base, { name: "secret-kept", destinations: { webhook: webhook() } })
+    ).json();
+    const path = `${base}/${created.id}`;
+    const res = await call("PATCH", path, {
+      destinations: { webhook: { url: "http://127.0.0.1:10/other" } },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().destinations[0].config.url, "http://127.0.0.1:10/other");
+    assert.deepEqual(res.json().destinations[0].config.secret, { set: true });
+    assert.ok(!res.body.includes(SECRET));
+    const stored = await t.store.delivery.getSetting("demo", created.id);
+    assert.equal((stored?.destinations[0]?.config as { secret: string }).secret, SECRET);
+    await call("DELETE", path);
+  });
+
   it("is for admin tokens of the project only", async () => {
     assert.equal((await call("GET", base, undefined, demo.ingestKey)).statusCode, 403);
     assert.equal((await call("GET", base, undefined, "nope")).statusCode, 401);

@@ -13,8 +13,12 @@ import type { StreamDestinationConfig } from "./destination-config.js";
 
 /** Room left in max_payload for the headers of a message. */
 const HEADER_ALLOWANCE = 512;
-/** Upper bound on waiting for a PubAck; the engine's signal usually ends the wait sooner. */
-const PUBLISH_TIMEOUT_MS = 30_000;
+/**
+ * Upper bound on waiting for a PubAck. A PubAck normally takes milliseconds; while the connection is down
+ * the client buffers the publish, and failing after a few seconds lets the engine's backoff (and the
+ * destination's status) show the outage instead of one delivery hanging for long.
+ */
+const PUBLISH_TIMEOUT_MS = 5_000;
 const RECORDS_OPEN = Buffer.from('{"records":[');
 const RECORDS_CLOSE = Buffer.from("]}");
 const COMMA = Buffer.from(",");
