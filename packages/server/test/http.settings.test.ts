@@ -178,7 +178,7 @@ describe("diagnostic settings API", () => {
     assert.deepEqual(res.json().destinations[0].config.secret, { set: true });
     assert.ok(!res.body.includes(SECRET));
     const stored = await t.store.delivery.getSetting("demo", created.id);
-    assert.equal((stored?.destinations[0]?.config as { secret: string }).secret, SECRET);
+    assert.equal((stored?.destinations[0]?.config as { secret: string } | undefined)?.secret, SECRET);
     await call("DELETE", path);
   });
 
