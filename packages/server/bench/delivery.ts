@@ -177,7 +177,8 @@ async function benchType(type: string) {
     env: { AFTERCALL_LOG_LEVEL: "warn", AFTERCALL_OPERATOR_TOKEN: operatorToken },
   });
   try {
-    const keys = server.firstProject as Keys;
+    // Admin calls go with the operator token: only the operator may configure a directory destination.
+    const keys = { ...(server.firstProject as Keys), adminToken: operatorToken };
     const drained = await drain(server, keys, target);
     const steadyState = await steady(server, keys, type, operatorToken);
     return { type, format: target.format, backlog: BACKLOG, ...drained, steady: steadyState };
