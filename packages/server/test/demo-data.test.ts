@@ -71,7 +71,10 @@ onEveryEngine("demodata", (engine, makeStore) => {
 
         // 28 days = exactly 4 weeks, so every weekday occurs 4 times: a weekend day has far fewer calls.
         const perWeekday = Array.from({ length: 7 }, () => 0);
-        for (const t of times) perWeekday[new Date(t).getUTCDay()]++;
+        for (const t of times) {
+          const day = new Date(t).getUTCDay();
+          perWeekday[day] = (perWeekday[day] ?? 0) + 1;
+        }
         const weekend = ((perWeekday[0] ?? 0) + (perWeekday[6] ?? 0)) / 2;
         const weekday = perWeekday.slice(1, 6).reduce((s, n) => s + n, 0) / 5;
         assert.ok(weekend < 0.6 * weekday, `weekend ${weekend} vs weekday ${weekday}`);

@@ -57,8 +57,8 @@ export async function insertDemoData(
   const byHour = new Map<number, SurveyEvent[]>();
   const add = (atMs: number, events: readonly SurveyEvent[]) => {
     const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
-    let list = byHour.get(hour);
-    if (!list) byHour.set(hour, (list = []));
+    const list = byHour.get(hour) ?? [];
+    byHour.set(hour, list);
     list.push(...events);
   };
   for (const s of surveys) add(s.receivedAtMs, s.events);

@@ -142,7 +142,7 @@ function poorChance(category: Category, ctx: { bad: boolean; platform: string })
   }
 }
 
-const POOR_TAGS: Record<Category, readonly (readonly [string, number])[]> = {
+const POOR_TAGS = {
   overall: [
     ["CallEndedUnexpectedly", 35],
     ["HadToRejoin", 35],
@@ -170,7 +170,7 @@ const POOR_TAGS: Record<Category, readonly (readonly [string, number])[]> = {
     ["NoContentRemote", 20],
     ["CannotPresent", 15],
   ],
-};
+} as const;
 const BAD_RELEASE_AUDIO_TAGS = [
   ["Echo", 55],
   ["AudioInterruption", 30],
@@ -178,14 +178,14 @@ const BAD_RELEASE_AUDIO_TAGS = [
 ] as const;
 
 /** A 1–5 score (or one on the survey's custom scale) that is poor or not as decided. */
-function rating(
+function rating<T extends string>(
   random: Random,
   category: Category,
   poor: boolean,
   tenPoint: boolean,
-  tags: readonly (readonly [string, number])[],
-): CallRating {
-  const result: CallRating = tenPoint
+  tags: readonly (readonly [T, number])[],
+): CallRating<T> {
+  const result: CallRating<T> = tenPoint
     ? {
         score: poor ? Math.floor(random() * 5) : 5 + Math.floor(random() * 6),
         scale: { lowerBound: 0, upperBound: 10, lowScoreThreshold: 4 },
