@@ -14,6 +14,7 @@ import type { AppContext } from "./http/context.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { demoRoutes } from "./routes/demo.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
@@ -29,6 +30,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Survey transactions in flight at once; default {@link defaultCommitConcurrency}. */
   commitConcurrency?: number;
+  /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
+  dashboardDir?: string;
 }
 
 /**
@@ -113,6 +116,7 @@ export function createApp(options: AppOptions): App {
   clientConfigRoutes(fastify, context);
   demoRoutes(fastify, context);
   analyticsRoutes(fastify, context);
+  dashboardRoutes(fastify, options.dashboardDir);
 
   return {
     fastify,

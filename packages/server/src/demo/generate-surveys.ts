@@ -119,12 +119,17 @@ const SUGGESTIONS = {
   overall: [
     "Had to rejoin twice before it worked.",
     "The call dropped right when we were wrapping up.",
-    "Great call, crystal clear!",
-    "Works well, but joining takes too long.",
-    "Please add noise suppression.",
+    "Joining took forever, then it failed.",
   ],
   screenshare: ["Nobody could see my screen until I restarted sharing."],
 } as const;
+
+/** What people write under a good overall rating. */
+const PRAISE = [
+  "Great call, crystal clear!",
+  "Works well, but joining takes too long.",
+  "Please add noise suppression.",
+];
 
 type Category = keyof typeof SUGGESTIONS;
 
@@ -204,8 +209,8 @@ function rating<T extends string>(
     if (poor && random() < 0.35) issues.add(pick(random, tags));
     result.issues = [...issues];
   }
-  if (random() < (poor ? 0.25 : 0.02)) {
-    const texts = SUGGESTIONS[category];
+  if (poor ? random() < 0.25 : category === "overall" && random() < 0.03) {
+    const texts = poor ? SUGGESTIONS[category] : PRAISE;
     result.improvementSuggestion = texts[Math.floor(random() * texts.length)] as string;
   }
   return result;
@@ -303,7 +308,7 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
     submission.screenshareRating = rating(random, "screenshare", poor, false, POOR_TAGS.screenshare);
   }
   // A bad modality usually drags the overall rating down with it.
-  const overallPoor = random() < (poorAny.includes(true) ? 0.6 : poorChance("overall", ctx));
+  const overallPoor = random() < (poorAny.includes(true) ? 0.5 : poorChance("overall", ctx));
   submission.overallRating = rating(random, "overall", overallPoor, tenPoint, POOR_TAGS.overall);
   const event = (type: "shown" | "submitted"): SurveyEvent => ({
     id: uuid(random),
