@@ -122,41 +122,51 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
   const href = (view: ViewState["view"]) => `#${new URLSearchParams({ ...hashBase(state), view })}`;
   return (
     <>
-      <a class="skip" href="#main">
+      {/* The hash holds the view, so the skip link moves focus itself instead of navigating to #main. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("main")?.focus();
+        }}
+      >
         Skip to content
       </a>
-      <header class="top">
-        <div class="brand">
-          <span class="logo" aria-hidden="true" /> Aftercall
-        </div>
-        <nav aria-label="Views">
-          {TABS.map(([view, label]) => (
-            <a
-              key={view}
-              href={href(view)}
-              aria-current={
-                state.view === view || (view === "explorer" && state.view === "survey") ? "page" : undefined
-              }
+      <header>
+        <div class="top">
+          <div class="brand">
+            <span class="logo" aria-hidden="true" /> Aftercall
+          </div>
+          <nav aria-label="Views">
+            {TABS.map(([view, label]) => (
+              <a
+                key={view}
+                href={href(view)}
+                aria-current={
+                  state.view === view || (view === "explorer" && state.view === "survey") ? "page" : undefined
+                }
+              >
+                {label}
+              </a>
+            ))}
+          </nav>
+          <div class="tools">
+            <button
+              type="button"
+              class="ghost"
+              onClick={toggleTheme}
+              aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}
             >
-              {label}
-            </a>
-          ))}
-        </nav>
-        <div class="tools">
-          <button
-            type="button"
-            class="ghost"
-            onClick={toggleTheme}
-            aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}
-          >
-            {theme === "dark" ? "☀" : "☾"}
-          </button>
-          <button type="button" class="ghost" onClick={onSignOut}>
-            Sign out
-          </button>
+              {theme === "dark" ? "☀" : "☾"}
+            </button>
+            <button type="button" class="ghost" onClick={onSignOut}>
+              Sign out
+            </button>
+          </div>
         </div>
+        <Toolbar state={state} navigate={navigate} projects={list} project={project} />
       </header>
-      <Toolbar state={state} navigate={navigate} projects={list} project={project} />
       <main id="main" tabIndex={-1}>
         {projects.error && !(projects.error instanceof ApiError && projects.error.status === 401) && (
           <p class="error" role="alert">
