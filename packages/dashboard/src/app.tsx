@@ -122,17 +122,10 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
   const href = (view: ViewState["view"]) => `#${new URLSearchParams({ ...hashBase(state), view })}`;
   return (
     <>
-      {/* The hash holds the view, so the skip link moves focus itself instead of navigating to #main. */}
-      <a
-        class="skip"
-        href="#main"
-        onClick={(e) => {
-          e.preventDefault();
-          document.getElementById("main")?.focus();
-        }}
-      >
+      {/* The hash holds the view, so "skip to content" moves focus itself rather than linking to #main. */}
+      <button type="button" class="skip" onClick={() => document.getElementById("main")?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header>
         <div class="top">
           <div class="brand">
