@@ -16,6 +16,7 @@ import { insertDemoData } from "../src/cli/demo-data.js";
 import { BAD_RELEASE, BAD_RELEASE_DAYS_AGO, generateDemoData } from "../src/demo/generate-surveys.js";
 import type { Store } from "../src/store/store.js";
 import { onEveryEngine } from "./support/engines.js";
+import { startServerProcess } from "./support/server-process.js";
 
 const DAY_MS = 86_400_000;
 /** A fixed clock: Monday 2026-11-23 12:00 UTC. */
@@ -152,6 +153,29 @@ describe("aftercall demo-data (CLI)", () => {
       );
       const help = await cli(["demo-data", "--help"]);
       assert.match(help.stdout, /--surveys <n>/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("seeds the demo project of a brand-new store on the first `serve`, and only then", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "aftercall-demo-serve-"));
+    try {
+      const first = await startServerProcess({ dataDir, demoData: true });
+      const token = first.firstProject?.adminToken;
+      assert.match(first.output(), /with 5000 generated demo surveys/);
+      const summary = async (url: string) =>
+        (
+          (await (
+            await fetch(`${url}/v1/analytics/summary`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as { surveys: number }
+        ).surveys;
+      assert.equal(await summary(first.url), 5000);
+      await first.stop();
+      const second = await startServerProcess({ dataDir, demoData: true });
+      assert.equal(second.firstProject, undefined);
+      assert.equal(await summary(second.url), 5000);
+      await second.stop();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
