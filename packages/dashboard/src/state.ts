@@ -140,7 +140,8 @@ export function timeWindow(state: ViewState, nowMs = Date.now()): { filters: Fil
     const days = (to.getTime() - from.getTime()) / (24 * HOUR_MS);
     return {
       filters: { from: from.toISOString(), to: to.toISOString() },
-      bucket: days <= 2 ? "hour" : days > 120 ? "week" : "day",
+      // Calendar days (a DST change makes one 23 or 25 hours long).
+      bucket: Math.round(days) <= 2 ? "hour" : days > 120 ? "week" : "day",
     };
   }
   // Whole buckets: the last 24 hours from the start of the current hour, or the last 7 / 30 days from
