@@ -76,10 +76,10 @@ async function serve(
   }
   const lines = [
     `Aftercall is running at ${server.url}`,
-    `  store: ${describeStore(configFrom(options).store)}`,
-    `  API:   ${server.url}/openapi.json`,
+    `  store:     ${describeStore(configFrom(options).store)}`,
     `  dashboard: ${server.url}/  (sign in with an admin token)`,
-    `  demo:  ${server.url}/demo  (a simulated call with the survey widget)`,
+    `  API:       ${server.url}/openapi.json`,
+    `  demo:      ${server.url}/demo  (a simulated call with the survey widget)`,
   ];
   if (server.firstProject) {
     const { project, ingestKey, adminToken } = server.firstProject;
