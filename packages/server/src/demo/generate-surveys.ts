@@ -106,10 +106,9 @@ function appVersion(random: Random, ms: number, releaseMs: number): string {
 
 const SUGGESTIONS = {
   audio: [
-    "I could hear my own voice echoing back the whole call.",
     "Audio kept cutting out for a second every minute or so.",
-    "Since the last update the echo is really bad on my laptop.",
     "Others said my voice sounded robotic.",
+    "Lots of background noise from the other side.",
   ],
   video: [
     "Video froze whenever someone shared their screen.",
@@ -123,6 +122,13 @@ const SUGGESTIONS = {
   ],
   screenshare: ["Nobody could see my screen until I restarted sharing."],
 } as const;
+
+/** What people write about the audio of the bad release. */
+const BAD_RELEASE_SUGGESTIONS = [
+  "I could hear my own voice echoing back the whole call.",
+  "Since the last update the echo is really bad on my laptop.",
+  "Audio drops out every few seconds since 2.4.",
+];
 
 /** What people write under a good overall rating. */
 const PRAISE = [
@@ -185,11 +191,17 @@ const BAD_RELEASE_AUDIO_TAGS = [
 /** A 1–5 score (or one on the survey's custom scale) that is poor or not as decided. */
 function rating<T extends string>(
   random: Random,
-  category: Category,
-  poor: boolean,
-  tenPoint: boolean,
-  tags: readonly (readonly [T, number])[],
+  how: {
+    category: Category;
+    poor: boolean;
+    tags: readonly (readonly [T, number])[];
+    /** On the 0–10 scale instead of the default 1–5. */
+    tenPoint?: boolean;
+    /** From the bad release (its own free text about audio). */
+    bad?: boolean;
+  },
 ): CallRating<T> {
+  const { category, poor, tags, tenPoint = false, bad = false } = how;
   const result: CallRating<T> = tenPoint
     ? {
         score: poor ? Math.floor(random() * 5) : 5 + Math.floor(random() * 6),
@@ -210,7 +222,11 @@ function rating<T extends string>(
     result.issues = [...issues];
   }
   if (poor ? random() < 0.25 : category === "overall" && random() < 0.03) {
-    const texts = poor ? SUGGESTIONS[category] : PRAISE;
+    const texts = !poor
+      ? PRAISE
+      : bad && category === "audio"
+        ? BAD_RELEASE_SUGGESTIONS
+        : SUGGESTIONS[category];
     result.improvementSuggestion = texts[Math.floor(random() * texts.length)] as string;
   }
   return result;
@@ -289,27 +305,31 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
   if (random() < 0.85) {
     const poor = random() < poorChance("audio", ctx);
     poorAny.push(poor);
-    submission.audioRating = rating(
-      random,
-      "audio",
-      poor,
-      false,
-      bad ? BAD_RELEASE_AUDIO_TAGS : POOR_TAGS.audio,
-    );
+    const tags = bad ? BAD_RELEASE_AUDIO_TAGS : POOR_TAGS.audio;
+    submission.audioRating = rating(random, { category: "audio", poor, tags, bad });
   }
   if (random() < 0.55) {
     const poor = random() < poorChance("video", ctx);
     poorAny.push(poor);
-    submission.videoRating = rating(random, "video", poor, false, POOR_TAGS.video);
+    submission.videoRating = rating(random, { category: "video", poor, tags: POOR_TAGS.video });
   }
   if (random() < 0.15) {
     const poor = random() < poorChance("screenshare", ctx);
     poorAny.push(poor);
-    submission.screenshareRating = rating(random, "screenshare", poor, false, POOR_TAGS.screenshare);
+    submission.screenshareRating = rating(random, {
+      category: "screenshare",
+      poor,
+      tags: POOR_TAGS.screenshare,
+    });
   }
   // A bad modality usually drags the overall rating down with it.
   const overallPoor = random() < (poorAny.includes(true) ? 0.5 : poorChance("overall", ctx));
-  submission.overallRating = rating(random, "overall", overallPoor, tenPoint, POOR_TAGS.overall);
+  submission.overallRating = rating(random, {
+    category: "overall",
+    poor: overallPoor,
+    tags: POOR_TAGS.overall,
+    tenPoint,
+  });
   const event = (type: "shown" | "submitted"): SurveyEvent => ({
     id: uuid(random),
     type,
