@@ -226,6 +226,10 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     await page.keyboard.press("Enter");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
     assert.equal(page.url(), before, "the skip link keeps the view in the URL");
+    await page.getByRole("button", { name: "Switch to dark theme" }).focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    await page.getByRole("button", { name: "Switch to light theme" }).waitFor();
     await page.getByRole("link", { name: "Compare" }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Compare cohorts" }).waitFor();

@@ -83,16 +83,23 @@ function SignIn({ onToken }: { onToken: (token: string) => void }) {
   );
 }
 
+/** Show `theme` ("auto" follows the system). Set before any chart reads the colours it implies. */
+function applyTheme(theme: string): void {
+  if (theme === "auto") delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
 function useTheme(): [string, () => void] {
-  const [theme, setTheme] = useState(() => localStorage.getItem(THEME_KEY) ?? "auto");
-  useEffect(() => {
-    if (theme === "auto") delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme;
-  }, [theme]);
+  const [theme, setTheme] = useState(() => {
+    const saved = localStorage.getItem(THEME_KEY) ?? "auto";
+    applyTheme(saved);
+    return saved;
+  });
   const dark = theme === "dark" || (theme === "auto" && matchMedia("(prefers-color-scheme: dark)").matches);
   const toggle = () => {
     const next = dark ? "light" : "dark";
     localStorage.setItem(THEME_KEY, next);
+    applyTheme(next);
     setTheme(next);
   };
   return [dark ? "dark" : "light", toggle];
