@@ -9,13 +9,17 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 }
 
+/** A bucket with fewer ratings is a gap in the trend: one poor rating of two is not a 50 % poor-rate. */
+export const MIN_TREND_RATINGS = 5;
+
 export interface TrendSeries {
   category: Category;
   points: TimeseriesPoint[];
 }
 
 /**
- * Poor-rate per category over time (uPlot lines). Buckets without ratings are gaps, not zeros. The
+ * Poor-rate per category over time (uPlot lines). Buckets with fewer than {@link MIN_TREND_RATINGS}
+ * ratings are gaps, not zeros or spikes. The
  * chart is redrawn when the data, the theme or the width changes; a table with the same numbers is the
  * accessible alternative (see {@link TrendTable}).
  */
@@ -28,7 +32,9 @@ export function TrendChart({ series, tz, theme }: { series: TrendSeries[]; tz: s
     const xs = first.points.map((p) => Date.parse(p.start) / 1000);
     const data: uPlot.AlignedData = [
       xs,
-      ...series.map((s) => s.points.map((p) => (p.poorRate === null ? null : p.poorRate * 100))),
+      ...series.map((s) =>
+        s.points.map((p) => (p.poorRate === null || p.surveys < MIN_TREND_RATINGS ? null : p.poorRate * 100)),
+      ),
     ];
     const axis = {
       stroke: cssVar("--muted"),

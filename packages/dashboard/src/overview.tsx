@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category, type CategoryStats, summaryResponseRate } from "./api.js";
 import type { ViewProps } from "./app.js";
-import { DistributionBars, TrendChart } from "./charts.js";
+import { DistributionBars, MIN_TREND_RATINGS, TrendChart } from "./charts.js";
 import { CATEGORY_LABELS, count, dateTime, interval, percent } from "./format.js";
 import { useResource } from "./hooks.js";
 import type { CompareMode } from "./state.js";
@@ -66,7 +66,10 @@ export function Overview(props: ViewProps) {
         {trend.error && <p class="error">{trend.error.message}</p>}
         {trend.data && (
           <details>
-            <summary>Show the numbers</summary>
+            <summary>
+              Show the numbers{" "}
+              <small>(buckets with fewer than {MIN_TREND_RATINGS} ratings are not drawn)</small>
+            </summary>
             <TrendTable series={trend.data} tz={state.tz} />
           </details>
         )}
