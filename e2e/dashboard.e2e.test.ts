@@ -252,6 +252,12 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
         await page.locator("main h1").waitFor();
         await settled(page);
         await page.screenshot({ path: join(shots, `dashboard-${view}-${name}.png`), fullPage: true });
+        // Wide tables scroll inside their panels; the page itself never scrolls sideways.
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(
+          width <= ("viewport" in options ? options.viewport.width : 1280),
+          `${view} ${name}: ${width} px wide`,
+        );
       }
       await page.locator("a[data-survey]").first().click();
       await page.locator("[data-rating]").first().waitFor();
