@@ -440,7 +440,7 @@ async function startAftercall(name: Exclude<TargetName, "bare">): Promise<Target
             join(HERE, "variant-server.mjs"),
             ...storeArgs,
           ]
-        : [...serverCommand(), "serve", "--host", "127.0.0.1", "--port", "0", ...storeArgs];
+        : [...serverCommand(), "serve", "--host", "127.0.0.1", "--port", "0", "--no-demo-data", ...storeArgs];
     const server = await startChild({
       command: process.execPath,
       args,

@@ -16,6 +16,7 @@ import type { AppContext } from "./http/context.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientConfigRoutes } from "./routes/client-config.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { demoRoutes } from "./routes/demo.js";
 import { diagnosticSettingRoutes } from "./routes/diagnostic-settings.js";
 import { projectRoutes } from "./routes/projects.js";
@@ -37,6 +38,8 @@ export interface AppOptions {
    * share a store with delivery on: leases keep them from delivering a destination at once.
    */
   delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "logger" | "metrics">;
+  /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
+  dashboardDir?: string;
 }
 
 /**
@@ -131,6 +134,7 @@ export function createApp(options: AppOptions): App {
   analyticsRoutes(fastify, context);
   diagnosticSettingRoutes(fastify, context);
   delivery?.start();
+  dashboardRoutes(fastify, options.dashboardDir);
 
   return {
     fastify,

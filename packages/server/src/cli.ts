@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { Command, Option } from "commander";
+import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
@@ -61,20 +62,33 @@ function storeOptions(command: Command): Command {
     .addOption(new Option("--database-url <url>", "use PostgreSQL instead of SQLite").env("DATABASE_URL"));
 }
 
+/** Surveys a brand-new store's demo project starts with, so the dashboard has something to show. */
+const FIRST_RUN_DEMO_SURVEYS = 5000;
+
 async function serve(
-  options: StoreOptions & { host?: string; port?: string; delivery?: boolean },
+  options: StoreOptions & { host?: string; port?: string; demoData?: boolean; delivery?: boolean },
 ): Promise<void> {
   const server = await startServer(configFrom(options));
+  let seeded = 0;
+  if (server.firstProject && options.demoData !== false) {
+    const totals = await insertDemoData(server.store, server.firstProject.project, {
+      surveys: FIRST_RUN_DEMO_SURVEYS,
+      days: 30,
+      seed: 1,
+    });
+    seeded = totals.created;
+  }
   const lines = [
     `Aftercall is running at ${server.url}`,
-    `  store: ${describeStore(configFrom(options).store)}`,
-    `  API:   ${server.url}/openapi.json`,
-    `  demo:  ${server.url}/demo  (a simulated call with the survey widget)`,
+    `  store:     ${describeStore(configFrom(options).store)}`,
+    `  dashboard: ${server.url}/  (sign in with an admin token)`,
+    `  API:       ${server.url}/openapi.json`,
+    `  demo:      ${server.url}/demo  (a simulated call with the survey widget)`,
   ];
   if (server.firstProject) {
     const { project, ingestKey, adminToken } = server.firstProject;
     lines.push(
-      `Created project "${project.id}" (the store was empty):`,
+      `Created project "${project.id}" (the store was empty)${seeded > 0 ? ` with ${seeded} generated demo surveys (--no-demo-data to start empty)` : ""}:`,
       `  ingest key  (publishable, submit only): ${ingestKey.token}`,
       `  admin token (secret, shown once):       ${adminToken.token}`,
       `Try: curl -X POST ${server.url}/v1/surveys -H 'authorization: Bearer ${ingestKey.token}' -H 'content-type: application/json' \\`,
@@ -123,7 +137,38 @@ function buildProgram(): Command {
         .default("8787"),
     )
     .option("--no-delivery", "do not deliver to diagnostic settings' destinations from this process")
+    .option(
+      "--no-demo-data",
+      "start a brand-new store's demo project empty instead of with generated surveys",
+    )
     .action(serve);
+
+  storeOptions(
+    program
+      .command("demo-data")
+      .description(
+        "Generate realistic demo surveys and lifecycle events (weekly rhythm, a bad release 2.4.0, tag correlations).",
+      ),
+  )
+    .requiredOption("--project <id>", "project id")
+    .requiredOption("--surveys <n>", "how many surveys")
+    .option("--days <n>", "spread over this many days before now", "30")
+    .option("--seed <n>", "random seed: the same seed and time give the same surveys", "1")
+    .action(async (o: StoreOptions & { project: string; surveys: string; days: string; seed: string }) => {
+      const options = {
+        surveys: wholeNumber("--surveys", o.surveys, 10_000_000),
+        days: wholeNumber("--days", o.days, 3650),
+        seed: wholeNumber("--seed", o.seed, 2 ** 31),
+      };
+      await withStore(o, async (store) => {
+        const project = await requireProject(store, o.project);
+        const started = Date.now();
+        const totals = await insertDemoData(store, project, options);
+        process.stderr.write(
+          `Generated ${totals.created} surveys (${totals.duplicates} already present, ${totals.conflicts} ids taken by other content) and ${totals.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+        );
+      });
+    });
 
   const projects = program
     .command("projects")

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../http/context.js";
 import { openApiDocument } from "../openapi.js";
 
-/** Liveness, readiness and the API description. */
+/** Liveness, readiness and the API description (`/` is the dashboard, see routes/dashboard.ts). */
 export function systemRoutes(app: FastifyInstance, ctx: AppContext, state: { closing: boolean }): void {
   app.get("/healthz", async () => ({ status: "ok" }));
 
@@ -18,10 +18,4 @@ export function systemRoutes(app: FastifyInstance, ctx: AppContext, state: { clo
 
   const document = openApiDocument();
   app.get("/openapi.json", async () => document);
-
-  app.get("/", async () => ({
-    name: "Aftercall",
-    docs: "/openapi.json",
-    health: "/healthz",
-  }));
 }

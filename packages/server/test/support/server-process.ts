@@ -22,6 +22,8 @@ export interface ServerProcessOptions {
   env?: Record<string, string>;
   /** Extra arguments after `serve …`. */
   args?: string[];
+  /** Let a brand-new store's demo project start with generated surveys (default: empty, `--no-demo-data`). */
+  demoData?: boolean;
   /** How long to wait for the banner. Default 30 s. */
   startTimeoutMs?: number;
 }
@@ -91,6 +93,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     "127.0.0.1",
     "--port",
     "0",
+    // The tests count what they submit: a brand-new store's demo project starts empty unless asked.
+    ...(options.demoData ? [] : ["--no-demo-data"]),
     ...(options.dataDir
       ? ["--data-dir", options.dataDir]
       : ["--database-url", options.databaseUrl as string]),

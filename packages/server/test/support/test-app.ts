@@ -16,7 +16,9 @@ export interface TestProject {
 }
 
 /** An in-process app on a fresh SQLite store, silent, with an operator token. */
-export async function startTestApp(options: { store?: Store; now?: () => Date } = {}): Promise<{
+export async function startTestApp(
+  options: { store?: Store; now?: () => Date; dashboardDir?: string } = {},
+): Promise<{
   app: App;
   store: Store;
   addProject(input: CreateProjectInput): Promise<TestProject>;
@@ -30,6 +32,7 @@ export async function startTestApp(options: { store?: Store; now?: () => Date } 
     operatorToken: OPERATOR_TOKEN,
     keyCacheSeconds: 0,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
   await app.fastify.ready();
   return {

@@ -1,0 +1,201 @@
+/**
+ * Every call the dashboard makes to the Aftercall admin API, in one place. The admin token travels only
+ * as an `Authorization` header (never in a URL), so exports are fetched and saved as a Blob.
+ *
+ * Fields added by newer servers (`responseRate` in the summary, `q=` text search, CSV export, project
+ * cohorts) are optional here: the views show them when present and fall back otherwise.
+ *
+ * @module
+ */
+
+export const CATEGORIES = ["overall", "audio", "video", "screenshare"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Interval = [number, number];
+
+export interface Project {
+  id: string;
+  name: string;
+}
+
+export interface Distribution {
+  scale: { lowerBound: number; upperBound: number };
+  counts: Record<string, number>;
+}
+
+export interface CategoryStats {
+  surveys: number;
+  poor: number;
+  meanNormalizedScore: number | null;
+  poorRate: number | null;
+  poorRateCi95: Interval | null;
+  distribution: Distribution[];
+}
+
+export interface Summary {
+  surveys: number;
+  categories: Partial<Record<Category, CategoryStats>>;
+  /** Newer servers: shown versus submitted surveys in the range. */
+  responseRate?: { rate?: number | null; shown?: number; submitted?: number } | number | null;
+}
+
+export interface TagRow {
+  tag: string;
+  count: number;
+  poorCount: number;
+  shareOfCategory: number | null;
+  shareOfPoor: number | null;
+}
+
+export interface Rates {
+  surveys: number;
+  poor: number;
+  poorRate: number | null;
+  poorRateCi95: Interval | null;
+  meanNormalizedScore?: number | null;
+}
+
+export interface TimeseriesPoint extends Rates {
+  start: string;
+}
+
+export interface BreakdownRow extends Rates {
+  value: string | null;
+}
+
+export interface Comparison {
+  category: Category;
+  a: Rates;
+  b: Rates;
+  difference: number | null;
+  differenceCi95: Interval | null;
+  z: number | null;
+  pValue: number | null;
+}
+
+export interface EventSummary {
+  shown: number;
+  dismissed: number;
+  submitted: number;
+  responseRate: number | null;
+}
+
+export interface RecordedRating {
+  score: number;
+  scale: { lowerBound: number; upperBound: number; lowScoreThreshold: number };
+  issues: string[];
+  normalizedScore: number;
+  poor: boolean;
+  improvementSuggestion?: string;
+}
+
+export interface SurveyRecord {
+  id: string;
+  projectId: string;
+  receivedAt: string;
+  clientTime: string;
+  callId: string;
+  participantId: string;
+  appVersion?: string;
+  platform?: string;
+  browser?: string;
+  sdkVersion?: string;
+  ratings: Partial<Record<Category, RecordedRating>>;
+  dimensions: Record<string, string>;
+}
+
+export interface SurveyPage {
+  items: SurveyRecord[];
+  nextCursor?: string;
+}
+
+/** Filters understood by the list, export and analytics endpoints. */
+export interface Filters {
+  from?: string;
+  to?: string;
+  poor?: string;
+  tag?: string;
+  callId?: string;
+  q?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Params = Record<string, string | undefined>;
+
+function url(path: string, params: Params): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") search.set(k, v);
+  const qs = search.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function request(token: string, path: string, params: Params): Promise<Response> {
+  const response = await fetch(url(path, params), { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    throw new ApiError(response.status, body.code ?? "HTTP_ERROR", body.message ?? response.statusText);
+  }
+  return response;
+}
+
+async function get<T>(token: string, path: string, params: Params = {}): Promise<T> {
+  return (await request(token, path, params)).json() as Promise<T>;
+}
+
+/** The API bound to one admin token. */
+export function createApi(token: string) {
+  return {
+    projects: () => get<{ items: Project[] }>(token, "/v1/projects").then((r) => r.items),
+    summary: (projectId: string, f: Filters) =>
+      get<Summary>(token, "/v1/analytics/summary", { projectId, ...f }),
+    tags: (projectId: string, f: Filters) =>
+      get<{ categories: Partial<Record<Category, TagRow[]>> }>(token, "/v1/analytics/tags", {
+        projectId,
+        ...f,
+      }),
+    timeseries: (projectId: string, f: Filters, category: Category, bucket: string, tz: string) =>
+      get<{ points: TimeseriesPoint[] }>(token, "/v1/analytics/timeseries", {
+        projectId,
+        ...f,
+        category,
+        bucket,
+        tz,
+      }).then((r) => r.points),
+    breakdown: (projectId: string, f: Filters, category: Category, by: string) =>
+      get<{ rows: BreakdownRow[] }>(token, "/v1/analytics/breakdown", { projectId, ...f, category, by }).then(
+        (r) => r.rows,
+      ),
+    /** `cohorts` are `a.<filter>` / `b.<filter>` parameters. */
+    compare: (projectId: string, category: Category, cohorts: Params) =>
+      get<Comparison>(token, "/v1/analytics/compare", { projectId, category, ...cohorts }),
+    events: (projectId: string, f: Pick<Filters, "from" | "to">) =>
+      get<EventSummary>(token, "/v1/events/summary", { projectId, from: f.from, to: f.to }),
+    surveys: (projectId: string, f: Filters, cursor?: string) =>
+      get<SurveyPage>(token, "/v1/surveys", { projectId, ...f, cursor, limit: "25" }),
+    survey: (projectId: string, id: string) =>
+      get<SurveyRecord>(token, `/v1/surveys/${encodeURIComponent(id)}`, { projectId }),
+    /** The filtered export as a Blob (NDJSON or CSV), to be saved by the browser. */
+    exportBlob: async (projectId: string, f: Filters, format: "native" | "csv") =>
+      (await request(token, "/v1/surveys/export", { projectId, ...f, format })).blob(),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The response rate from a newer summary, if it carries one. */
+export function summaryResponseRate(summary: Summary): number | null | undefined {
+  const r = summary.responseRate;
+  if (r === undefined) return undefined;
+  if (r === null || typeof r === "number") return r;
+  if (typeof r.rate === "number" || r.rate === null) return r.rate;
+  return r.shown && r.submitted !== undefined ? r.submitted / r.shown : null;
+}

@@ -1,0 +1,114 @@
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { Category, Distribution, TimeseriesPoint } from "./api.js";
+import { CATEGORY_LABELS, percent } from "./format.js";
+
+/** Series colours, read from CSS custom properties so they follow the theme. */
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+}
+
+/** A bucket with fewer ratings is a gap in the trend: one poor rating of two is not a 50 % poor-rate. */
+export const MIN_TREND_RATINGS = 5;
+
+export interface TrendSeries {
+  category: Category;
+  points: TimeseriesPoint[];
+}
+
+/**
+ * Poor-rate per category over time (uPlot lines). Buckets with fewer than {@link MIN_TREND_RATINGS}
+ * ratings are gaps, not zeros or spikes. The
+ * chart is redrawn when the data, the theme or the width changes; a table with the same numbers is the
+ * accessible alternative (see {@link TrendTable}).
+ */
+export function TrendChart({ series, tz, theme }: { series: TrendSeries[]; tz: string; theme: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = host.current;
+    const first = series[0];
+    if (!el || !first) return;
+    const xs = first.points.map((p) => Date.parse(p.start) / 1000);
+    const data: uPlot.AlignedData = [
+      xs,
+      ...series.map((s) =>
+        s.points.map((p) => (p.poorRate === null || p.surveys < MIN_TREND_RATINGS ? null : p.poorRate * 100)),
+      ),
+    ];
+    const axis = {
+      stroke: cssVar("--muted"),
+      grid: { stroke: cssVar("--grid"), width: 1 },
+      ticks: { show: false },
+    };
+    const chart = new uPlot(
+      {
+        width: el.clientWidth,
+        height: 240,
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
+        legend: { live: true },
+        cursor: { drag: { x: false, y: false } },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil((max ?? 0) / 5) * 5)] } },
+        axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t} %`), size: 48 }],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: CATEGORY_LABELS[s.category],
+            stroke: cssVar(`--c-${s.category}`),
+            width: 2,
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${v.toFixed(1)} %`),
+          })),
+        ],
+      },
+      data,
+      el,
+    );
+    const resize = new ResizeObserver(() => chart.setSize({ width: el.clientWidth, height: 240 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+    };
+  }, [series, tz, theme]);
+  return (
+    <div
+      ref={host}
+      class="chart"
+      role="img"
+      aria-label="Poor-rate per category over time; the table below has the numbers"
+    />
+  );
+}
+
+/** The most-rated scale of a category's distribution, as bars of counts (HTML, so it is readable as text). */
+export function DistributionBars({ distribution }: { distribution: Distribution[] }) {
+  const main = [...distribution].sort((a, b) => total(b) - total(a))[0];
+  if (!main) return <p class="empty">No ratings in this range.</p>;
+  const n = total(main);
+  const max = Math.max(...Object.values(main.counts), 1);
+  const others = distribution.length - 1;
+  return (
+    <figure class="bars">
+      <ol>
+        {Object.entries(main.counts)
+          .sort(([a], [b]) => Number(a) - Number(b))
+          .map(([score, c]) => (
+            <li key={score}>
+              <span class="score">{score}</span>
+              <span class="bar" style={{ width: `${(c / max) * 100}%` }} />
+              <span class="num">
+                {c.toLocaleString("en-US")} <small>{percent(n > 0 ? c / n : null, 0)}</small>
+              </span>
+            </li>
+          ))}
+      </ol>
+      <figcaption>
+        Scale {main.scale.lowerBound}–{main.scale.upperBound}, {n.toLocaleString("en-US")} ratings
+        {others > 0 && `; ${others} other scale${others > 1 ? "s" : ""} not shown`}
+      </figcaption>
+    </figure>
+  );
+}
+
+const total = (d: Distribution) => Object.values(d.counts).reduce((s, c) => s + c, 0);

@@ -1,0 +1,98 @@
+/**
+ * The dashboard's pure logic: its cohort comparison must give exactly the server's numbers, and the URL
+ * hash must round-trip every piece of view state (so a shared or reloaded link shows the same view).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { twoProportionTest, wilsonInterval } from "../../server/src/analytics/statistics.js";
+import { parseHash, timeWindow, toHash, type ViewState, zonedMidnight } from "../src/state.js";
+import { compareCohorts } from "../src/stats.js";
+
+describe("dashboard cohort comparison", () => {
+  it("matches the server's Wilson, Newcombe and z-test results", () => {
+    for (const [a, b] of [
+      [
+        { poor: 119, n: 377 },
+        { poor: 141, n: 2217 },
+      ],
+      [
+        { poor: 0, n: 10 },
+        { poor: 3, n: 12 },
+      ],
+      [
+        { poor: 5, n: 5 },
+        { poor: 0, n: 7 },
+      ],
+    ] as const) {
+      const mine = compareCohorts("audio", a, b);
+      const server = twoProportionTest(a, b);
+      assert.equal(mine.difference, server.difference);
+      assert.deepEqual(mine.differenceCi95, server.ci95);
+      assert.equal(mine.z, server.z);
+      assert.equal(mine.pValue, server.pValue);
+      assert.deepEqual(mine.a.poorRateCi95, wilsonInterval(a.poor, a.n));
+    }
+  });
+
+  it("has nothing to compare when a cohort is empty", () => {
+    const result = compareCohorts("video", { poor: 0, n: 0 }, { poor: 1, n: 4 });
+    assert.deepEqual([result.difference, result.pValue, result.a.poorRate], [null, null, null]);
+  });
+});
+
+describe("dashboard view state in the URL hash", () => {
+  it("round-trips every field", () => {
+    const state: ViewState = {
+      view: "survey",
+      project: "support-line",
+      range: "custom",
+      from: "2026-03-28",
+      to: "2026-03-30",
+      tz: "Europe/Berlin",
+      category: "audio",
+      poor: "audio,video",
+      tag: "audio:Echo",
+      q: "echo & noise",
+      callId: "call 1",
+      cursor: "abc==",
+      survey: "2b7a4c9e-0000-4000-8000-000000000000",
+      cmp: "period",
+      a: "2026-03-01..2026-03-07",
+      b: "2026-03-08..2026-03-14",
+    };
+    assert.deepEqual(parseHash(toHash(state)), state);
+  });
+
+  it("falls back to defaults for missing or unknown values", () => {
+    const state = parseHash("#view=nope&range=1y&category=smell&tz=UTC");
+    assert.deepEqual(
+      [state.view, state.range, state.category, state.cmp, state.tz],
+      ["overview", "7d", "overall", "appVersion", "UTC"],
+    );
+  });
+
+  it("finds midnight in a time zone, also on a day with a DST change", () => {
+    // Berlin switches to summer time on 2026-03-29: that day starts at 00:00 CET = 23:00 UTC the day before.
+    assert.equal(zonedMidnight("2026-03-29", "Europe/Berlin").toISOString(), "2026-03-28T23:00:00.000Z");
+    assert.equal(zonedMidnight("2026-03-30", "Europe/Berlin").toISOString(), "2026-03-29T22:00:00.000Z");
+    assert.equal(zonedMidnight("2026-11-23", "UTC").toISOString(), "2026-11-23T00:00:00.000Z");
+  });
+
+  it("turns ranges into whole buckets: 7 days from midnight, a custom range to the end of its last day", () => {
+    const now = Date.parse("2026-11-23T15:20:30.000Z");
+    const base = parseHash("#tz=America/New_York");
+    const week = timeWindow(base, now);
+    // Today in New York is 23 Nov; 7 days back starts on 17 Nov at 00:00 EST (05:00 UTC).
+    assert.deepEqual(week, {
+      filters: { from: "2026-11-17T05:00:00.000Z", to: "2026-11-23T15:21:00.000Z" },
+      bucket: "day",
+    });
+    const day = timeWindow({ ...base, range: "24h" }, now);
+    assert.equal(day.filters.from, "2026-11-22T16:00:00.000Z");
+    assert.equal(day.bucket, "hour");
+    const custom = timeWindow({ ...base, range: "custom", from: "2026-11-01", to: "2026-11-02" }, now);
+    // 1 Nov is EDT (UTC−4), 2 Nov ends in EST (UTC−5) after the fall-back change.
+    assert.deepEqual(custom.filters, { from: "2026-11-01T04:00:00.000Z", to: "2026-11-03T05:00:00.000Z" });
+    assert.equal(custom.bucket, "hour");
+  });
+});
