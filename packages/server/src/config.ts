@@ -11,10 +11,10 @@ export interface ServerConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Seconds an API key lookup is cached; a revoked key stops working after at most this long. */
   keyCacheSeconds: number;
-  /** Run the delivery engine in this process (routes surveys to diagnostic settings' destinations). */
-  delivery: boolean;
-  /** How often the delivery engine looks for new surveys when no local commit woke it, ms. */
-  deliveryPollMs: number;
+  /** Run the delivery engine in this process (routes surveys to diagnostic settings' destinations); default true. */
+  delivery?: boolean;
+  /** How often the delivery engine looks for new surveys when no local commit woke it, ms; default 250. */
+  deliveryPollMs?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;

@@ -35,7 +35,7 @@ export async function startServer(
     store,
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
-    delivery: config.delivery && { pollIntervalMs: config.deliveryPollMs },
+    delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });
