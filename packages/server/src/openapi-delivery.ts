@@ -30,7 +30,7 @@ export function deliverySchemas(): Record<string, unknown> {
   const destinations = {
     type: "object",
     description:
-      "At most one destination per type, keyed by type; each value is that type's configuration (docs/configuration.md). Secrets (webhook secret, connection strings, keys, tokens) are write-only: reads show them as set, and an update that omits one keeps it.",
+      "At most one destination per type, keyed by type; each value is that type's configuration (docs/configuration.md), optionally with its own `format` (native or acs; default: the setting's). Secrets (webhook secret, connection strings, keys, tokens) are write-only: reads show them as set, and an update that omits one keeps it.",
     propertyNames: { enum: [...DESTINATION_TYPES] },
     additionalProperties: { type: ["object", "null"] },
   };
@@ -73,6 +73,7 @@ export function deliverySchemas(): Record<string, unknown> {
             properties: {
               id: { type: "string" },
               type: { enum: [...DESTINATION_TYPES] },
+              format: { enum: [...RECORD_FORMATS] },
               config: { type: "object", description: "Configuration without secrets." },
               paused: { type: "boolean" },
               status: {

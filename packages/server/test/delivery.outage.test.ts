@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DELIVERY_TARGETS, type DeliveryTarget } from "./support/delivery-targets.js";
+import { DELIVERY_TARGETS, type DeliveryTarget, formatOf, surveyIdOf } from "./support/delivery-targets.js";
 import { killAllServerProcesses, type ServerProcess, startServerProcess } from "./support/server-process.js";
 import { OPERATOR_TOKEN, survey } from "./support/test-app.js";
 
@@ -59,7 +59,10 @@ async function untilDelivered(
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const arrived = await target.surveyIds().catch(() => [] as string[]);
+    const records = await target.records().catch(() => [] as unknown[]);
+    const wrongFormat = records.filter((r) => formatOf(r) !== target.format);
+    assert.deepEqual(wrongFormat, [], `records not in the destination's ${target.format} format`);
+    const arrived = records.map(surveyIdOf);
     const seen = new Set(arrived);
     const missing = ids.filter((id) => !seen.has(id));
     if (missing.length === 0) return arrived;
@@ -85,11 +88,13 @@ for (const { type, skip, start } of DELIVERY_TARGETS) {
         const keys = server.firstProject as Keys;
         assert.ok(keys, "the first start creates the demo project");
         const base = "/v1/projects/demo/diagnostic-settings";
+        // The setting's default format is the other one: the destination's own format must win.
         const setting = await admin(server, keys, "POST", base, {
           name: `to-${type}`,
-          format: target.format,
-          destinations: { [type]: target.config },
+          format: target.format === "acs" ? "native" : "acs",
+          destinations: { [type]: { ...target.config, format: target.format } },
         });
+        assert.equal(setting.destinations[0].format, target.format);
         const sent = await submit(server, keys, 20);
         await untilDelivered(target, sent);
 

@@ -182,6 +182,30 @@ describe("diagnostic settings API", () => {
     await call("DELETE", path);
   });
 
+  it("gives each destination the setting's format unless it names its own", async () => {
+    const res = await call("POST", base, {
+      name: "formats",
+      format: "acs",
+      destinations: {
+        webhook: { ...webhook(), format: "native" },
+        stream: { servers: ["nats://127.0.0.1:9"] },
+      },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const byType = (body: { destinations: Array<{ type: string; format: string }> }) =>
+      Object.fromEntries(body.destinations.map((d) => [d.type, d.format]));
+    assert.deepEqual(byType(res.json()), { stream: "acs", webhook: "native" });
+    const path = `${base}/${res.json().id}`;
+    assert.deepEqual(byType((await call("PATCH", path, { format: "native" })).json()), {
+      stream: "native",
+      webhook: "native",
+    });
+    const bad = await call("PATCH", path, { destinations: { webhook: { ...webhook(), format: "xml" } } });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().message, /^destinations\.webhook\.format /);
+    await call("DELETE", path);
+  });
+
   it("is for admin tokens of the project only", async () => {
     assert.equal((await call("GET", base, undefined, demo.ingestKey)).statusCode, 403);
     assert.equal((await call("GET", base, undefined, "nope")).statusCode, 401);

@@ -17,6 +17,7 @@ import {
   type DiagnosticSetting,
   MAX_SETTINGS_PER_PROJECT,
   patchedDestinations,
+  type RecordFormat,
   type SettingInput,
   type SettingPatch,
 } from "./settings.js";
@@ -25,6 +26,7 @@ import {
 export interface DestinationView {
   id: string;
   type: DestinationType;
+  format: RecordFormat;
   config: PublicDestinationConfig;
   paused: boolean;
   status: {
@@ -73,7 +75,14 @@ function destinationView(d: DestinationState, s: DestinationStatus, nowMs: numbe
   };
   for (const [key, value] of Object.entries(optional))
     if (value !== undefined) Object.assign(status, { [key]: value });
-  return { id: d.id, type: d.type, config: publicDestinationConfig(d.config), paused: d.paused, status };
+  return {
+    id: d.id,
+    type: d.type,
+    format: d.format,
+    config: publicDestinationConfig(d.config),
+    paused: d.paused,
+    status,
+  };
 }
 
 /** The setting as the API shows it, with each destination's live status. */
@@ -132,7 +141,12 @@ export async function createSetting(
       categories: input.categories,
       format: input.format,
       destinations: (Object.entries(input.destinations) as Array<[DestinationType, DestinationConfig]>).map(
-        ([type, config]) => ({ id: destinationId(id, type), type, config }),
+        ([type, config]) => ({
+          id: destinationId(id, type),
+          type,
+          config,
+          format: input.destinationFormats[type] ?? input.format,
+        }),
       ),
       ...(input.backfillFromMs === undefined ? {} : { backfillFromMs: input.backfillFromMs }),
       nowMs: Date.now(),
@@ -168,6 +182,13 @@ export async function updateSetting(
   const current = await requireSetting(store, project.id, id);
   const { upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
   const name = patch.name ?? current.name;
+  // A destination's own format wins; a new setting-wide format applies to every destination; otherwise
+  // a destination keeps its format, and a new one takes the setting's.
+  const formatOf = (type: DestinationType) =>
+    patch.destinationFormats?.[type] ??
+    patch.format ??
+    current.destinations.find((d) => d.type === type)?.format ??
+    current.format;
   const updated = await store.delivery.updateSetting(project.id, id, {
     name,
     categories: patch.categories ?? current.categories,
@@ -176,7 +197,11 @@ export async function updateSetting(
       id: destinationId(id, type),
       type,
       config,
+      format: formatOf(type),
     })),
+    formats: current.destinations
+      .filter((d) => !(d.type in upsert) && !remove.includes(d.type))
+      .map((d) => ({ type: d.type, format: formatOf(d.type) })),
     remove,
     nowMs: Date.now(),
   });
@@ -213,7 +238,7 @@ export interface TestResult {
 }
 
 /**
- * Send one clearly marked test record (in the setting's format) to each chosen destination, now, outside
+ * Send one clearly marked test record (in each destination's format) to each chosen destination, now, outside
  * the delivery log: it proves connectivity and credentials without touching cursors.
  */
 export async function testSetting(
@@ -235,7 +260,6 @@ export async function testSetting(
     },
     { projectId: project.id, receivedAt: now },
   );
-  const record = renderSurvey(survey, setting.format, project.resourceId);
   return Promise.all(
     setting.destinations
       .filter((d) => types.includes(d.type))
@@ -245,7 +269,14 @@ export async function testSetting(
           id: `test:${id}`,
           projectId: project.id,
           resourceId: project.resourceId,
-          records: [{ id: `test:${id}`, category: "CallSurvey", timeMs: now.getTime(), body: record }],
+          records: [
+            {
+              id: `test:${id}`,
+              category: "CallSurvey",
+              timeMs: now.getTime(),
+              body: renderSurvey(survey, d.format, project.resourceId),
+            },
+          ],
         };
         try {
           const destination = await createDestination(d.config);

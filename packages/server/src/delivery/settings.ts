@@ -31,6 +31,8 @@ export interface DestinationState {
   projectId: string;
   type: DestinationType;
   config: DestinationConfig;
+  /** Record format this destination receives. */
+  format: RecordFormat;
   /** Sequence number of the last delivery-log entry delivered (or parked). */
   cursorSeq: number;
   paused: boolean;
@@ -48,8 +50,11 @@ export interface DestinationState {
 export interface SettingInput {
   name: string;
   categories: LogCategory[];
+  /** Default record format of the destinations. */
   format: RecordFormat;
   destinations: Partial<Record<DestinationType, DestinationConfig>>;
+  /** Destinations that asked for another format than the setting's. */
+  destinationFormats: Partial<Record<DestinationType, RecordFormat>>;
   /** Deliver what was stored since this time (epoch ms); absent means only what arrives from now on. */
   backfillFromMs?: number;
 }
@@ -63,6 +68,7 @@ export interface SettingPatch {
   categories?: LogCategory[];
   format?: RecordFormat;
   destinations?: Partial<Record<DestinationType, Record<string, unknown> | null>>;
+  destinationFormats?: Partial<Record<DestinationType, RecordFormat>>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -98,9 +104,9 @@ function parseCategories(value: unknown): LogCategory[] {
   return LOG_CATEGORIES.filter((c) => chosen.has(c));
 }
 
-function parseFormat(value: unknown): RecordFormat {
+function parseFormat(value: unknown, path = "format"): RecordFormat {
   if (!(RECORD_FORMATS as readonly unknown[]).includes(value))
-    throw invalid(`format must be "native" or "acs", got ${JSON.stringify(value)}.`);
+    throw invalid(`${path} must be "native" or "acs", got ${JSON.stringify(value)}.`);
   return value as RecordFormat;
 }
 
@@ -108,6 +114,7 @@ function parseFormat(value: unknown): RecordFormat {
 function destinationInputs(value: unknown, allowNull: boolean) {
   const input = object(value, "destinations");
   const out: Partial<Record<DestinationType, Record<string, unknown> | null>> = {};
+  const formats: Partial<Record<DestinationType, RecordFormat>> = {};
   for (const [type, config] of Object.entries(input)) {
     if (!(DESTINATION_TYPES as readonly string[]).includes(type))
       throw invalid(`destinations.${type} is not a destination type (${DESTINATION_TYPES.join(", ")}).`);
@@ -115,12 +122,14 @@ function destinationInputs(value: unknown, allowNull: boolean) {
       out[type as DestinationType] = null;
       continue;
     }
-    const fields = object(config, `destinations.${type}`);
+    const { format, ...fields } = object(config, `destinations.${type}`);
     if (fields.type !== undefined && fields.type !== type)
       throw invalid(`destinations.${type}.type must be "${type}" or left out.`);
     out[type as DestinationType] = { ...fields, type };
+    if (format !== undefined)
+      formats[type as DestinationType] = parseFormat(format, `destinations.${type}.format`);
   }
-  return out;
+  return { configs: out, formats };
 }
 
 function parseTime(value: unknown, path: string): number {
@@ -140,7 +149,8 @@ export function parseSettingInput(body: unknown): SettingInput {
   const input = object(body, "The diagnostic setting");
   rejectUnknown(input, SETTING_FIELDS);
   const destinations: SettingInput["destinations"] = {};
-  for (const [type, config] of Object.entries(destinationInputs(input.destinations ?? {}, false)))
+  const { configs, formats } = destinationInputs(input.destinations ?? {}, false);
+  for (const [type, config] of Object.entries(configs))
     destinations[type as DestinationType] = parseDestinationConfig(config, `destinations.${type}`);
   if (Object.keys(destinations).length === 0)
     throw invalid(`destinations must name at least one of ${DESTINATION_TYPES.join(", ")}.`);
@@ -149,6 +159,7 @@ export function parseSettingInput(body: unknown): SettingInput {
     categories: parseCategories(input.categories ?? ["CallSurvey"]),
     format: parseFormat(input.format ?? "acs"),
     destinations,
+    destinationFormats: formats,
   };
   if (input.backfillFrom !== undefined)
     setting.backfillFromMs = parseTime(input.backfillFrom, "backfillFrom");
@@ -163,7 +174,11 @@ export function parseSettingPatch(body: unknown): SettingPatch {
   if (input.name !== undefined) patch.name = parseName(input.name);
   if (input.categories !== undefined) patch.categories = parseCategories(input.categories);
   if (input.format !== undefined) patch.format = parseFormat(input.format);
-  if (input.destinations !== undefined) patch.destinations = destinationInputs(input.destinations, true);
+  if (input.destinations !== undefined) {
+    const { configs, formats } = destinationInputs(input.destinations, true);
+    patch.destinations = configs;
+    patch.destinationFormats = formats;
+  }
   return patch;
 }
 

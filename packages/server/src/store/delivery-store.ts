@@ -14,7 +14,6 @@ export interface LogEntry {
 /** A destination the engine may work on, with what it needs from its setting. */
 export interface DueDestination extends DestinationState {
   categories: LogCategory[];
-  format: RecordFormat;
   /** A parked batch an operator asked to retry is waiting. */
   parkedRetryWaiting: boolean;
 }
@@ -48,7 +47,7 @@ export interface NewSetting {
   name: string;
   categories: LogCategory[];
   format: RecordFormat;
-  destinations: Array<{ id: string; type: DestinationType; config: DestinationConfig }>;
+  destinations: Array<{ id: string; type: DestinationType; config: DestinationConfig; format: RecordFormat }>;
   /** Deliver entries received from this time on; absent: only entries appended from now on. */
   backfillFromMs?: number;
   nowMs: number;
@@ -59,7 +58,9 @@ export interface SettingUpdate {
   categories: LogCategory[];
   format: RecordFormat;
   /** New or changed destinations; a new one starts at the head of the log. */
-  upsert: Array<{ id: string; type: DestinationType; config: DestinationConfig }>;
+  upsert: Array<{ id: string; type: DestinationType; config: DestinationConfig; format: RecordFormat }>;
+  /** New record formats of destinations that stay. */
+  formats: Array<{ type: DestinationType; format: RecordFormat }>;
   remove: DestinationType[];
   nowMs: number;
 }

@@ -115,6 +115,7 @@ function deliveryTables(t: { int: string; bigint: string; text: string }): strin
   project_id ${text} NOT NULL,
   type ${text} NOT NULL,
   config ${text} NOT NULL,
+  format ${text} NOT NULL,
   cursor_seq ${bigint} NOT NULL,
   paused ${int} NOT NULL DEFAULT 0,
   lease_owner ${text},

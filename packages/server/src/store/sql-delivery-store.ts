@@ -31,6 +31,7 @@ function destinationFromRow(row: SqlRow): DestinationState {
     projectId: String(row.project_id),
     type: String(row.type) as DestinationType,
     config: JSON.parse(String(row.config)) as DestinationConfig,
+    format: String(row.format) as RecordFormat,
     cursorSeq: num(row.cursor_seq),
     paused: num(row.paused) === 1,
     failedAttempts: num(row.failed_attempts),
@@ -85,7 +86,7 @@ const CURSOR_AT_HEAD = "(SELECT COALESCE(max(seq), 0) FROM delivery_log)";
 function insertDestination(
   settingId: string,
   projectId: string,
-  d: { id: string; type: DestinationType; config: DestinationConfig },
+  d: { id: string; type: DestinationType; config: DestinationConfig; format: RecordFormat },
   backfillFromMs: number | undefined,
   onlyIfMissing = false,
 ): SqlWrite {
@@ -95,13 +96,14 @@ function insertDestination(
     ? " WHERE NOT EXISTS (SELECT 1 FROM destinations WHERE setting_id = ? AND type = ?)"
     : "";
   return {
-    sql: `INSERT INTO destinations (id, setting_id, project_id, type, config, cursor_seq) SELECT ?, ?, ?, ?, ?, ${cursor}${guard}`,
+    sql: `INSERT INTO destinations (id, setting_id, project_id, type, config, format, cursor_seq) SELECT ?, ?, ?, ?, ?, ?, ${cursor}${guard}`,
     params: [
       d.id,
       settingId,
       projectId,
       d.type,
       JSON.stringify(d.config),
+      d.format,
       ...cursorParams,
       ...(onlyIfMissing ? [settingId, d.type] : []),
     ],
@@ -218,11 +220,16 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
     for (const d of u.upsert) {
       // A changed destination keeps its cursor and state; a new one starts at the head of the log.
       writes.push({
-        sql: "UPDATE destinations SET config = ? WHERE setting_id = ? AND type = ?",
-        params: [JSON.stringify(d.config), id, d.type],
+        sql: "UPDATE destinations SET config = ?, format = ? WHERE setting_id = ? AND type = ?",
+        params: [JSON.stringify(d.config), d.format, id, d.type],
       });
       writes.push(insertDestination(id, projectId, d, undefined, true));
     }
+    for (const { type, format } of u.formats)
+      writes.push({
+        sql: "UPDATE destinations SET format = ? WHERE setting_id = ? AND type = ?",
+        params: [format, id, type],
+      });
     try {
       await this.db.atomically(writes);
       return true;
@@ -276,7 +283,7 @@ WHERE setting_id = ? AND type IN (${marks(types.length)})`,
 
   async dueDestinations(owner: string, nowMs: number): Promise<DueDestination[]> {
     const rows = await this.db.all(
-      `SELECT d.*, s.categories, s.format,
+      `SELECT d.*, s.categories,
   EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1) AS parked_retry
 FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id
 WHERE d.paused = 0 AND (d.lease_owner IS NULL OR d.lease_owner = ? OR d.lease_until < ?)
@@ -288,7 +295,6 @@ ORDER BY d.id`,
     return rows.map((row) => ({
       ...destinationFromRow(row),
       categories: JSON.parse(String(row.categories)) as LogCategory[],
-      format: String(row.format) as RecordFormat,
       parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
     }));
   }

@@ -19,8 +19,8 @@ export interface DeliveryTarget {
   config: Record<string, unknown>;
   /** Record format the setting uses for this target (both formats get exercised across types). */
   format: "acs" | "native";
-  /** Survey ids of every record that arrived, duplicates included, in arrival order. */
-  surveyIds(): Promise<string[]>;
+  /** Every record that arrived, duplicates included, in arrival order. */
+  records(): Promise<unknown[]>;
   /** Make the system unreachable (or unwritable), keeping what it stored. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -35,11 +35,19 @@ export function surveyIdOf(record: unknown): string {
   return String(r.properties?.SurveyId ?? r.id);
 }
 
-const linesToIds = (text: string | undefined): string[] =>
+/** The format a record is in: the Azure resource-log record carries `properties`, the native one `schemaVersion`. */
+export function formatOf(record: unknown): "acs" | "native" | "unknown" {
+  const r = record as Record<string, unknown>;
+  if (r.category === "CallSurvey" && typeof r.properties === "object") return "acs";
+  if (r.schemaVersion === 1 && typeof r.ratings === "object") return "native";
+  return "unknown";
+}
+
+const parseLines = (text: string | undefined): unknown[] =>
   (text ?? "")
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => surveyIdOf(JSON.parse(line)));
+    .map((line) => JSON.parse(line));
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -60,9 +68,9 @@ async function streamTarget(): Promise<DeliveryTarget> {
     type: "stream",
     config: { servers: [nats.url], subject: "aftercall.callsurvey" },
     format: "acs",
-    async surveyIds() {
+    async records() {
       const messages = await nats.messages(STREAM);
-      return messages.flatMap((m) => (JSON.parse(m.data) as { records: unknown[] }).records.map(surveyIdOf));
+      return messages.flatMap((m) => (JSON.parse(m.data) as { records: unknown[] }).records);
     },
     down: () => nats.process.stop(),
     up: () => nats.process.start(),
@@ -77,10 +85,10 @@ async function blobTarget(): Promise<DeliveryTarget> {
     type: "blob",
     config: { connectionString: azurite.connectionString },
     format: "acs",
-    async surveyIds() {
+    async records() {
       const names = await azurite.listBlobs(container);
       const texts = await Promise.all(names.map((n) => azurite.readBlob(container, n)));
-      return texts.flatMap(linesToIds);
+      return texts.flatMap(parseLines);
     },
     down: () => azurite.process.stop(),
     up: () => azurite.process.start(),
@@ -101,10 +109,10 @@ async function s3Target(): Promise<DeliveryTarget> {
       forcePathStyle: true,
     },
     format: "native",
-    async surveyIds() {
+    async records() {
       const keys = await s3.listKeys("");
       const texts = await Promise.all(keys.map((k) => s3.readObject(k)));
-      return texts.flatMap(linesToIds);
+      return texts.flatMap(parseLines);
     },
     down: () => s3.process.stop(),
     up: () => s3.process.start(),
@@ -121,9 +129,9 @@ async function directoryTarget(): Promise<DeliveryTarget> {
     type: "directory",
     config: { path },
     format: "acs",
-    async surveyIds() {
+    async records() {
       const files = await walk(path);
-      return (await Promise.all(files.map((f) => readFile(f, "utf8")))).flatMap(linesToIds);
+      return (await Promise.all(files.map((f) => readFile(f, "utf8")))).flatMap(parseLines);
     },
     async down() {
       await rename(path, `${path}.away`);
@@ -145,10 +153,10 @@ async function webhookTarget(): Promise<DeliveryTarget> {
     config: { url: receiver.url, secret, timeoutMs: 5000 },
     format: "native",
     receiver,
-    async surveyIds() {
+    async records() {
       return receiver.deliveries
         .filter((d) => d.status >= 200 && d.status < 300 && d.signatureValid)
-        .flatMap((d) => (d.records ?? []).map(surveyIdOf));
+        .flatMap((d) => d.records ?? []);
     },
     down: () => receiver.stop(),
     up: () => receiver.start(),
