@@ -18,6 +18,14 @@ export function rating(view: SurveyView, cat: RatingCategory, labelId: string): 
   const focusable = value ?? values[0];
   const last = values.length - 1;
   const invalid = view.invalid.includes(cat);
+  // Keys select as they move (radio-group behaviour), and focus follows the selection.
+  const onKey = (e: KeyboardEvent) => {
+    const current = values.indexOf(Number((e.target as HTMLElement).dataset.value));
+    const score = values[ratingKeyIndex(e.key, current, values.length, view.rtl)];
+    if (score === undefined) return;
+    e.preventDefault();
+    view.pick(cat, score, true);
+  };
   return html`<div
         part="rating"
         class="rating ${kind} ${values.length > 11 ? "wrap" : ""}"
@@ -25,7 +33,7 @@ export function rating(view: SurveyView, cat: RatingCategory, labelId: string): 
         aria-labelledby=${labelId}
         aria-describedby=${invalid ? `e-${cat}` : nothing}
         data-category=${cat}
-        @keydown=${(e: KeyboardEvent) => onKey(view, e, cat, values)}
+        @keydown=${onKey}
       >
         ${values.map(
           (v, i) => html`<button
@@ -50,13 +58,4 @@ export function rating(view: SurveyView, cat: RatingCategory, labelId: string): 
           : nothing
       }
       ${invalid ? html`<p class="invalid" id="e-${cat}">${s.rateRequired}</p>` : nothing}`;
-}
-
-// Keys select as they move (radio-group behaviour), and focus follows the selection.
-function onKey(view: SurveyView, e: KeyboardEvent, cat: RatingCategory, values: number[]): void {
-  const current = values.indexOf(Number((e.target as HTMLElement).dataset.value));
-  const score = values[ratingKeyIndex(e.key, current, values.length, view.rtl)];
-  if (score === undefined) return;
-  e.preventDefault();
-  view.pick(cat, score, true);
 }
