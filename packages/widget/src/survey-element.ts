@@ -8,13 +8,14 @@ import {
 } from "@aftercall/client";
 import {
   type CallSurvey,
-  type CallSurveyResponse,
   DEFAULT_SURVEY_CONFIG,
   type RatingCategory,
   type SurveyConfig,
 } from "@aftercall/schema";
 import { html, nothing } from "lit/html.js";
 import { ReactiveShadowElement } from "./base.js";
+import { loadSurveyConfig } from "./config.js";
+import type { SurveySkipDetail, SurveySubmitDetail } from "./events.js";
 import {
   type Answers,
   askedCategories,
@@ -38,16 +39,7 @@ import { errorMessage, thanksMessage } from "./views/messages.js";
 import { rateStep } from "./views/rate-step.js";
 import type { SurveyView } from "./views/view.js";
 
-/** Detail of `aftercall-submit`: the server's ACS-shaped response plus how it was delivered. */
-export type SurveySubmitDetail = CallSurveyResponse & {
-  /** `delivered`: the server stored it; `queued`: stored on the device, delivered when back online. */
-  status: "delivered" | "queued";
-};
-
-/** Detail of `aftercall-skip`: the step the participant left from. */
-export interface SurveySkipDetail {
-  step: "rate" | "details" | "error";
-}
+export type { SurveySkipDetail, SurveySubmitDetail } from "./events.js";
 
 /** Where the survey is: waiting for configuration, step 1, step 2, thanked, failed, or skipped. */
 type Step = "loading" | "rate" | "details" | "done" | "error" | "closed";
@@ -220,20 +212,10 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     this.#seed = `${callId}|${participantId}`;
     this.#feature = client.forCall({ callId, participantId });
     this._step = "loading";
-    // Configuration never fails the survey: the client falls back to the cached or default one.
-    const source = client;
     // The first step appears in the page's language: its strings load alongside the configuration.
-    Promise.all([
-      Promise.resolve()
-        .then(() => source.getConfig())
-        .then(
-          (c) => c.config,
-          () => DEFAULT_SURVEY_CONFIG,
-        ),
-      loadLocale(this.#locale()),
-    ]).then(([config]) => {
+    Promise.all([loadSurveyConfig(client), loadLocale(this.#locale())]).then(([config]) => {
       if (generation !== this.#generation) return;
-      this._config = { ...DEFAULT_SURVEY_CONFIG, ...config };
+      this._config = config;
       this._step = "rate";
     });
   }
@@ -396,10 +378,5 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
 declare global {
   interface HTMLElementTagNameMap {
     "aftercall-survey": AftercallSurveyElement;
-  }
-  interface HTMLElementEventMap {
-    "aftercall-submit": CustomEvent<SurveySubmitDetail>;
-    "aftercall-skip": CustomEvent<SurveySkipDetail>;
-    "aftercall-error": CustomEvent<SurveyError>;
   }
 }
