@@ -22,12 +22,16 @@ export interface SurveyView {
   rtl: boolean;
   /** Choose a score; with `refocus`, move focus to it once rendered (keyboard selection). */
   pick(category: RatingCategory, score: number, refocus?: boolean): void;
+  /** Tick or untick an issue tag. */
   toggle(category: RatingCategory, tag: string, on: boolean): void;
+  /** Set a category's suggestion as typed (trimmed only when sent). */
   write(category: RatingCategory, text: string): void;
   /** Go from step 1 to step 2. */
   next(): void;
   /** Check and send the answers; `withDetails` once step 2 was shown. */
   send(withDetails: boolean): void;
+  /** Send the survey that failed again. */
   retry(): void;
+  /** Close the survey without an answer (records `dismissed`, emits `aftercall-skip`). */
   skip(): void;
 }
