@@ -1,6 +1,7 @@
 /**
  * The survey's decisions, free of the DOM so they are unit-tested in Node: which categories are asked,
- * which choices a scale offers, when to ask for details, tag order, and the survey that is sent.
+ * which choices a scale offers, when to ask for details, where a key moves in a rating, tag order, and
+ * the survey that is sent.
  *
  * @module
  */
@@ -57,6 +58,32 @@ export function isDefaultScale(scale: RatingScale): boolean {
  */
 export function needsDetails(score: number, scale: RatingScale, detailsWhen: "poor" | "always"): boolean {
   return detailsWhen === "always" || isPoor(score, scale);
+}
+
+/** A category's scale: the project's, else the default 1–5. */
+export function scaleOf(config: Pick<SurveyConfig, "scales">, category: RatingCategory): RatingScale {
+  return config.scales?.[category] ?? DEFAULT_SCALE;
+}
+
+/** When step 2 is asked: the element's `details` attribute when it is valid, else the project's setting. */
+export function detailsWhenOf(
+  override: string | undefined,
+  config: Pick<SurveyConfig, "detailsWhen">,
+): "poor" | "always" {
+  return override === "always" || override === "poor" ? override : config.detailsWhen;
+}
+
+/**
+ * The choice a key moves to in a rating's radio group of `count` choices, from the choice at index
+ * `current` (-1 when none has focus): Down/Up go to the next/previous choice and Right/Left follow the
+ * reading direction (mirrored when `rtl`), all wrapping around as in an ARIA radio group; Home and End
+ * go to the ends. -1 for any other key, which the group leaves to the page.
+ */
+export function ratingKeyIndex(key: string, current: number, count: number, rtl: boolean): number {
+  const step = { ArrowDown: 1, ArrowUp: -1, ArrowRight: rtl ? -1 : 1, ArrowLeft: rtl ? 1 : -1 }[
+    key as "ArrowDown"
+  ];
+  return key === "Home" ? 0 : key === "End" ? count - 1 : step ? (current + step + count) % count : -1;
 }
 
 const MODALITIES: readonly RatingCategory[] = ["audio", "video", "screenshare"];

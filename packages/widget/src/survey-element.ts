@@ -8,57 +8,43 @@ import {
 } from "@aftercall/client";
 import {
   type CallSurvey,
-  type CallSurveyResponse,
-  DEFAULT_SCALE,
   DEFAULT_SURVEY_CONFIG,
-  MAX_SUGGESTION_LENGTH,
   type RatingCategory,
-  type RatingScale,
   type SurveyConfig,
 } from "@aftercall/schema";
-import { html, nothing, type TemplateResult } from "lit/html.js";
+import { html, nothing } from "lit/html.js";
 import { ReactiveShadowElement } from "./base.js";
+import { loadSurveyConfig } from "./config.js";
+import type { SurveySkipDetail, SurveySubmitDetail } from "./events.js";
 import {
   type Answers,
   askedCategories,
   buildSurvey,
-  needsDetails,
+  detailsWhenOf,
   parseModalities,
-  scaleChoices,
-  tagOrder,
+  scaleOf,
   unscored,
 } from "./logic.js";
 import {
   dirOf,
-  format,
   isLocaleLoaded,
   loadLocale,
   mergeStrings,
   resolveLocale,
   type SurveyStrings,
-  type TagStringKey,
 } from "./strings.js";
 import { styles } from "./styles.js";
+import { detailsStep } from "./views/details-step.js";
+import { errorMessage, thanksMessage } from "./views/messages.js";
+import { rateStep } from "./views/rate-step.js";
+import type { SurveyView } from "./views/view.js";
 
-/** Detail of `aftercall-submit`: the server's ACS-shaped response plus how it was delivered. */
-export type SurveySubmitDetail = CallSurveyResponse & {
-  /** `delivered`: the server stored it; `queued`: stored on the device, delivered when back online. */
-  status: "delivered" | "queued";
-};
-
-/** Detail of `aftercall-skip`: the step the participant left from. */
-export interface SurveySkipDetail {
-  step: "rate" | "details" | "error";
-}
+export type { SurveySkipDetail, SurveySubmitDetail } from "./events.js";
 
 /** Where the survey is: waiting for configuration, step 1, step 2, thanked, failed, or skipped. */
 type Step = "loading" | "rate" | "details" | "done" | "error" | "closed";
 
 const EMPTY: Answers = { scores: {}, tags: {}, text: {} };
-
-const STAR = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="m12 2.8 2.8 5.8 6.3.8-4.6 4.4 1.2 6.3L12 17l-5.7 3.1 1.2-6.3-4.6-4.4 6.3-.8z"/></svg>`;
-const CHECK = html`<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="10"/><path d="m7.5 12.5 3 3 6-6.5"/></svg>`;
-const ALERT = html`<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="10"/><path d="M12 7v6.5m0 3v.5"/></svg>`;
 
 /**
  * `<aftercall-survey>`: an end-of-call survey. Step 1 asks for the overall call quality; after a poor
@@ -171,7 +157,6 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
   #shown = false;
   #survey?: CallSurvey | undefined;
   #focus?: string | undefined;
-  #rtl = false;
 
   constructor() {
     super();
@@ -227,20 +212,10 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     this.#seed = `${callId}|${participantId}`;
     this.#feature = client.forCall({ callId, participantId });
     this._step = "loading";
-    // Configuration never fails the survey: the client falls back to the cached or default one.
-    const source = client;
     // The first step appears in the page's language: its strings load alongside the configuration.
-    Promise.all([
-      Promise.resolve()
-        .then(() => source.getConfig())
-        .then(
-          (c) => c.config,
-          () => DEFAULT_SURVEY_CONFIG,
-        ),
-      loadLocale(this.#locale()),
-    ]).then(([config]) => {
+    Promise.all([loadSurveyConfig(client), loadLocale(this.#locale())]).then(([config]) => {
       if (generation !== this.#generation) return;
-      this._config = { ...DEFAULT_SURVEY_CONFIG, ...config };
+      this._config = config;
       this._step = "rate";
     });
   }
@@ -267,16 +242,18 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
       void loadLocale(locale).then(() => isLocaleLoaded(locale) && this.requestUpdate());
     const s = mergeStrings(locale, this.strings);
     const dir = this.getAttribute("dir") || dirOf(locale);
-    this.#rtl = dir === "rtl";
+    const view = this.#view(s, dir === "rtl");
+    // Without a survey built, an error of kind `config` is the page's setup: there is nothing to retry.
+    const setup = this._error?.kind === "config" && !this.#survey;
     const body =
       this._step === "rate"
-        ? this.#rateStep(s)
+        ? rateStep(view, detailsWhenOf(this.details, this._config))
         : this._step === "details"
-          ? this.#detailsStep(s)
+          ? detailsStep(view, this.#categories())
           : this._step === "done"
-            ? this.#done(s)
+            ? thanksMessage(s, this._status)
             : this._step === "error"
-              ? this.#errorView(s)
+              ? errorMessage(view, this._error, setup)
               : nothing;
     const theme = this.theme === "dark" || this.theme === "light" ? this.theme : "";
     return html`<div part="container" class="card ${theme}" lang=${locale} dir=${dir} aria-busy=${this._busy || this._step === "loading"}>${body}</div>`;
@@ -287,181 +264,44 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     return resolveLocale(this.lang || this.closest("[lang]")?.getAttribute("lang") || navigator.language);
   }
 
-  #rateStep(s: SurveyStrings): TemplateResult {
-    const score = this._answers.scores.overall;
-    const next = score !== undefined && needsDetails(score, this.#scale("overall"), this.#detailsWhen());
-    return html`<h2 part="heading" id="h" tabindex="-1">${s.title}</h2>
-      ${this.#rating("overall", "h", s)}
-      ${this.#actions(
-        s,
-        next ? s.next : s.submit,
-        next ? "next" : "submit",
-        score === undefined,
-        next ? () => this.#go("details") : () => this.#send(false),
-      )}`;
-  }
-
-  // Every category has its own rating here, overall included (pre-filled from step 1, still editable):
-  // scores are never copied from one category to another.
-  #detailsStep(s: SurveyStrings): TemplateResult {
-    return html`<h2 part="heading" id="h" tabindex="-1">${s.detailsTitle}</h2>
-      ${this.#categories().map(
-        (cat) => html`<div class="cat" data-category=${cat}>
-          <h3 id="c-${cat}">${s[cat]}</h3>
-          ${this.#rating(cat, `c-${cat}`, s)} ${this.#tags(cat, s)}
-          ${this._config.allowSuggestions ? this.#suggestion(cat, s) : nothing}
-        </div>`,
-      )}
-      ${this.#actions(s, s.submit, "submit", false, () => this.#send(true))}`;
-  }
-
-  #done(s: SurveyStrings): TemplateResult {
-    return html`<div part="message" class="msg" id="msg" role="status" aria-live="polite" tabindex="-1">
-      ${CHECK}
-      <div>
-        <p class="title">${s.thanks}</p>
-        ${this._status === "queued" ? html`<p class="muted">${s.queued}</p>` : nothing}
-      </div>
-    </div>`;
-  }
-
-  #errorView(s: SurveyStrings): TemplateResult {
-    const setup = this._error?.kind === "config" && !this.#survey;
-    return html`<div part="message" class="msg error" id="msg" role="alert" tabindex="-1">
-        ${ALERT}
-        <div>
-          <p class="title">${setup ? s.configError : s.error}</p>
-          <p class="muted">${this._error?.message}</p>
-        </div>
-      </div>
-      ${setup ? nothing : this.#actions(s, s.retry, "retry", false, () => this.#submit())}`;
-  }
-
-  #actions(
-    s: SurveyStrings,
-    label: string,
-    action: string,
-    disabled: boolean,
-    onPrimary: () => void,
-  ): TemplateResult {
-    const busy = this._busy;
-    return html`<div class="actions">
-      <button type="button" part="skip" data-action="skip" ?disabled=${busy} @click=${() => this.#skip()}>${s.skip}</button>
-      <button
-        type="button"
-        part=${action === "retry" ? "submit retry" : "submit"}
-        class="primary"
-        data-action=${action}
-        ?disabled=${busy || disabled}
-        @click=${onPrimary}
-      >
-        ${busy ? s.sending : label}
-      </button>
-    </div>`;
-  }
-
-  /** A rating as a radio group: roving tabindex, arrows move and select, Home/End. */
-  #rating(cat: RatingCategory, labelId: string, s: SurveyStrings): TemplateResult {
-    const { kind, values } = scaleChoices(this.#scale(cat));
-    const value = this._answers.scores[cat];
-    const focusable = value ?? values[0];
-    const last = values.length - 1;
-    const invalid = this._invalid.includes(cat);
-    return html`<div
-        part="rating"
-        class="rating ${kind} ${values.length > 11 ? "wrap" : ""}"
-        role="radiogroup"
-        aria-labelledby=${labelId}
-        aria-describedby=${invalid ? `e-${cat}` : nothing}
-        data-category=${cat}
-        @keydown=${(e: KeyboardEvent) => this.#key(e, cat, values)}
-      >
-        ${values.map(
-          (v, i) => html`<button
-            type="button"
-            role="radio"
-            part="choice"
-            class="choice ${kind === "stars" && value !== undefined && v <= value ? "on" : ""}"
-            aria-checked=${v === value}
-            tabindex=${v === focusable ? 0 : -1}
-            data-value=${v}
-            aria-label=${kind === "stars" ? format(s.star, v, values.length) : nothing}
-            aria-describedby=${kind === "numbers" && (i === 0 || i === last) ? `${cat}-${i ? "good" : "bad"}` : nothing}
-            @click=${() => this.#pick(cat, v)}
-          >
-            ${kind === "stars" ? STAR : kind === "binary" ? (i ? s.good : s.bad) : v}
-          </button>`,
-        )}
-      </div>
-      ${
-        kind === "numbers"
-          ? html`<div class="ends"><span id="${cat}-bad">${s.bad}</span><span id="${cat}-good">${s.good}</span></div>`
-          : nothing
-      }
-      ${invalid ? html`<p class="invalid" id="e-${cat}">${s.rateRequired}</p>` : nothing}`;
-  }
-
-  #tags(cat: RatingCategory, s: SurveyStrings): TemplateResult {
-    const picked = this._answers.tags[cat] ?? [];
-    return html`<fieldset>
-      <legend><span class="vh">${s[cat]}: </span>${s.issues}</legend>
-      <div class="chips">
-        ${tagOrder(cat, this.#seed, this._config.randomizeTagOrder).map((tag) => {
-          const on = picked.includes(tag);
-          return html`<label part="tag" class="tag ${on ? "on" : ""}">
-            <input
-              type="checkbox"
-              data-tag=${tag}
-              .checked=${on}
-              @change=${(e: Event) => this.#toggle(cat, tag, (e.target as HTMLInputElement).checked)}
-            />${s[`${cat}.${tag}` as TagStringKey] ?? tag}
-          </label>`;
-        })}
-      </div>
-    </fieldset>`;
-  }
-
-  #suggestion(cat: RatingCategory, s: SurveyStrings): TemplateResult {
-    const value = this._answers.text[cat] ?? "";
-    return html`<label class="text" for="t-${cat}"><span class="vh">${s[cat]}: </span>${s.suggestion}</label>
-      <textarea
-        part="textarea"
-        id="t-${cat}"
-        rows="1"
-        maxlength=${MAX_SUGGESTION_LENGTH}
-        aria-describedby="n-${cat}"
-        .value=${value}
-        @input=${(e: Event) => this.#answer("text", cat, (e.target as HTMLTextAreaElement).value)}
-      ></textarea>
-      <div class="counter" id="n-${cat}">${format(s.counter, value.length, MAX_SUGGESTION_LENGTH)}</div>`;
-  }
-
-  #key(e: KeyboardEvent, cat: RatingCategory, values: number[]): void {
-    const step = { ArrowDown: 1, ArrowUp: -1, ArrowRight: this.#rtl ? -1 : 1, ArrowLeft: this.#rtl ? 1 : -1 }[
-      e.key as "ArrowDown"
-    ];
-    const current = values.indexOf(Number((e.target as HTMLElement).dataset.value));
-    const n = values.length;
-    const i = e.key === "Home" ? 0 : e.key === "End" ? n - 1 : step ? (current + step + n) % n : -1;
-    const v = values[i];
-    if (v === undefined) return;
-    e.preventDefault();
-    this.#pick(cat, v);
-    void this.updateComplete.then(() => this.#focusRating(cat));
+  /** This render's state and handlers, for the views. */
+  #view(s: SurveyStrings, rtl: boolean): SurveyView {
+    return {
+      s,
+      config: this._config,
+      answers: this._answers,
+      invalid: this._invalid,
+      busy: this._busy,
+      seed: this.#seed,
+      rtl,
+      pick: (cat, score, refocus) => {
+        this.#answer("scores", cat, score);
+        this._invalid = this._invalid.filter((c) => c !== cat);
+        if (refocus) void this.updateComplete.then(() => this.#focusRating(cat));
+      },
+      toggle: (cat, tag, on) => {
+        const rest = (this._answers.tags[cat] ?? []).filter((t) => t !== tag);
+        this.#answer("tags", cat, on ? [...rest, tag] : rest);
+      },
+      write: (cat, text) => this.#answer("text", cat, text),
+      next: () => {
+        // Step 2 replaces step 1 under the focus: start keyboard and screen-reader users at its heading.
+        this._step = "details";
+        this.#focus = "#h";
+      },
+      send: (withDetails) => this.#send(withDetails),
+      retry: () => void this.#submit(),
+      skip: () => {
+        this.#track("dismissed");
+        const step = this._step as SurveySkipDetail["step"];
+        this._step = "closed";
+        this.#emit("aftercall-skip", { step });
+      },
+    };
   }
 
   #focusRating(cat: RatingCategory): void {
     this.renderRoot?.querySelector<HTMLElement>(`.rating[data-category=${cat}] [tabindex="0"]`)?.focus();
-  }
-
-  #pick(cat: RatingCategory, score: number): void {
-    this.#answer("scores", cat, score);
-    this._invalid = this._invalid.filter((c) => c !== cat);
-  }
-
-  #toggle(cat: RatingCategory, tag: string, on: boolean): void {
-    const rest = (this._answers.tags[cat] ?? []).filter((t) => t !== tag);
-    this.#answer("tags", cat, on ? [...rest, tag] : rest);
   }
 
   #answer<K extends keyof Answers>(
@@ -470,11 +310,6 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     value: NonNullable<Answers[K][RatingCategory]>,
   ) {
     this._answers = { ...this._answers, [kind]: { ...this._answers[kind], [cat]: value } };
-  }
-
-  #go(step: "details"): void {
-    this._step = step;
-    this.#focus = "#h";
   }
 
   #send(withDetails: boolean): void {
@@ -487,7 +322,7 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
         return;
       }
     }
-    this.#survey = buildSurvey(categories, (c) => this.#scale(c), this._answers, withDetails);
+    this.#survey = buildSurvey(categories, (c) => scaleOf(this._config, c), this._answers, withDetails);
     void this.#submit();
   }
 
@@ -524,13 +359,6 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     this.#emit("aftercall-error", error);
   }
 
-  #skip(): void {
-    this.#track("dismissed");
-    const step = this._step as SurveySkipDetail["step"];
-    this._step = "closed";
-    this.#emit("aftercall-skip", { step });
-  }
-
   #track(type: "shown" | "dismissed"): void {
     const feature = this.#feature;
     Promise.resolve()
@@ -545,23 +373,10 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
   #categories(): RatingCategory[] {
     return askedCategories(this._config, parseModalities(this.modalities));
   }
-
-  #scale(cat: RatingCategory): RatingScale {
-    return this._config.scales?.[cat] ?? DEFAULT_SCALE;
-  }
-
-  #detailsWhen(): "poor" | "always" {
-    return this.details === "always" || this.details === "poor" ? this.details : this._config.detailsWhen;
-  }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     "aftercall-survey": AftercallSurveyElement;
-  }
-  interface HTMLElementEventMap {
-    "aftercall-submit": CustomEvent<SurveySubmitDetail>;
-    "aftercall-skip": CustomEvent<SurveySkipDetail>;
-    "aftercall-error": CustomEvent<SurveyError>;
   }
 }

@@ -5,11 +5,14 @@ import {
   type Answers,
   askedCategories,
   buildSurvey,
+  detailsWhenOf,
   hash,
   isDefaultScale,
   needsDetails,
   parseModalities,
+  ratingKeyIndex,
   scaleChoices,
+  scaleOf,
   seededShuffle,
   tagOrder,
   unscored,
@@ -59,6 +62,54 @@ describe("when to ask for details", () => {
 
   it("always asks when configured to", () => {
     assert.equal(needsDetails(5, DEFAULT_SCALE, "always"), true);
+  });
+});
+
+describe("scale and details setting of a survey", () => {
+  it("uses the project's scale of a category, else the default 1–5", () => {
+    const tenPoint = scale(0, 10, 6);
+    const config = { scales: { audio: tenPoint } };
+    assert.equal(scaleOf(config, "audio"), tenPoint);
+    assert.equal(scaleOf(config, "video"), DEFAULT_SCALE);
+  });
+
+  it("lets a valid details attribute override the project's detailsWhen", () => {
+    assert.equal(detailsWhenOf("always", { detailsWhen: "poor" }), "always");
+    assert.equal(detailsWhenOf("poor", { detailsWhen: "always" }), "poor");
+    assert.equal(detailsWhenOf(undefined, { detailsWhen: "always" }), "always");
+    // A typo in the attribute falls back to the project's setting rather than guessing.
+    assert.equal(detailsWhenOf("never", { detailsWhen: "poor" }), "poor");
+  });
+});
+
+describe("keyboard in a rating", () => {
+  // Five choices, indexes 0–4, focus on the third (index 2).
+  it("moves Down/Right forward and Up/Left back in a left-to-right page", () => {
+    assert.equal(ratingKeyIndex("ArrowDown", 2, 5, false), 3);
+    assert.equal(ratingKeyIndex("ArrowRight", 2, 5, false), 3);
+    assert.equal(ratingKeyIndex("ArrowUp", 2, 5, false), 1);
+    assert.equal(ratingKeyIndex("ArrowLeft", 2, 5, false), 1);
+  });
+
+  it("mirrors Left and Right in a right-to-left page, but not Up and Down", () => {
+    assert.equal(ratingKeyIndex("ArrowLeft", 2, 5, true), 3);
+    assert.equal(ratingKeyIndex("ArrowRight", 2, 5, true), 1);
+    assert.equal(ratingKeyIndex("ArrowDown", 2, 5, true), 3);
+    assert.equal(ratingKeyIndex("ArrowUp", 2, 5, true), 1);
+  });
+
+  it("wraps around at both ends, and Home/End jump to them", () => {
+    assert.equal(ratingKeyIndex("ArrowRight", 4, 5, false), 0);
+    assert.equal(ratingKeyIndex("ArrowLeft", 0, 5, false), 4);
+    assert.equal(ratingKeyIndex("Home", 3, 5, false), 0);
+    assert.equal(ratingKeyIndex("End", 1, 11, false), 10);
+  });
+
+  it("starts from the first choice when none has focus, and ignores other keys", () => {
+    assert.equal(ratingKeyIndex("ArrowDown", -1, 5, false), 0);
+    assert.equal(ratingKeyIndex("Tab", 2, 5, false), -1);
+    assert.equal(ratingKeyIndex(" ", 2, 5, false), -1);
+    assert.equal(ratingKeyIndex("3", 2, 5, false), -1);
   });
 });
 
