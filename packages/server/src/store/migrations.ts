@@ -1,3 +1,5 @@
+import { postgresRollupMigration, sqliteRollupMigration } from "./rollup-schema.js";
+
 /**
  * Versioned schema migrations. Each engine has its own list because the dialects differ in types, but
  * the tables and columns are the same, so queries (see `list-query.ts`) are shared. A migration is
@@ -96,9 +98,11 @@ const POSTGRES_TYPES = { int: "integer", bigint: "bigint", text: "text" };
 export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 1, name: "initial", statements: initialSchema(SQLITE_TYPES) },
   { version: 2, name: "survey config and events", statements: configAndEvents(SQLITE_TYPES) },
+  { version: 4, name: "analytics rollups", statements: sqliteRollupMigration() },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
   { version: 1, name: "initial", statements: initialSchema(POSTGRES_TYPES) },
   { version: 2, name: "survey config and events", statements: configAndEvents(POSTGRES_TYPES) },
+  { version: 4, name: "analytics rollups", statements: postgresRollupMigration() },
 ];

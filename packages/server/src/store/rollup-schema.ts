@@ -1,0 +1,161 @@
+import { RATING_CATEGORIES } from "@aftercall/schema";
+import { TIME_SLOT_MS } from "./store.js";
+
+/**
+ * Migration "analytics rollups": two tables of counts kept up to date by insert triggers on `surveys`
+ * (surveys are insert-only, so insert triggers see every change), filled from the stored rows once, plus
+ * `aftercall_fold`, the case folding of the `q` filter on PostgreSQL.
+ *
+ * - `rollup_ratings`: surveys per 15-minute slot of `received_at`, category (`*` counts every survey),
+ *   scale, score and context fields. Poor is `score <= threshold`, as in the raw rows.
+ * - `rollup_tags`: issue tags per slot, category, tag, poor flag and context fields.
+ *
+ * Context fields are stored as keys that never are NULL (so they can be part of the primary key on both
+ * engines): `''` for a missing value, `'=' || value` otherwise (see {@link contextKey}).
+ * The tag rollup knows the catalogue's tags of today: a catalogue change needs a migration that
+ * recreates the triggers and rebuilds `rollup_tags`.
+ */
+
+const CONTEXT = ["app_version", "platform", "browser", "sdk_version"] as const;
+
+/** The rollup key of a context value: `''` for none, `'=' + value` otherwise. */
+export function contextKey(value: string | null | undefined): string {
+  return value === null || value === undefined ? "" : `=${value}`;
+}
+
+/** The context value of a rollup key (inverse of {@link contextKey}). */
+export function contextValue(key: string): string | null {
+  return key === "" ? null : key.slice(1);
+}
+
+const contextSql = (alias: string) =>
+  CONTEXT.map((c) => `CASE WHEN ${alias}.${c} IS NULL THEN '' ELSE '=' || ${alias}.${c} END`);
+
+/** Every column the rollups read from a surveys row. */
+const SOURCE_COLUMNS = [
+  "project_id",
+  "received_at",
+  ...CONTEXT,
+  ...RATING_CATEGORIES.flatMap(({ key }) =>
+    ["score", "lower", "upper", "threshold", "issues", "poor"].map((f) => `${key}_${f}`),
+  ),
+];
+
+const RATING_KEY = [
+  "project_id",
+  "slot",
+  "category",
+  "lower_bound",
+  "upper_bound",
+  "threshold",
+  "score",
+  ...CONTEXT,
+];
+const TAG_KEY = ["project_id", "slot", "category", "tag", "poor", ...CONTEXT];
+
+function tables(t: { int: string; bigint: string; text: string }): string[] {
+  const { int, bigint, text } = t;
+  const ctx = CONTEXT.map((c) => `${c} ${text} NOT NULL`).join(",\n  ");
+  return [
+    `CREATE TABLE rollup_ratings (
+  project_id ${text} NOT NULL,
+  slot ${bigint} NOT NULL,
+  category ${text} NOT NULL,
+  lower_bound ${int} NOT NULL,
+  upper_bound ${int} NOT NULL,
+  threshold ${int} NOT NULL,
+  score ${int} NOT NULL,
+  ${ctx},
+  n ${bigint} NOT NULL,
+  PRIMARY KEY (${RATING_KEY.join(", ")})
+)`,
+    `CREATE TABLE rollup_tags (
+  project_id ${text} NOT NULL,
+  slot ${bigint} NOT NULL,
+  category ${text} NOT NULL,
+  tag ${text} NOT NULL,
+  poor ${int} NOT NULL,
+  ${ctx},
+  n ${bigint} NOT NULL,
+  PRIMARY KEY (${TAG_KEY.join(", ")})
+)`,
+  ];
+}
+
+/** Aggregated rating rows of the surveys in relation `src`, in {@link RATING_KEY} order plus `n`. */
+function ratingRowsSql(src: string): string {
+  const ctx = contextSql("s").join(", ");
+  const slot = `s.received_at - s.received_at % ${TIME_SLOT_MS}`;
+  const group = RATING_KEY.map((_, i) => i + 1).join(", ");
+  const branches = [
+    `SELECT s.project_id, ${slot}, '*', 0, 0, 0, 0, ${ctx}, count(*) FROM ${src} s GROUP BY ${group}`,
+    ...RATING_CATEGORIES.map(
+      ({ key }) =>
+        `SELECT s.project_id, ${slot}, '${key}', s.${key}_lower, s.${key}_upper, s.${key}_threshold, s.${key}_score, ${ctx}, count(*) FROM ${src} s WHERE s.${key}_score IS NOT NULL GROUP BY ${group}`,
+    ),
+  ];
+  return branches.join(" UNION ALL ");
+}
+
+/** The catalogue's tags as a relation (category, tag), portable SQL. */
+function catalogueSql(): string {
+  return RATING_CATEGORIES.flatMap(({ key, issues }) =>
+    issues.map((tag) => `SELECT '${key}' AS category, '${tag}' AS tag`),
+  ).join(" UNION ALL ");
+}
+
+/** Aggregated tag rows of the surveys in relation `src`, in {@link TAG_KEY} order plus `n`. */
+function tagRowsSql(src: string): string {
+  const pick = (field: string) =>
+    `CASE t.category ${RATING_CATEGORIES.map(({ key }) => `WHEN '${key}' THEN s.${key}_${field}`).join(" ")} END`;
+  const group = TAG_KEY.map((_, i) => i + 1).join(", ");
+  // Catalogue tags hold no LIKE wildcards or commas, so the comma-padded match is exact.
+  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextSql("s").join(", ")}, count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${group}`;
+}
+
+const upsert = (table: string, key: readonly string[]) =>
+  `ON CONFLICT (${key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`;
+
+function insertRatings(src: string, conflict: boolean): string {
+  return `INSERT INTO rollup_ratings (${RATING_KEY.join(", ")}, n) SELECT * FROM (${ratingRowsSql(src)}) r ORDER BY ${RATING_KEY.map((_, i) => i + 1).join(", ")}${conflict ? ` ${upsert("rollup_ratings", RATING_KEY)}` : ""}`;
+}
+
+function insertTags(src: string, conflict: boolean): string {
+  return `INSERT INTO rollup_tags (${TAG_KEY.join(", ")}, n) SELECT * FROM (${tagRowsSql(src)}) r ORDER BY ${TAG_KEY.map((_, i) => i + 1).join(", ")}${conflict ? ` ${upsert("rollup_tags", TAG_KEY)}` : ""}`;
+}
+
+/** SQLite: a row trigger; the new row as a one-row relation (CTEs are not allowed in triggers). */
+export function sqliteRollupMigration(): string[] {
+  const newRow = `(SELECT ${SOURCE_COLUMNS.map((c) => `NEW.${c} AS ${c}`).join(", ")})`;
+  return [
+    ...tables({ int: "INTEGER", bigint: "INTEGER", text: "TEXT" }),
+    insertRatings("surveys", false),
+    insertTags("surveys", false),
+    `CREATE TRIGGER surveys_rollup AFTER INSERT ON surveys BEGIN
+${insertRatings(newRow, true)};
+${insertTags(newRow, true)};
+END`,
+  ];
+}
+
+/**
+ * PostgreSQL: a statement trigger over the transition table, so a batch insert upserts each rollup row
+ * once, in key order (concurrent commits lock shared rollup rows in the same order and do not deadlock).
+ * `aftercall_fold` lower-cases with ICU's root locale whatever the database's locale (the test servers
+ * run with `--no-locale`, whose lower() only folds ASCII), matching JavaScript's toLowerCase.
+ */
+export function postgresRollupMigration(): string[] {
+  return [
+    `CREATE FUNCTION aftercall_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT lower(t COLLATE "und-x-icu") $$`,
+    ...tables({ int: "integer", bigint: "bigint", text: "text" }),
+    insertRatings("surveys", false),
+    insertTags("surveys", false),
+    `CREATE FUNCTION aftercall_rollup_surveys() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  ${insertRatings("new_surveys", true)};
+  ${insertTags("new_surveys", true)};
+  RETURN NULL;
+END $$`,
+    "CREATE TRIGGER surveys_rollup AFTER INSERT ON surveys REFERENCING NEW TABLE AS new_surveys FOR EACH STATEMENT EXECUTE FUNCTION aftercall_rollup_surveys()",
+  ];
+}
