@@ -193,13 +193,19 @@ async function assertSame(
 }
 
 const UNDO_ROLLUPS = {
-  sqlite: ["DROP TRIGGER surveys_rollup", "DROP TABLE rollup_ratings", "DROP TABLE rollup_tags"],
+  sqlite: [
+    "DROP TRIGGER surveys_rollup",
+    ...["rollup_ratings", "rollup_tags", "rollup_ratings_total", "rollup_tags_total"].map(
+      (t) => `DROP TABLE ${t}`,
+    ),
+  ],
   postgres: [
     "DROP TRIGGER surveys_rollup ON surveys",
     "DROP FUNCTION aftercall_rollup_surveys()",
     "DROP FUNCTION aftercall_fold(text)",
-    "DROP TABLE rollup_ratings",
-    "DROP TABLE rollup_tags",
+    ...["rollup_ratings", "rollup_tags", "rollup_ratings_total", "rollup_tags_total"].map(
+      (t) => `DROP TABLE ${t}`,
+    ),
   ],
 };
 
@@ -268,7 +274,7 @@ function rollupContract(name: string, makeStore: MakeStore): void {
     });
 
     it("really reads the rollups: emptied, they answer nothing while raw rows still do", async () => {
-      await exec(["DELETE FROM rollup_ratings"]);
+      await exec(["DELETE FROM rollup_ratings", "DELETE FROM rollup_ratings_total"]);
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
       assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
       assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
@@ -288,11 +294,13 @@ describe("rollupSplit", () => {
   const S = TIME_SLOT_MS;
   it("uses whole slots from the rollup and raw rows for the ragged edges", () => {
     assert.deepEqual(rollupSplit({ fromMs: 10 * S, toMs: 20 * S }), {
+      grain: "_total",
       fromSlot: 10 * S,
       toSlot: 20 * S,
       edges: [],
     });
     assert.deepEqual(rollupSplit({ fromMs: 10 * S + 1, toMs: 20 * S + 5, platform: "web" }), {
+      grain: "",
       fromSlot: 11 * S,
       toSlot: 20 * S,
       edges: [
@@ -300,7 +308,8 @@ describe("rollupSplit", () => {
         { fromMs: 20 * S, toMs: 20 * S + 5, platform: "web" },
       ],
     });
-    assert.deepEqual(rollupSplit({}), { edges: [] });
+    assert.deepEqual(rollupSplit({}), { grain: "_total", edges: [] });
+    assert.deepEqual(rollupSplit({}, true), { grain: "", edges: [] });
   });
 
   it("leaves queries the rollup cannot answer, and ranges within one slot, to raw rows", () => {

@@ -40,6 +40,8 @@ export type AnalyticsSource = "auto" | "raw";
 export type RunSql = <T>(fragment: SqlFragment) => Promise<T[]>;
 
 interface Split {
+  /** `""` for the rollups by context field, `"_total"` for the totals (no context filter, no breakdown). */
+  grain: "" | "_total";
   /** Whole slots `[fromSlot, toSlot)` answered by the rollup; undefined bounds are open. */
   fromSlot?: number;
   toSlot?: number;
@@ -55,7 +57,7 @@ const CONTEXT_FILTERS = [
 ] as const;
 
 /** How a query splits between rollup and raw rows; undefined when the rollup cannot answer it. */
-export function rollupSplit(query: SurveyQuery): Split | undefined {
+export function rollupSplit(query: SurveyQuery, byContext = false): Split | undefined {
   if (
     query.callId !== undefined ||
     query.participantId !== undefined ||
@@ -64,7 +66,8 @@ export function rollupSplit(query: SurveyQuery): Split | undefined {
     (query.poor !== undefined && query.poor.length > 0)
   )
     return undefined;
-  const split: Split = { edges: [] };
+  const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
+  const split: Split = { grain: byContext || filtered ? "" : "_total", edges: [] };
   if (query.fromMs !== undefined) split.fromSlot = Math.ceil(query.fromMs / TIME_SLOT_MS) * TIME_SLOT_MS;
   if (query.toMs !== undefined) split.toSlot = Math.floor(query.toMs / TIME_SLOT_MS) * TIME_SLOT_MS;
   if (split.fromSlot !== undefined && split.toSlot !== undefined && split.fromSlot >= split.toSlot)
@@ -99,19 +102,22 @@ function rollupFilter(projectId: string, query: SurveyQuery, split: Split): SqlF
 
 const POOR = "sum(CASE WHEN score <= threshold THEN n ELSE 0 END)";
 
-/** Run the rollup statement and the raw statements of the edges (or only raw), concatenating rows. */
+/**
+ * Run the rollup statement and the raw statements of the edges (or only raw), concatenating rows. With
+ * `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
+ */
 async function gather<T>(
   run: RunSql,
   source: AnalyticsSource,
   query: SurveyQuery,
   raw: (q: SurveyQuery) => SqlFragment,
   rollup: (split: Split) => SqlFragment,
-  decode: (row: T) => T = (row) => row,
+  decode?: (row: T) => T,
 ): Promise<T[]> {
-  const split = source === "auto" ? rollupSplit(query) : undefined;
+  const split = source === "auto" ? rollupSplit(query, decode !== undefined) : undefined;
   if (!split) return run<T>(raw(query));
   const parts = await Promise.all([
-    run<T>(rollup(split)).then((rows) => rows.map(decode)),
+    run<T>(rollup(split)).then((rows) => (decode ? rows.map(decode) : rows)),
     ...split.edges.map((edge) => run<T>(raw(edge))),
   ]);
   return parts.flat();
@@ -131,7 +137,7 @@ export async function summarize(
     (split) => {
       const f = rollupFilter(projectId, query, split);
       return {
-        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings WHERE ${f.sql} GROUP BY category, lower_bound, upper_bound, score`,
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${split.grain} WHERE ${f.sql} GROUP BY category, lower_bound, upper_bound, score`,
         params: f.params,
       };
     },
@@ -153,7 +159,7 @@ export async function tagCounts(
     (split) => {
       const f = rollupFilter(projectId, query, split);
       return {
-        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags WHERE ${f.sql} GROUP BY category, tag, poor`,
+        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags${split.grain} WHERE ${f.sql} GROUP BY category, tag, poor`,
         params: f.params,
       };
     },
@@ -170,7 +176,7 @@ function groupedRollupSql(
 ): SqlFragment {
   const f = rollupFilter(projectId, query, split);
   return {
-    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound, score`,
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${split.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound, score`,
     params: [...f.params, category],
   };
 }

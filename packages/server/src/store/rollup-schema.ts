@@ -9,6 +9,8 @@ import { TIME_SLOT_MS } from "./store.js";
  * - `rollup_ratings`: surveys per 15-minute slot of `received_at`, category (`*` counts every survey),
  *   scale, score and context fields. Poor is `score <= threshold`, as in the raw rows.
  * - `rollup_tags`: issue tags per slot, category, tag, poor flag and context fields.
+ * - `rollup_ratings_total`, `rollup_tags_total`: the same without the context fields, a few rows per slot
+ *   whatever the number of app versions, platforms and browsers: what unfiltered dashboards read.
  *
  * Context fields are stored as keys that never are NULL (so they can be part of the primary key on both
  * engines): `''` for a missing value, `'=' || value` otherwise (see {@link contextKey}).
@@ -28,8 +30,8 @@ export function contextValue(key: string): string | null {
   return key === "" ? null : key.slice(1);
 }
 
-const contextSql = (alias: string) =>
-  CONTEXT.map((c) => `CASE WHEN ${alias}.${c} IS NULL THEN '' ELSE '=' || ${alias}.${c} END`);
+const contextSql = (alias: string, columns: readonly string[]) =>
+  columns.map((c) => `CASE WHEN ${alias}.${c} IS NULL THEN '' ELSE '=' || ${alias}.${c} END`);
 
 /** Every column the rollups read from a surveys row. */
 const SOURCE_COLUMNS = [
@@ -41,7 +43,14 @@ const SOURCE_COLUMNS = [
   ),
 ];
 
-const RATING_KEY = [
+/** The two grains: by context (for context filters and breakdowns) and totals (for everything else). */
+const GRAINS = [
+  { suffix: "", context: CONTEXT },
+  { suffix: "_total", context: [] as readonly string[] },
+] as const;
+type Grain = (typeof GRAINS)[number];
+
+const ratingKey = (g: Grain) => [
   "project_id",
   "slot",
   "category",
@@ -49,15 +58,16 @@ const RATING_KEY = [
   "upper_bound",
   "threshold",
   "score",
-  ...CONTEXT,
+  ...g.context,
 ];
-const TAG_KEY = ["project_id", "slot", "category", "tag", "poor", ...CONTEXT];
+const tagKey = (g: Grain) => ["project_id", "slot", "category", "tag", "poor", ...g.context];
+const positions = (key: readonly string[]) => key.map((_, i) => i + 1).join(", ");
 
-function tables(t: { int: string; bigint: string; text: string }): string[] {
+function tables(t: { int: string; bigint: string; text: string }, g: Grain): string[] {
   const { int, bigint, text } = t;
-  const ctx = CONTEXT.map((c) => `${c} ${text} NOT NULL`).join(",\n  ");
+  const ctx = g.context.map((c) => `  ${c} ${text} NOT NULL,\n`).join("");
   return [
-    `CREATE TABLE rollup_ratings (
+    `CREATE TABLE rollup_ratings${g.suffix} (
   project_id ${text} NOT NULL,
   slot ${bigint} NOT NULL,
   category ${text} NOT NULL,
@@ -65,33 +75,33 @@ function tables(t: { int: string; bigint: string; text: string }): string[] {
   upper_bound ${int} NOT NULL,
   threshold ${int} NOT NULL,
   score ${int} NOT NULL,
-  ${ctx},
-  n ${bigint} NOT NULL,
-  PRIMARY KEY (${RATING_KEY.join(", ")})
+${ctx}  n ${bigint} NOT NULL,
+  PRIMARY KEY (${ratingKey(g).join(", ")})
 )`,
-    `CREATE TABLE rollup_tags (
+    `CREATE TABLE rollup_tags${g.suffix} (
   project_id ${text} NOT NULL,
   slot ${bigint} NOT NULL,
   category ${text} NOT NULL,
   tag ${text} NOT NULL,
   poor ${int} NOT NULL,
-  ${ctx},
-  n ${bigint} NOT NULL,
-  PRIMARY KEY (${TAG_KEY.join(", ")})
+${ctx}  n ${bigint} NOT NULL,
+  PRIMARY KEY (${tagKey(g).join(", ")})
 )`,
   ];
 }
 
-/** Aggregated rating rows of the surveys in relation `src`, in {@link RATING_KEY} order plus `n`. */
-function ratingRowsSql(src: string): string {
-  const ctx = contextSql("s").join(", ");
+const contextList = (g: Grain) => (g.context.length > 0 ? `${contextSql("s", g.context).join(", ")}, ` : "");
+
+/** Aggregated rating rows of the surveys in relation `src`, in key order plus `n`. */
+function ratingRowsSql(src: string, g: Grain): string {
+  const ctx = contextList(g);
   const slot = `s.received_at - s.received_at % ${TIME_SLOT_MS}`;
-  const group = RATING_KEY.map((_, i) => i + 1).join(", ");
+  const group = positions(ratingKey(g));
   const branches = [
-    `SELECT s.project_id, ${slot}, '*', 0, 0, 0, 0, ${ctx}, count(*) FROM ${src} s GROUP BY ${group}`,
+    `SELECT s.project_id, ${slot}, '*', 0, 0, 0, 0, ${ctx}count(*) FROM ${src} s GROUP BY ${group}`,
     ...RATING_CATEGORIES.map(
       ({ key }) =>
-        `SELECT s.project_id, ${slot}, '${key}', s.${key}_lower, s.${key}_upper, s.${key}_threshold, s.${key}_score, ${ctx}, count(*) FROM ${src} s WHERE s.${key}_score IS NOT NULL GROUP BY ${group}`,
+        `SELECT s.project_id, ${slot}, '${key}', s.${key}_lower, s.${key}_upper, s.${key}_threshold, s.${key}_score, ${ctx}count(*) FROM ${src} s WHERE s.${key}_score IS NOT NULL GROUP BY ${group}`,
     ),
   ];
   return branches.join(" UNION ALL ");
@@ -104,36 +114,37 @@ function catalogueSql(): string {
   ).join(" UNION ALL ");
 }
 
-/** Aggregated tag rows of the surveys in relation `src`, in {@link TAG_KEY} order plus `n`. */
-function tagRowsSql(src: string): string {
+/** Aggregated tag rows of the surveys in relation `src`, in key order plus `n`. */
+function tagRowsSql(src: string, g: Grain): string {
   const pick = (field: string) =>
     `CASE t.category ${RATING_CATEGORIES.map(({ key }) => `WHEN '${key}' THEN s.${key}_${field}`).join(" ")} END`;
-  const group = TAG_KEY.map((_, i) => i + 1).join(", ");
   // Catalogue tags hold no LIKE wildcards or commas, so the comma-padded match is exact.
-  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextSql("s").join(", ")}, count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${group}`;
+  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextList(g)}count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${positions(tagKey(g))}`;
 }
 
-const upsert = (table: string, key: readonly string[]) =>
-  `ON CONFLICT (${key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`;
-
-function insertRatings(src: string, conflict: boolean): string {
-  return `INSERT INTO rollup_ratings (${RATING_KEY.join(", ")}, n) SELECT * FROM (${ratingRowsSql(src)}) r ORDER BY ${RATING_KEY.map((_, i) => i + 1).join(", ")}${conflict ? ` ${upsert("rollup_ratings", RATING_KEY)}` : ""}`;
+function insertRows(table: string, key: readonly string[], rows: string, conflict: boolean): string {
+  const upsert = ` ON CONFLICT (${key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`;
+  return `INSERT INTO ${table} (${key.join(", ")}, n) SELECT * FROM (${rows}) r ORDER BY ${positions(key)}${conflict ? upsert : ""}`;
 }
 
-function insertTags(src: string, conflict: boolean): string {
-  return `INSERT INTO rollup_tags (${TAG_KEY.join(", ")}, n) SELECT * FROM (${tagRowsSql(src)}) r ORDER BY ${TAG_KEY.map((_, i) => i + 1).join(", ")}${conflict ? ` ${upsert("rollup_tags", TAG_KEY)}` : ""}`;
+/** The statements adding the surveys of relation `src` to all four rollup tables. */
+function rollUp(src: string, conflict: boolean): string[] {
+  return GRAINS.flatMap((g) => [
+    insertRows(`rollup_ratings${g.suffix}`, ratingKey(g), ratingRowsSql(src, g), conflict),
+    insertRows(`rollup_tags${g.suffix}`, tagKey(g), tagRowsSql(src, g), conflict),
+  ]);
 }
+
+const allTables = (t: { int: string; bigint: string; text: string }) => GRAINS.flatMap((g) => tables(t, g));
 
 /** SQLite: a row trigger; the new row as a one-row relation (CTEs are not allowed in triggers). */
 export function sqliteRollupMigration(): string[] {
   const newRow = `(SELECT ${SOURCE_COLUMNS.map((c) => `NEW.${c} AS ${c}`).join(", ")})`;
   return [
-    ...tables({ int: "INTEGER", bigint: "INTEGER", text: "TEXT" }),
-    insertRatings("surveys", false),
-    insertTags("surveys", false),
+    ...allTables({ int: "INTEGER", bigint: "INTEGER", text: "TEXT" }),
+    ...rollUp("surveys", false),
     `CREATE TRIGGER surveys_rollup AFTER INSERT ON surveys BEGIN
-${insertRatings(newRow, true)};
-${insertTags(newRow, true)};
+${rollUp(newRow, true).join(";\n")};
 END`,
   ];
 }
@@ -147,13 +158,11 @@ END`,
 export function postgresRollupMigration(): string[] {
   return [
     `CREATE FUNCTION aftercall_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT lower(t COLLATE "und-x-icu") $$`,
-    ...tables({ int: "integer", bigint: "bigint", text: "text" }),
-    insertRatings("surveys", false),
-    insertTags("surveys", false),
+    ...allTables({ int: "integer", bigint: "bigint", text: "text" }),
+    ...rollUp("surveys", false),
     `CREATE FUNCTION aftercall_rollup_surveys() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  ${insertRatings("new_surveys", true)};
-  ${insertTags("new_surveys", true)};
+  ${rollUp("new_surveys", true).join(";\n  ")};
   RETURN NULL;
 END $$`,
     "CREATE TRIGGER surveys_rollup AFTER INSERT ON surveys REFERENCING NEW TABLE AS new_surveys FOR EACH STATEMENT EXECUTE FUNCTION aftercall_rollup_surveys()",
