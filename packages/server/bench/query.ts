@@ -90,7 +90,7 @@ async function prepare() {
   for (let done = 0; done < SURVEYS; done += BATCH) {
     const rows = Array.from({ length: Math.min(BATCH, SURVEYS - done) }, () => generator.next());
     await writer.insert(rows);
-    if ((done / BATCH) % 100 === 0) log(`bench: inserted ${done.toLocaleString("en")} surveys`);
+    if ((done / BATCH) % 20 === 0) log(`bench: inserted ${done.toLocaleString("en")} surveys`);
   }
   await writer.close();
   const insertSeconds = (performance.now() - started) / 1000;
