@@ -49,8 +49,9 @@ const ratingKey = (g: Grain) => [
   "threshold",
   "score",
   ...g.context,
+  "shard",
 ];
-const tagKey = (g: Grain) => ["project_id", "slot", "category", "tag", "poor", ...g.context];
+const tagKey = (g: Grain) => ["project_id", "slot", "category", "tag", "poor", ...g.context, "shard"];
 const positions = (key: readonly string[]) => key.map((_, i) => i + 1).join(", ");
 
 function tables(t: { int: string; bigint: string; text: string }, g: Grain): string[] {
@@ -65,7 +66,8 @@ function tables(t: { int: string; bigint: string; text: string }, g: Grain): str
   upper_bound ${int} NOT NULL,
   threshold ${int} NOT NULL,
   score ${int} NOT NULL,
-${ctx}  n ${bigint} NOT NULL,
+${ctx}  shard ${int} NOT NULL,
+  n ${bigint} NOT NULL,
   PRIMARY KEY (${ratingKey(g).join(", ")})
 )`,
     `CREATE TABLE rollup_tags${g.suffix} (
@@ -74,18 +76,20 @@ ${ctx}  n ${bigint} NOT NULL,
   category ${text} NOT NULL,
   tag ${text} NOT NULL,
   poor ${int} NOT NULL,
-${ctx}  n ${bigint} NOT NULL,
+${ctx}  shard ${int} NOT NULL,
+  n ${bigint} NOT NULL,
   PRIMARY KEY (${tagKey(g).join(", ")})
 )`,
   ];
 }
 
-const contextList = (g: Grain, alias = "s") =>
-  g.context.length > 0 ? `${contextSql(alias, g.context).join(", ")}, ` : "";
+/** The context keys and the shard of a rollup row, each followed by ", ". */
+const contextList = (g: Grain, alias: string, shard: string) =>
+  `${[...contextSql(alias, g.context), shard].join(", ")}, `;
 
 /** Aggregated rating rows of the surveys in relation `src`, in key order plus `n`. */
-function ratingRowsSql(src: string, g: Grain): string {
-  const ctx = contextList(g);
+function ratingRowsSql(src: string, g: Grain, shard: string): string {
+  const ctx = contextList(g, "s", shard);
   const slot = `s.received_at - s.received_at % ${TIME_SLOT_MS}`;
   const group = positions(ratingKey(g));
   const branches = [
@@ -106,11 +110,11 @@ function catalogueSql(): string {
 }
 
 /** Aggregated tag rows of the surveys in relation `src`, in key order plus `n`. */
-function tagRowsSql(src: string, g: Grain): string {
+function tagRowsSql(src: string, g: Grain, shard: string): string {
   const pick = (field: string) =>
     `CASE t.category ${RATING_CATEGORIES.map(({ key }) => `WHEN '${key}' THEN s.${key}_${field}`).join(" ")} END`;
   // Catalogue tags hold no LIKE wildcards or commas, so the comma-padded match is exact.
-  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextList(g)}count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${positions(tagKey(g))}`;
+  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextList(g, "s", shard)}count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${positions(tagKey(g))}`;
 }
 
 function insertRows(table: string, key: readonly string[], rows: string, conflict: boolean): string {
@@ -119,10 +123,10 @@ function insertRows(table: string, key: readonly string[], rows: string, conflic
 }
 
 /** The statements adding the surveys of relation `src` to all four rollup tables. */
-function rollUp(src: string, conflict: boolean): string[] {
+function rollUp(src: string, conflict: boolean, shard = "0"): string[] {
   return GRAINS.flatMap((g) => [
-    insertRows(`rollup_ratings${g.suffix}`, ratingKey(g), ratingRowsSql(src, g), conflict),
-    insertRows(`rollup_tags${g.suffix}`, tagKey(g), tagRowsSql(src, g), conflict),
+    insertRows(`rollup_ratings${g.suffix}`, ratingKey(g), ratingRowsSql(src, g, shard), conflict),
+    insertRows(`rollup_tags${g.suffix}`, tagKey(g), tagRowsSql(src, g, shard), conflict),
   ]);
 }
 
@@ -136,7 +140,7 @@ const allTables = (t: { int: string; bigint: string; text: string }) => GRAINS.f
 function sqliteTriggerBody(): string[] {
   const slot = `NEW.received_at - NEW.received_at % ${TIME_SLOT_MS}`;
   return GRAINS.flatMap((g) => {
-    const ctx = contextList(g, "NEW");
+    const ctx = contextList(g, "NEW", "0");
     const ratings = (key: readonly string[]) =>
       `INSERT INTO rollup_ratings${g.suffix} (${key.join(", ")}, n)`;
     const onConflict = (key: readonly string[]) => `ON CONFLICT (${key.join(", ")}) DO UPDATE SET n = n + 1`;
@@ -168,6 +172,13 @@ END`,
 }
 
 /**
+ * Rollup rows are split by `shard` (summed by every query): on PostgreSQL the backend's pid modulo this,
+ * so concurrent commits on different connections mostly update different rows instead of queueing on
+ * the one row of the current slot; SQLite has one writer and always uses shard 0.
+ */
+const POSTGRES_SHARDS = 8;
+
+/**
  * PostgreSQL: a statement trigger over the transition table, so a batch insert upserts each rollup row
  * once, in key order (concurrent commits lock shared rollup rows in the same order and do not deadlock).
  * `aftercall_fold` lower-cases with ICU's root locale whatever the database's locale (the test servers
@@ -180,7 +191,7 @@ export function postgresRollupMigration(): string[] {
     ...rollUp("surveys", false),
     `CREATE FUNCTION aftercall_rollup_surveys() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  ${rollUp("new_surveys", true).join(";\n  ")};
+  ${rollUp("new_surveys", true, `pg_backend_pid() % ${POSTGRES_SHARDS}`).join(";\n  ")};
   RETURN NULL;
 END $$`,
     "CREATE TRIGGER surveys_rollup AFTER INSERT ON surveys REFERENCING NEW TABLE AS new_surveys FOR EACH STATEMENT EXECUTE FUNCTION aftercall_rollup_surveys()",
