@@ -192,20 +192,18 @@ async function assertSame(
   }
 }
 
+const ROLLUP_TABLES = ["", "_total", "_day", "_total_day"].flatMap((g) => [
+  `rollup_ratings${g}`,
+  `rollup_tags${g}`,
+]);
+
 const UNDO_ROLLUPS = {
-  sqlite: [
-    "DROP TRIGGER surveys_rollup",
-    ...["rollup_ratings", "rollup_tags", "rollup_ratings_total", "rollup_tags_total"].map(
-      (t) => `DROP TABLE ${t}`,
-    ),
-  ],
+  sqlite: ["DROP TRIGGER surveys_rollup", ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`)],
   postgres: [
     "DROP TRIGGER surveys_rollup ON surveys",
     "DROP FUNCTION aftercall_rollup_surveys()",
     "DROP FUNCTION aftercall_fold(text)",
-    ...["rollup_ratings", "rollup_tags", "rollup_ratings_total", "rollup_tags_total"].map(
-      (t) => `DROP TABLE ${t}`,
-    ),
+    ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
   ],
 };
 
@@ -274,7 +272,7 @@ function rollupContract(name: string, makeStore: MakeStore): void {
     });
 
     it("really reads the rollups: emptied, they answer nothing while raw rows still do", async () => {
-      await exec(["DELETE FROM rollup_ratings", "DELETE FROM rollup_ratings_total"]);
+      await exec(ROLLUP_TABLES.map((t) => `DELETE FROM ${t}`));
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
       assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
       assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
@@ -292,24 +290,47 @@ onEveryEngine("rollup", rollupContract);
 
 describe("rollupSplit", () => {
   const S = TIME_SLOT_MS;
+  const D = 86_400_000;
   it("uses whole slots from the rollup and raw rows for the ragged edges", () => {
     assert.deepEqual(rollupSplit({ fromMs: 10 * S, toMs: 20 * S }), {
-      grain: "_total",
-      fromSlot: 10 * S,
-      toSlot: 20 * S,
+      parts: [{ grain: "_total", fromSlot: 10 * S, toSlot: 20 * S }],
       edges: [],
     });
     assert.deepEqual(rollupSplit({ fromMs: 10 * S + 1, toMs: 20 * S + 5, platform: "web" }), {
-      grain: "",
-      fromSlot: 11 * S,
-      toSlot: 20 * S,
+      parts: [{ grain: "", fromSlot: 11 * S, toSlot: 20 * S }],
       edges: [
         { fromMs: 10 * S + 1, toMs: 11 * S, platform: "web" },
         { fromMs: 20 * S, toMs: 20 * S + 5, platform: "web" },
       ],
     });
-    assert.deepEqual(rollupSplit({}), { grain: "_total", edges: [] });
-    assert.deepEqual(rollupSplit({}, true), { grain: "", edges: [] });
+    assert.deepEqual(rollupSplit({}), { parts: [{ grain: "_total" }], edges: [] });
+    assert.deepEqual(rollupSplit({}, { byContext: true, days: true }), {
+      parts: [{ grain: "_day" }],
+      edges: [],
+    });
+  });
+
+  it("uses whole days from the day rollups, slots for the partial days, raw rows for the edges", () => {
+    const from = 3 * D - 2 * S - 7;
+    const to = 10 * D + 5 * S + 9;
+    assert.deepEqual(rollupSplit({ fromMs: from, toMs: to }, { days: true }), {
+      parts: [
+        { grain: "_total_day", fromSlot: 3 * D, toSlot: 10 * D },
+        { grain: "_total", fromSlot: 3 * D - 2 * S, toSlot: 3 * D },
+        { grain: "_total", fromSlot: 10 * D, toSlot: 10 * D + 5 * S },
+      ],
+      edges: [
+        { fromMs: from, toMs: 3 * D - 2 * S },
+        { fromMs: 10 * D + 5 * S, toMs: to },
+      ],
+    });
+    // Less than a whole day: slots only. Time series (days: false): slots only.
+    assert.deepEqual(rollupSplit({ fromMs: 3 * D + S, toMs: 3 * D + 9 * S }, { days: true })?.parts, [
+      { grain: "_total", fromSlot: 3 * D + S, toSlot: 3 * D + 9 * S },
+    ]);
+    assert.deepEqual(rollupSplit({ fromMs: 3 * D, toMs: 5 * D })?.parts, [
+      { grain: "_total", fromSlot: 3 * D, toSlot: 5 * D },
+    ]);
   });
 
   it("leaves queries the rollup cannot answer, and ranges within one slot, to raw rows", () => {
@@ -321,6 +342,6 @@ describe("rollupSplit", () => {
       { tag: { category: "audio" as const, tag: "Echo" } },
       { fromMs: 10 * S + 1, toMs: 11 * S - 1 },
     ])
-      assert.equal(rollupSplit(query), undefined, JSON.stringify(query));
+      assert.equal(rollupSplit(query, { days: true }), undefined, JSON.stringify(query));
   });
 });

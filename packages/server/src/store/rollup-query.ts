@@ -13,7 +13,7 @@ import {
   timeSlotSql,
 } from "./analytics-query.js";
 import type { SqlFragment } from "./list-query.js";
-import { contextKey, contextValue } from "./rollup-schema.js";
+import { contextKey, contextValue, ROLLUP_DAY_MS } from "./rollup-schema.js";
 import {
   type BreakdownAggregate,
   type BreakdownBy,
@@ -28,8 +28,9 @@ import {
  * Analytics answered from the rollups (see `rollup-schema.ts`) where they can be, from raw rows where
  * not. The rollups know the project, the 15-minute slot and the context fields; a query filtering on
  * anything else (callId, participantId, q, tag, poor) reads raw rows. A time range that does not start
- * or end on a slot boundary is split: whole slots from the rollup, the ragged edges from raw rows, so a
- * query costs O(slots + surveys in two partial slots). Both paths produce the same grouped rows, which
+ * or end on a slot boundary is split: whole UTC days from the day rollups (except for time series), whole
+ * slots from the slot rollups, the ragged edges from raw rows, so a query costs O(days + slots of two
+ * partial days + surveys of two partial slots). Both paths produce the same grouped rows, which
  * the folds of `analytics-query.ts` add up, so the answers are identical (tested).
  */
 
@@ -39,12 +40,16 @@ export type AnalyticsSource = "auto" | "raw";
 /** Runs one statement of either engine and resolves with its rows. */
 export type RunSql = <T>(fragment: SqlFragment) => Promise<T[]>;
 
-interface Split {
-  /** `""` for the rollups by context field, `"_total"` for the totals (no context filter, no breakdown). */
-  grain: "" | "_total";
-  /** Whole slots `[fromSlot, toSlot)` answered by the rollup; undefined bounds are open. */
+/** Whole slots `[fromSlot, toSlot)` of one rollup table; undefined bounds are open. */
+interface RollupPart {
+  /** Table suffix: by context or totals, per 15-minute slot or per UTC day. */
+  grain: "" | "_total" | "_day" | "_total_day";
   fromSlot?: number;
   toSlot?: number;
+}
+
+interface Split {
+  parts: RollupPart[];
   /** The ragged edges, answered by raw rows. */
   edges: SurveyQuery[];
 }
@@ -56,8 +61,22 @@ const CONTEXT_FILTERS = [
   ["sdkVersion", "sdk_version"],
 ] as const;
 
-/** How a query splits between rollup and raw rows; undefined when the rollup cannot answer it. */
-export function rollupSplit(query: SurveyQuery, byContext = false): Split | undefined {
+const ceilTo = (ms: number | undefined, step: number) =>
+  ms === undefined ? undefined : Math.ceil(ms / step) * step;
+const floorTo = (ms: number | undefined, step: number) =>
+  ms === undefined ? undefined : Math.floor(ms / step) * step;
+/** `a < b`, where undefined is −∞ as a lower and +∞ as an upper bound. */
+const before = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || a < b;
+
+/**
+ * How a query splits between rollups and raw rows; undefined when the rollups cannot answer it.
+ * `byContext`: the rows must carry the context fields (breakdowns). `days`: whole UTC days may come from
+ * the day rollups (not for time series, which need 15-minute slots).
+ */
+export function rollupSplit(
+  query: SurveyQuery,
+  options: { byContext?: boolean; days?: boolean } = {},
+): Split | undefined {
   if (
     query.callId !== undefined ||
     query.participantId !== undefined ||
@@ -67,29 +86,44 @@ export function rollupSplit(query: SurveyQuery, byContext = false): Split | unde
   )
     return undefined;
   const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
-  const split: Split = { grain: byContext || filtered ? "" : "_total", edges: [] };
-  if (query.fromMs !== undefined) split.fromSlot = Math.ceil(query.fromMs / TIME_SLOT_MS) * TIME_SLOT_MS;
-  if (query.toMs !== undefined) split.toSlot = Math.floor(query.toMs / TIME_SLOT_MS) * TIME_SLOT_MS;
-  if (split.fromSlot !== undefined && split.toSlot !== undefined && split.fromSlot >= split.toSlot)
-    return undefined; // less than one whole slot: raw rows are cheap
-  if (query.fromMs !== undefined && split.fromSlot !== undefined && query.fromMs < split.fromSlot)
-    split.edges.push({ ...query, fromMs: query.fromMs, toMs: split.fromSlot });
-  if (query.toMs !== undefined && split.toSlot !== undefined && split.toSlot < query.toMs)
-    split.edges.push({ ...query, fromMs: split.toSlot, toMs: query.toMs });
+  const slots = options.byContext || filtered ? "" : "_total";
+  const fromSlot = ceilTo(query.fromMs, TIME_SLOT_MS);
+  const toSlot = floorTo(query.toMs, TIME_SLOT_MS);
+  if (!before(fromSlot, toSlot)) return undefined; // less than one whole slot: raw rows are cheap
+  const split: Split = { parts: [], edges: [] };
+  const fromDay = ceilTo(fromSlot, ROLLUP_DAY_MS);
+  const toDay = floorTo(toSlot, ROLLUP_DAY_MS);
+  const part = (grain: RollupPart["grain"], from: number | undefined, to: number | undefined) => {
+    const p: RollupPart = { grain };
+    if (from !== undefined) p.fromSlot = from;
+    if (to !== undefined) p.toSlot = to;
+    split.parts.push(p);
+  };
+  if (options.days && before(fromDay, toDay)) {
+    part(slots === "" ? "_day" : "_total_day", fromDay, toDay);
+    if (fromSlot !== undefined && (fromSlot as number) < (fromDay as number)) part(slots, fromSlot, fromDay);
+    if (toSlot !== undefined && (toDay as number) < toSlot) part(slots, toDay, toSlot);
+  } else {
+    part(slots, fromSlot, toSlot);
+  }
+  if (query.fromMs !== undefined && fromSlot !== undefined && query.fromMs < fromSlot)
+    split.edges.push({ ...query, fromMs: query.fromMs, toMs: fromSlot });
+  if (query.toMs !== undefined && toSlot !== undefined && toSlot < query.toMs)
+    split.edges.push({ ...query, fromMs: toSlot, toMs: query.toMs });
   return split;
 }
 
 /** WHERE clause over a rollup table: project, slot range, context keys. */
-function rollupFilter(projectId: string, query: SurveyQuery, split: Split): SqlFragment {
+function rollupFilter(projectId: string, query: SurveyQuery, part: RollupPart): SqlFragment {
   const clauses = ["project_id = ?"];
   const params: Array<string | number> = [projectId];
-  if (split.fromSlot !== undefined) {
+  if (part.fromSlot !== undefined) {
     clauses.push("slot >= ?");
-    params.push(split.fromSlot);
+    params.push(part.fromSlot);
   }
-  if (split.toSlot !== undefined) {
+  if (part.toSlot !== undefined) {
     clauses.push("slot < ?");
-    params.push(split.toSlot);
+    params.push(part.toSlot);
   }
   for (const [field, column] of CONTEXT_FILTERS) {
     const value = query[field];
@@ -111,13 +145,17 @@ async function gather<T>(
   source: AnalyticsSource,
   query: SurveyQuery,
   raw: (q: SurveyQuery) => SqlFragment,
-  rollup: (split: Split) => SqlFragment,
-  decode?: (row: T) => T,
+  rollup: (part: RollupPart) => SqlFragment,
+  options: { days: boolean; decode?: (row: T) => T },
 ): Promise<T[]> {
-  const split = source === "auto" ? rollupSplit(query, decode !== undefined) : undefined;
+  const { decode } = options;
+  const split =
+    source === "auto"
+      ? rollupSplit(query, { byContext: decode !== undefined, days: options.days })
+      : undefined;
   if (!split) return run<T>(raw(query));
   const parts = await Promise.all([
-    run<T>(rollup(split)).then((rows) => (decode ? rows.map(decode) : rows)),
+    ...split.parts.map((part) => run<T>(rollup(part)).then((rows) => (decode ? rows.map(decode) : rows))),
     ...split.edges.map((edge) => run<T>(raw(edge))),
   ]);
   return parts.flat();
@@ -134,13 +172,14 @@ export async function summarize(
     source,
     query,
     (q) => summarySql(projectId, q),
-    (split) => {
-      const f = rollupFilter(projectId, query, split);
+    (part) => {
+      const f = rollupFilter(projectId, query, part);
       return {
-        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${split.grain} WHERE ${f.sql} GROUP BY category, lower_bound, upper_bound, score`,
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} GROUP BY category, lower_bound, upper_bound, score`,
         params: f.params,
       };
     },
+    { days: true },
   );
   return foldSummary(rows);
 }
@@ -156,13 +195,14 @@ export async function tagCounts(
     source,
     query,
     (q) => tagSql(projectId, q),
-    (split) => {
-      const f = rollupFilter(projectId, query, split);
+    (part) => {
+      const f = rollupFilter(projectId, query, part);
       return {
-        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags${split.grain} WHERE ${f.sql} GROUP BY category, tag, poor`,
+        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags${part.grain} WHERE ${f.sql} GROUP BY category, tag, poor`,
         params: f.params,
       };
     },
+    { days: true },
   );
   return foldTagCounts(rows);
 }
@@ -170,13 +210,13 @@ export async function tagCounts(
 function groupedRollupSql(
   projectId: string,
   query: SurveyQuery,
-  split: Split,
+  part: RollupPart,
   category: RatingCategory,
   key: string,
 ): SqlFragment {
-  const f = rollupFilter(projectId, query, split);
+  const f = rollupFilter(projectId, query, part);
   return {
-    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${split.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound, score`,
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound, score`,
     params: [...f.params, category],
   };
 }
@@ -193,7 +233,8 @@ export async function timeSlots(
     source,
     query,
     (q) => timeSlotSql(projectId, q, category),
-    (split) => groupedRollupSql(projectId, query, split, category, "slot"),
+    (part) => groupedRollupSql(projectId, query, part, category, "slot"),
+    { days: false },
   );
   return foldTimeSlots(rows);
 }
@@ -213,8 +254,8 @@ export async function breakdown(
     column ? source : "raw",
     query,
     (q) => breakdownSql(projectId, q, category, by),
-    (split) => groupedRollupSql(projectId, query, split, category, column as string),
-    (row) => ({ ...row, grp: contextValue(String(row.grp)) }),
+    (part) => groupedRollupSql(projectId, query, part, category, column as string),
+    { days: true, decode: (row) => ({ ...row, grp: contextValue(String(row.grp)) }) },
   );
   return foldBreakdown(rows, by);
 }

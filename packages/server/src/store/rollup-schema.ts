@@ -11,6 +11,7 @@ import { TIME_SLOT_MS } from "./store.js";
  * - `rollup_tags`: issue tags per slot, category, tag, poor flag and context fields.
  * - `rollup_ratings_total`, `rollup_tags_total`: the same without the context fields, a few rows per slot
  *   whatever the number of app versions, platforms and browsers: what unfiltered dashboards read.
+ * - `rollup_*_day`: the four tables again per UTC day (`slot` is the day's start).
  *
  * Context fields are stored as keys that never are NULL (so they can be part of the primary key on both
  * engines): `''` for a missing value, `'=' || value` otherwise (see {@link contextKey}).
@@ -33,10 +34,18 @@ export function contextValue(key: string): string | null {
 const contextSql = (alias: string, columns: readonly string[]) =>
   columns.map((c) => `CASE WHEN ${alias}.${c} IS NULL THEN '' ELSE '=' || ${alias}.${c} END`);
 
-/** The two grains: by context (for context filters and breakdowns) and totals (for everything else). */
+/** Length of the `slot` of the `_day` rollups: a UTC day. */
+export const ROLLUP_DAY_MS = 86_400_000;
+
+/**
+ * The grains: by context (for context filters and breakdowns) or totals (everything else), each per
+ * 15-minute slot (time series, partial days) and per UTC day (long ranges read ~96x fewer rows).
+ */
 const GRAINS = [
-  { suffix: "", context: CONTEXT },
-  { suffix: "_total", context: [] as readonly string[] },
+  { suffix: "", context: CONTEXT, period: TIME_SLOT_MS },
+  { suffix: "_total", context: [] as readonly string[], period: TIME_SLOT_MS },
+  { suffix: "_day", context: CONTEXT, period: ROLLUP_DAY_MS },
+  { suffix: "_total_day", context: [] as readonly string[], period: ROLLUP_DAY_MS },
 ] as const;
 type Grain = (typeof GRAINS)[number];
 
@@ -90,7 +99,7 @@ const contextList = (g: Grain, alias: string, shard: string) =>
 /** Aggregated rating rows of the surveys in relation `src`, in key order plus `n`. */
 function ratingRowsSql(src: string, g: Grain, shard: string): string {
   const ctx = contextList(g, "s", shard);
-  const slot = `s.received_at - s.received_at % ${TIME_SLOT_MS}`;
+  const slot = `s.received_at - s.received_at % ${g.period}`;
   const group = positions(ratingKey(g));
   const branches = [
     `SELECT s.project_id, ${slot}, '*', 0, 0, 0, 0, ${ctx}count(*) FROM ${src} s GROUP BY ${group}`,
@@ -114,7 +123,7 @@ function tagRowsSql(src: string, g: Grain, shard: string): string {
   const pick = (field: string) =>
     `CASE t.category ${RATING_CATEGORIES.map(({ key }) => `WHEN '${key}' THEN s.${key}_${field}`).join(" ")} END`;
   // Catalogue tags hold no LIKE wildcards or commas, so the comma-padded match is exact.
-  return `SELECT s.project_id, s.received_at - s.received_at % ${TIME_SLOT_MS}, t.category, t.tag, ${pick("poor")}, ${contextList(g, "s", shard)}count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${positions(tagKey(g))}`;
+  return `SELECT s.project_id, s.received_at - s.received_at % ${g.period}, t.category, t.tag, ${pick("poor")}, ${contextList(g, "s", shard)}count(*) FROM ${src} s JOIN (${catalogueSql()}) t ON (',' || ${pick("issues")} || ',') LIKE ('%,' || t.tag || ',%') GROUP BY ${positions(tagKey(g))}`;
 }
 
 function insertRows(table: string, key: readonly string[], rows: string, conflict: boolean): string {
@@ -138,8 +147,8 @@ const allTables = (t: { int: string; bigint: string; text: string }) => GRAINS.f
  * json_each: catalogue tags hold no quotes or commas, so `["Echo","AudioNoise"]` is exact.
  */
 function sqliteTriggerBody(): string[] {
-  const slot = `NEW.received_at - NEW.received_at % ${TIME_SLOT_MS}`;
   return GRAINS.flatMap((g) => {
+    const slot = `NEW.received_at - NEW.received_at % ${g.period}`;
     const ctx = contextList(g, "NEW", "0");
     const ratings = (key: readonly string[]) =>
       `INSERT INTO rollup_ratings${g.suffix} (${key.join(", ")}, n)`;
