@@ -37,6 +37,7 @@ import type {
   TimeSlotAggregate,
 } from "../store.js";
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
+import { AnalyticsReader } from "./analytics-reader.js";
 
 const EXPORT_CHUNK = 1000;
 /** How often the WAL is copied back into the database file, off the commit path (see the class comment). */
@@ -79,8 +80,9 @@ export class SqliteStore implements Store {
   private readonly selectSurvey: Database.Statement;
   private readonly checkpointTimer: NodeJS.Timeout | undefined;
   private readonly analytics: AnalyticsSource;
-  private readonly run: RunSql = async <T>(f: { sql: string; params: Array<string | number> }) =>
-    this.db.prepare(f.sql).all(...f.params) as T[];
+  /** Analytics run on a worker thread (see AnalyticsReader), off the thread that commits surveys. */
+  private readonly reader: AnalyticsReader;
+  private readonly run: RunSql = (f) => this.reader.run(f);
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -95,6 +97,7 @@ export class SqliteStore implements Store {
       typeof text === "string" ? text.toLowerCase() : null,
     );
     this.analytics = options.analytics ?? "auto";
+    this.reader = new AnalyticsReader(this.path);
     const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     if (interval > 0) {
       this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
@@ -141,6 +144,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.checkpointTimer);
+    await this.reader.close();
     if (!this.db.open) return;
     // Leave an empty WAL behind (SQLite would also checkpoint when the last connection closes, but not
     // while another process has the database open). Waits at most a second for other connections.
