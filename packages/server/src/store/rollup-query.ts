@@ -1,4 +1,4 @@
-import type { RatingCategory } from "@aftercall/schema";
+import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
 import {
   breakdownSql,
   foldBreakdown,
@@ -134,6 +134,9 @@ function rollupFilter(projectId: string, query: SurveyQuery, part: RollupPart): 
   return { sql: clauses.join(" AND "), params };
 }
 
+/** Every category of the rating rollups (`*` counts surveys), so the (project, category, slot) key applies. */
+const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
+
 const POOR = "sum(CASE WHEN score <= threshold THEN n ELSE 0 END)";
 
 /**
@@ -175,8 +178,8 @@ export async function summarize(
     (part) => {
       const f = rollupFilter(projectId, query, part);
       return {
-        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} GROUP BY category, lower_bound, upper_bound, score`,
-        params: f.params,
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
+        params: [...f.params, ...ROLLUP_CATEGORIES],
       };
     },
     { days: true },
@@ -216,7 +219,7 @@ function groupedRollupSql(
 ): SqlFragment {
   const f = rollupFilter(projectId, query, part);
   return {
-    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound, score`,
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
     params: [...f.params, category],
   };
 }

@@ -49,6 +49,10 @@ const GRAINS = [
 ] as const;
 type Grain = (typeof GRAINS)[number];
 
+/**
+ * The key of a rating rollup row. Its primary key starts (project, category, slot): a time series reads one
+ * category's slots in index order, grouping as it goes; queries over every category name them all.
+ */
 const ratingKey = (g: Grain) => [
   "project_id",
   "slot",
@@ -77,7 +81,7 @@ function tables(t: { int: string; bigint: string; text: string }, g: Grain): str
   score ${int} NOT NULL,
 ${ctx}  shard ${int} NOT NULL,
   n ${bigint} NOT NULL,
-  PRIMARY KEY (${ratingKey(g).join(", ")})
+  PRIMARY KEY (${["project_id", "category", ...ratingKey(g).filter((c) => c !== "project_id" && c !== "category")].join(", ")})
 )`,
     `CREATE TABLE rollup_tags${g.suffix} (
   project_id ${text} NOT NULL,
