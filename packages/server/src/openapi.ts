@@ -6,6 +6,7 @@ import {
   VALIDATION_CODES,
 } from "@aftercall/schema";
 import { ERROR_STATUS } from "./errors.js";
+import { CSV_COLUMNS } from "./http/csv-export.js";
 import { deliveryPaths, deliverySchemas } from "./openapi-delivery.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -34,6 +35,19 @@ const surveyFilters = [
   { name: "tag", in: "query", schema: { type: "string" }, description: "category:Tag, e.g. audio:Echo" },
   { name: "callId", in: "query", schema: { type: "string" } },
   { name: "participantId", in: "query", schema: { type: "string" } },
+  {
+    name: "q",
+    in: "query",
+    schema: { type: "string", minLength: 1, maxLength: 256 },
+    description:
+      "Case-insensitive (Unicode lower case) substring of the improvement suggestion of any category; % and _ match literally.",
+  },
+  ...["appVersion", "platform", "browser", "sdkVersion"].map((name) => ({
+    name,
+    in: "query",
+    schema: { type: "string", minLength: 1, maxLength: 256 },
+    description: `Exact ${name}.`,
+  })),
   {
     name: "projectId",
     in: "query",
@@ -203,14 +217,18 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/v1/surveys/export": {
         get: {
-          summary: "Export matching surveys as NDJSON, oldest first (streamed)",
+          summary: "Export matching surveys as NDJSON or CSV, oldest first (streamed)",
+          description: `native and acs are NDJSON (one record per line). csv is RFC 4180 (CRLF, UTF-8 without BOM) with a header row and the columns ${CSV_COLUMNS.join(", ")}: one row per survey, empty cells for missing values, issues joined with ";", poor as true/false, dimensions as JSON. Text cells starting with =, +, -, @, tab or CR get a leading ' so spreadsheets do not run them as formulas.`,
           security: [{ adminToken: [] }],
           parameters: [
             ...surveyFilters,
-            { name: "format", in: "query", schema: { enum: ["native", "acs"], default: "native" } },
+            { name: "format", in: "query", schema: { enum: ["native", "acs", "csv"], default: "native" } },
           ],
           responses: {
-            "200": { description: "NDJSON", content: { "application/x-ndjson": {} } },
+            "200": {
+              description: "NDJSON or CSV",
+              content: { "application/x-ndjson": {}, "text/csv": {} },
+            },
             ...standardErrors,
           },
         },
@@ -370,13 +388,13 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "Per-category summary of the matching surveys",
           description:
-            "Computed from the raw surveys. Per category: rated surveys, poor count, mean normalized score, poor-rate with its 95 % Wilson interval, and the score distribution per scale (scales may be mixed). Rates are null when nothing was rated.",
+            "Per category: rated surveys, poor count, mean normalized score, poor-rate with its 95 % Wilson interval, and the score distribution per scale (scales may be mixed). Rates are null when nothing was rated. responseRate: lifecycle events received in [from, to) (only the time range applies to events): shown, submitted, dismissed, rate = submitted / shown (null when nothing was shown) and its 95 % Wilson interval [low, high] (null when shown is 0 or fewer showings than submissions arrived). Answered from the ingest-time rollups where the filters allow (time range, context fields), from the raw surveys otherwise; the answers are the same.",
           security: [{ adminToken: [] }],
           parameters: surveyFilters,
           responses: {
             "200": {
               description:
-                "{surveys, categories: {overall|audio|video|screenshare: {surveys, poor, meanNormalizedScore, poorRate, poorRateCi95, distribution: [{scale: {lowerBound, upperBound}, counts: {score: n}}]}}}",
+                "{surveys, categories: {overall|audio|video|screenshare: {surveys, poor, meanNormalizedScore, poorRate, poorRateCi95, distribution: [{scale: {lowerBound, upperBound}, counts: {score: n}}]}}, responseRate: {shown, submitted, dismissed, rate, low, high}}",
             },
             ...standardErrors,
           },
@@ -458,12 +476,12 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "Compare the poor-rate of two cohorts",
           description:
-            "Cohorts are defined by a.<filter> and b.<filter> (from, to, poor, tag; an absent side means every survey). Answers each cohort's poor-rate with its Wilson interval, the difference a − b with Newcombe's hybrid score 95 % interval, and the pooled two-proportion z-test (two-sided p-value). Statistics are null when a cohort rated nothing.",
+            "Cohorts are defined by a.<filter> and b.<filter> (from, to, poor, tag, q, appVersion, platform, browser, sdkVersion; an absent side means every survey). a.projectId / b.projectId let each cohort come from its own project (default: projectId, or the admin token's project); an admin token reaches only its own project (another answers 404 NOT_FOUND), so two projects need the operator token. Answers each cohort's poor-rate with its Wilson interval, the difference a − b with Newcombe's hybrid score 95 % interval, and the pooled two-proportion z-test (two-sided p-value). Statistics are null when a cohort rated nothing.",
           security: [{ adminToken: [] }],
           parameters: [
             ...["a", "b"].flatMap((side) =>
               surveyFilters
-                .filter((p) => ["from", "to", "poor", "tag"].includes(p.name))
+                .filter((p) => !["callId", "participantId"].includes(p.name))
                 .map((p) => ({ ...p, name: `${side}.${p.name}` })),
             ),
             {
@@ -476,9 +494,10 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             "200": {
               description:
-                "{category, a: {surveys, poor, poorRate, poorRateCi95}, b: {…}, difference, differenceCi95, z, pValue, method}",
+                "{category, a: {projectId, surveys, poor, poorRate, poorRateCi95}, b: {…}, difference, differenceCi95, z, pValue, method}",
             },
             ...standardErrors,
+            "404": error("NOT_FOUND: a project that does not exist or is out of the token's reach"),
           },
         },
       },

@@ -33,7 +33,8 @@ interface WallClock {
   second: number;
 }
 
-class Zone {
+/** A time zone's wall clock and day starts (exported for tests). */
+export class Zone {
   private readonly format: Intl.DateTimeFormat;
 
   constructor(timeZone: string) {
@@ -60,6 +61,33 @@ class Zone {
       second: n("second"),
     };
   }
+
+  /**
+   * The wall clock at `ms` from the zone's offset when it is the same at both ends of the UTC day of
+   * `ms` (almost always: transitions are rare), computed with two `formatToParts` calls per day instead
+   * of one per slot (~10 µs each, most of a 30-day time series); on a transition day, exactly.
+   */
+  fastWallClock(ms: number): WallClock {
+    const day = Math.floor(ms / DAY_MS) * DAY_MS;
+    if (day !== this.cachedDay) {
+      this.cachedDay = day;
+      const first = this.offset(day);
+      this.cachedOffset = first === this.offset(day + DAY_MS - 1000) ? first : undefined;
+    }
+    if (this.cachedOffset === undefined || ms % 1000 !== 0) return this.wallClock(ms);
+    const local = ms + this.cachedOffset;
+    const dateMs = Math.floor(local / DAY_MS) * DAY_MS;
+    const rest = local - dateMs;
+    return {
+      dateMs,
+      hour: Math.floor(rest / HOUR_MS),
+      minute: Math.floor((rest % HOUR_MS) / 60_000),
+      second: Math.floor((rest % 60_000) / 1000),
+    };
+  }
+
+  private cachedDay = Number.NaN;
+  private cachedOffset: number | undefined;
 
   /** Local time minus UTC at `ms`, in ms. */
   offset(ms: number): number {
@@ -94,7 +122,7 @@ export function foldBuckets(
   const starts = new Map<number, number>(); // local date → first instant
   const buckets = new Map<number, BucketAggregate>();
   for (const slot of slots) {
-    const wall = zone.wallClock(slot.startMs);
+    const wall = zone.fastWallClock(slot.startMs);
     let startMs: number;
     if (bucket === "hour") {
       startMs = slot.startMs - wall.minute * 60_000 - wall.second * 1000;

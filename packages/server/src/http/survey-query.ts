@@ -36,11 +36,26 @@ function category(name: string, raw: string): RatingCategory {
   return raw as RatingCategory;
 }
 
+/** Context fields a survey list or an analytics query may be filtered on (exact match). */
+const CONTEXT_FILTERS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
+
 /**
  * Parse the survey filters of a query string: `from`, `to` (ISO date-times; from inclusive, to exclusive),
- * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`.
+ * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`,
+ * `q` (case-insensitive substring of any improvement suggestion) and the context fields `appVersion`,
+ * `platform`, `browser`, `sdkVersion` (exact match).
  */
-const FILTERS = new Set(["from", "to", "poor", "tag", "callId", "participantId"]);
+export const SURVEY_FILTERS: readonly string[] = [
+  "from",
+  "to",
+  "poor",
+  "tag",
+  "callId",
+  "participantId",
+  "q",
+  ...CONTEXT_FILTERS,
+];
+const FILTERS = new Set(SURVEY_FILTERS);
 
 export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
   // A misspelt filter (`?participantID=`) must not silently return everything.
@@ -60,6 +75,12 @@ export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
   const participantId = text("participantId", query.participantId);
   if (callId !== undefined) result.callId = callId;
   if (participantId !== undefined) result.participantId = participantId;
+  const q = text("q", query.q);
+  if (q !== undefined) result.q = q;
+  for (const field of CONTEXT_FILTERS) {
+    const value = text(field, query[field]);
+    if (value !== undefined) result[field] = value;
+  }
   const poor = text("poor", query.poor);
   if (poor !== undefined) result.poor = poor.split(",").map((c) => category("poor", c.trim()));
   const tag = text("tag", query.tag);

@@ -1,24 +1,17 @@
-import { DIMENSION_KEY_PATTERN, RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import { DIMENSION_KEY_PATTERN, RATING_CATEGORIES } from "@aftercall/schema";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BUCKETS, type Bucket, foldBuckets, resolveTimeZone } from "../analytics/buckets.js";
-import { twoProportionTest, wilsonInterval } from "../analytics/statistics.js";
+import { wilsonInterval } from "../analytics/statistics.js";
 import { AftercallError } from "../errors.js";
 import { projectInScope, requireAdmin } from "../http/auth.js";
 import type { AppContext } from "../http/context.js";
 import { parseSurveyQuery } from "../http/survey-query.js";
-import type {
-  BreakdownBy,
-  CategorySummary,
-  IssueTagCount,
-  RatingAggregate,
-  SurveyQuery,
-} from "../store/store.js";
+import type { BreakdownBy, CategorySummary, IssueTagCount, RatingAggregate } from "../store/store.js";
+import { cohortCategory, compareRoute } from "./analytics-compare.js";
 
 type Query = Record<string, unknown>;
 
 const CATEGORIES = RATING_CATEGORIES.map((c) => c.key) as readonly string[];
-/** Filters a cohort of GET /v1/analytics/compare may use, as `a.<filter>` and `b.<filter>`. */
-const COHORT_FILTERS = new Set(["from", "to", "poor", "tag"]);
 
 interface Distribution {
   scale: { lowerBound: number; upperBound: number };
@@ -58,6 +51,24 @@ function categorySummary(c: CategorySummary) {
   };
 }
 
+/**
+ * Submitted over shown lifecycle events of the time range (events carry no ratings or context, so only
+ * `from`/`to` apply), with its Wilson 95 % interval. Events are counted as received: when more
+ * submissions than showings arrived (lost `shown` events), the rate is above 1 and has no interval.
+ */
+export function responseRate(events: { shown: number; submitted: number; dismissed: number }) {
+  const { shown, submitted, dismissed } = events;
+  const interval = shown > 0 && submitted <= shown ? wilsonInterval(submitted, shown) : null;
+  return {
+    shown,
+    submitted,
+    dismissed,
+    rate: shown > 0 ? submitted / shown : null,
+    low: interval ? interval[0] : null,
+    high: interval ? interval[1] : null,
+  };
+}
+
 function tagList(tags: readonly IssueTagCount[], summary: CategorySummary | undefined) {
   const rated = summary?.surveys ?? 0;
   const poor = summary?.poor ?? 0;
@@ -70,44 +81,6 @@ function tagList(tags: readonly IssueTagCount[], summary: CategorySummary | unde
       shareOfPoor: poor > 0 ? t.poorCount / poor : null,
     }))
     .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-}
-
-/** Split `a.<filter>` / `b.<filter>` parameters into two cohort queries; anything else is refused. */
-function cohorts(params: Query): { a: SurveyQuery; b: SurveyQuery } {
-  const split: { a: Query; b: Query } = { a: {}, b: {} };
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    const match = /^([ab])\.(.+)$/.exec(key);
-    if (!match || !COHORT_FILTERS.has(match[2] as string)) {
-      throw new AftercallError(
-        "INVALID_PARAMETER",
-        `Unknown parameter "${key}"; use category, projectId and a.<filter>, b.<filter> with filters ${[...COHORT_FILTERS].join(", ")}.`,
-      );
-    }
-    split[match[1] as "a" | "b"][match[2] as string] = value;
-  }
-  const parse = (side: "a" | "b"): SurveyQuery => {
-    try {
-      return parseSurveyQuery(split[side]);
-    } catch (error) {
-      // Name the prefixed parameter, as the client sent it.
-      if (error instanceof AftercallError)
-        throw new AftercallError("INVALID_PARAMETER", `${side}.${error.message}`);
-      throw error;
-    }
-  };
-  return { a: parse("a"), b: parse("b") };
-}
-
-function cohortCategory(raw: unknown): RatingCategory {
-  if (raw === undefined) return "overall";
-  if (typeof raw !== "string" || !CATEGORIES.includes(raw)) {
-    throw new AftercallError(
-      "INVALID_PARAMETER",
-      `category must be one of ${CATEGORIES.join(", ")}, got "${String(raw)}".`,
-    );
-  }
-  return raw as RatingCategory;
 }
 
 /** Rows of GET /v1/analytics/breakdown: the values with the most surveys. */
@@ -176,10 +149,18 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get("/v1/analytics/summary", async (request: FastifyRequest<{ Querystring: Query }>) => {
     const project = await scope(request);
     const { projectId: _, ...filters } = request.query;
-    const summary = await ctx.store.summarizeSurveys(project.id, parseSurveyQuery(filters));
+    const query = parseSurveyQuery(filters);
+    const [summary, events] = await Promise.all([
+      ctx.store.summarizeSurveys(project.id, query),
+      ctx.store.countEvents(project.id, {
+        ...(query.fromMs !== undefined ? { fromMs: query.fromMs } : {}),
+        ...(query.toMs !== undefined ? { toMs: query.toMs } : {}),
+      }),
+    ]);
     return {
       surveys: summary.surveys,
       categories: Object.fromEntries(summary.categories.map((c) => [c.category, categorySummary(c)])),
+      responseRate: responseRate(events),
     };
   });
 
@@ -242,44 +223,5 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
   });
 
-  app.get("/v1/analytics/compare", async (request: FastifyRequest<{ Querystring: Query }>) => {
-    const project = await scope(request);
-    const { projectId: _, category: rawCategory, ...rest } = request.query;
-    const category = cohortCategory(rawCategory);
-    const { a, b } = cohorts(rest);
-    const [sa, sb] = await Promise.all([
-      ctx.store.summarizeSurveys(project.id, a),
-      ctx.store.summarizeSurveys(project.id, b),
-    ]);
-    const pick = (s: typeof sa) => {
-      const c = s.categories.find((x) => x.category === category);
-      const n = c?.surveys ?? 0;
-      const poor = c?.poor ?? 0;
-      return {
-        surveys: n,
-        poor,
-        poorRate: n > 0 ? poor / n : null,
-        poorRateCi95: n > 0 ? wilsonInterval(poor, n) : null,
-      };
-    };
-    const ca = pick(sa);
-    const cb = pick(sb);
-    const test =
-      ca.surveys > 0 && cb.surveys > 0
-        ? twoProportionTest({ poor: ca.poor, n: ca.surveys }, { poor: cb.poor, n: cb.surveys })
-        : undefined;
-    return {
-      category,
-      a: ca,
-      b: cb,
-      difference: test?.difference ?? null,
-      differenceCi95: test?.ci95 ?? null,
-      z: test?.z ?? null,
-      pValue: test?.pValue ?? null,
-      method: {
-        interval: "Newcombe hybrid score (Wilson), 95 %",
-        test: "pooled two-proportion z-test, two-sided",
-      },
-    };
-  });
+  compareRoute(app, ctx);
 }

@@ -5,6 +5,7 @@ import { isExportFormat } from "../export-format.js";
 import { projectInScope, requireAdmin, requireSubmitter } from "../http/auth.js";
 import type { AppContext } from "../http/context.js";
 import { allowOrigin, answerPreflight, enforceOrigin } from "../http/cors.js";
+import { streamCsv } from "../http/csv-export.js";
 import { streamExport } from "../http/stream-export.js";
 import { parseLimit, parseSurveyQuery } from "../http/survey-query.js";
 import { recordSurveys, validateAll } from "../ingest/record-surveys.js";
@@ -104,13 +105,14 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
         typeof projectId === "string" ? projectId : undefined,
       );
       request.projectId = project.id;
-      if (typeof format !== "string" || !isExportFormat(format)) {
+      if (typeof format !== "string" || (format !== "csv" && !isExportFormat(format))) {
         throw new AftercallError(
           "INVALID_PARAMETER",
-          `format must be "native" or "acs", got "${String(format)}".`,
+          `format must be "native", "acs" or "csv", got "${String(format)}".`,
         );
       }
       const query = parseSurveyQuery(filters);
+      if (format === "csv") return streamCsv(reply, ctx.store.exportSurveys(project.id, query), project);
       return streamExport(reply, ctx.store.exportSurveys(project.id, query), format, project);
     },
   );

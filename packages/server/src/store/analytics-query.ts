@@ -125,7 +125,8 @@ export function foldTagCounts(rows: readonly TagRow[]): IssueTagCount[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Time slots and breakdowns: one category, grouped by a key plus scale and score (no floats in SQL).
+// Time slots and breakdowns: one category, grouped by a key plus scale (no floats in SQL: the scores
+// are summed as whole-number offsets from the scale's lower bound, divided by its width in JS).
 
 const BREAKDOWN_COLUMNS: Record<string, string> = {
   appVersion: "app_version",
@@ -140,12 +141,12 @@ function categoryKey(category: string): string {
   return category;
 }
 
-/** `key` grouped with scale and score over the rated rows of one category. */
+/** `key` grouped with scale over the rated rows of one category. */
 function groupedSql(projectId: string, query: SurveyQuery, category: string, key: string): SqlFragment {
   const c = categoryKey(category);
   const filter = surveyFilter(projectId, query);
   return {
-    sql: `SELECT grp, lower_bound, upper_bound, score, count(*) AS n, sum(poor) AS poor FROM (SELECT ${key} AS grp, ${c}_lower AS lower_bound, ${c}_upper AS upper_bound, ${c}_score AS score, ${c}_poor AS poor FROM surveys WHERE ${filter.sql} AND ${c}_score IS NOT NULL) rated GROUP BY grp, lower_bound, upper_bound, score`,
+    sql: `SELECT grp, lower_bound, upper_bound, count(*) AS n, sum(poor) AS poor, sum(score - lower_bound) AS offset_sum FROM (SELECT ${key} AS grp, ${c}_lower AS lower_bound, ${c}_upper AS upper_bound, ${c}_score AS score, ${c}_poor AS poor FROM surveys WHERE ${filter.sql} AND ${c}_score IS NOT NULL) rated GROUP BY grp, lower_bound, upper_bound`,
     params: filter.params,
   };
 }
@@ -184,9 +185,10 @@ export interface GroupedRow {
   grp: number | string | null;
   lower_bound: number | string;
   upper_bound: number | string;
-  score: number | string;
   n: number | string;
   poor: number | string | null;
+  /** Sum of `score - lower_bound` over the group's ratings (whole numbers). */
+  offset_sum: number | string;
 }
 
 function fold<K>(rows: readonly GroupedRow[], keyOf: (row: GroupedRow) => K): Map<K, RatingAggregate> {
@@ -202,7 +204,7 @@ function fold<K>(rows: readonly GroupedRow[], keyOf: (row: GroupedRow) => K): Ma
     const lower = Number(row.lower_bound);
     entry.surveys += n;
     entry.poor += Number(row.poor ?? 0);
-    entry.normalizedScoreSum += (n * (Number(row.score) - lower)) / (Number(row.upper_bound) - lower);
+    entry.normalizedScoreSum += Number(row.offset_sum) / (Number(row.upper_bound) - lower);
   }
   return groups;
 }

@@ -48,7 +48,33 @@ export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment
     clauses.push(`(',' || ${column(query.tag.category)}_issues || ',') LIKE ?`);
     params.push(`%,${query.tag.tag},%`);
   }
+  for (const [field, columnName] of CONTEXT_COLUMNS) {
+    const value = query[field];
+    if (value === undefined) continue;
+    clauses.push(`${columnName} = ?`);
+    params.push(value);
+  }
+  if (query.q !== undefined) {
+    // Both sides folded by aftercall_fold (a JS function on SQLite, ICU lower() on PostgreSQL), so
+    // non-ASCII letters match case-insensitively and both engines agree; wildcards in q are escaped.
+    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+    const any = RATING_CATEGORIES.map(({ key }) => `aftercall_fold(${key}_suggestion) LIKE ? ESCAPE '\\'`);
+    clauses.push(`(${any.join(" OR ")})`);
+    for (const _ of any) params.push(pattern);
+  }
   return { sql: clauses.join(" AND "), params };
+}
+
+const CONTEXT_COLUMNS = [
+  ["appVersion", "app_version"],
+  ["platform", "platform"],
+  ["browser", "browser"],
+  ["sdkVersion", "sdk_version"],
+] as const;
+
+/** Escape LIKE's wildcards (and the escape character itself) so `q` matches literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function column(category: string): string {

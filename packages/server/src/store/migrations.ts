@@ -1,3 +1,5 @@
+import { postgresRollupMigration, sqliteRollupMigration } from "./rollup-schema.js";
+
 /**
  * Versioned schema migrations. Each engine has its own list because the dialects differ in types, but
  * the tables and columns are the same, so queries (see `list-query.ts`) are shared. A migration is
@@ -214,6 +216,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     name: "delivery",
     statements: [...deliveryTables(SQLITE_TYPES), ...SQLITE_DELIVERY_LOG],
   },
+  { version: 4, name: "analytics rollups", statements: sqliteRollupMigration() },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -224,4 +227,5 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     name: "delivery",
     statements: [...deliveryTables(POSTGRES_TYPES), ...postgresDeliveryLog()],
   },
+  { version: 4, name: "analytics rollups", statements: postgresRollupMigration() },
 ];

@@ -88,6 +88,13 @@ export interface SurveyQuery {
   tag?: { category: RatingCategory; tag: string };
   callId?: string;
   participantId?: string;
+  /** Case-insensitive substring of the improvement suggestion of any category (Unicode lower case). */
+  q?: string;
+  /** Exact values of the context fields. */
+  appVersion?: string;
+  platform?: string;
+  browser?: string;
+  sdkVersion?: string;
 }
 
 /** Aggregates of one rating category over the surveys matching a query (see {@link Store.summarizeSurveys}). */

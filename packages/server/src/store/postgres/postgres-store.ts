@@ -6,23 +6,18 @@ import type {
   SurveyRecord,
 } from "@aftercall/schema";
 import postgres from "postgres";
-import {
-  breakdownSql,
-  foldBreakdown,
-  foldSummary,
-  foldTagCounts,
-  foldTimeSlots,
-  type GroupedRow,
-  type SummaryRow,
-  summarySql,
-  type TagRow,
-  tagSql,
-  timeSlotSql,
-} from "../analytics-query.js";
 import type { DeliveryStore } from "../delivery-store.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
+import {
+  type AnalyticsSource,
+  breakdown,
+  type RunSql,
+  summarize,
+  tagCounts,
+  timeSlots,
+} from "../rollup-query.js";
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import { SqlDeliveryStore } from "../sql-delivery-store.js";
 import { postgresDriver } from "../sql-driver.js";
@@ -133,8 +128,13 @@ export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
   private readonly sql: Sql;
   readonly delivery: DeliveryStore;
+  private readonly analytics: AnalyticsSource;
+  private readonly run: RunSql = async <T>(f: { sql: string; params: Array<string | number> }) =>
+    (await this.sql.unsafe(numberPlaceholders(f.sql), f.params, { prepare: true })) as unknown as T[];
 
-  constructor(url: string, options?: { max?: number }) {
+  /** `analytics`: rollups where possible (default) or always raw rows (for comparisons). */
+  constructor(url: string, options?: { max?: number; analytics?: AnalyticsSource }) {
+    this.analytics = options?.analytics ?? "auto";
     this.sql = postgres(url, {
       max: options?.max ?? 10,
       onnotice: () => {},
@@ -320,15 +320,11 @@ export class PostgresStore implements Store {
   }
 
   async summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary> {
-    const { sql, params } = summarySql(projectId, query);
-    return foldSummary(
-      await this.sql.unsafe<SummaryRow[]>(numberPlaceholders(sql), params, { prepare: true }),
-    );
+    return summarize(this.run, this.analytics, projectId, query);
   }
 
   async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
-    const { sql, params } = tagSql(projectId, query);
-    return foldTagCounts(await this.sql.unsafe<TagRow[]>(numberPlaceholders(sql), params, { prepare: true }));
+    return tagCounts(this.run, this.analytics, projectId, query);
   }
 
   async ratingTimeSlots(
@@ -336,10 +332,7 @@ export class PostgresStore implements Store {
     query: SurveyQuery,
     category: RatingCategory,
   ): Promise<TimeSlotAggregate[]> {
-    const { sql, params } = timeSlotSql(projectId, query, category);
-    return foldTimeSlots(
-      await this.sql.unsafe<GroupedRow[]>(numberPlaceholders(sql), params, { prepare: true }),
-    );
+    return timeSlots(this.run, this.analytics, projectId, query, category);
   }
 
   async ratingBreakdown(
@@ -348,11 +341,7 @@ export class PostgresStore implements Store {
     category: RatingCategory,
     by: BreakdownBy,
   ): Promise<BreakdownAggregate[]> {
-    const { sql, params } = breakdownSql(projectId, query, category, by);
-    return foldBreakdown(
-      await this.sql.unsafe<GroupedRow[]>(numberPlaceholders(sql), params, { prepare: true }),
-      by,
-    );
+    return breakdown(this.run, this.analytics, projectId, query, category, by);
   }
 
   async createProject(input: NewProject): Promise<Project> {

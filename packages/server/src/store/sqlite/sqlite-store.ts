@@ -8,23 +8,18 @@ import type {
   SurveyRecord,
 } from "@aftercall/schema";
 import Database from "better-sqlite3";
-import {
-  breakdownSql,
-  foldBreakdown,
-  foldSummary,
-  foldTagCounts,
-  foldTimeSlots,
-  type GroupedRow,
-  type SummaryRow,
-  summarySql,
-  type TagRow,
-  tagSql,
-  timeSlotSql,
-} from "../analytics-query.js";
 import type { DeliveryStore } from "../delivery-store.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
+import {
+  type AnalyticsSource,
+  breakdown,
+  type RunSql,
+  summarize,
+  tagCounts,
+  timeSlots,
+} from "../rollup-query.js";
 import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import { SqlDeliveryStore } from "../sql-delivery-store.js";
 import { sqliteDriver } from "../sql-driver.js";
@@ -45,6 +40,7 @@ import type {
   TimeSlotAggregate,
 } from "../store.js";
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
+import { AnalyticsReader } from "./analytics-reader.js";
 
 const EXPORT_CHUNK = 1000;
 /** How often the WAL is copied back into the database file, off the commit path (see the class comment). */
@@ -61,6 +57,8 @@ export interface SqliteStoreOptions {
    * checkpoint to SQLite's own trigger inside a commit, at its default of 1000 WAL pages.
    */
   checkpointIntervalMs?: number;
+  /** Where analytics come from: rollups where possible (default) or always raw rows (for comparisons). */
+  analytics?: AnalyticsSource;
 }
 
 /**
@@ -85,6 +83,10 @@ export class SqliteStore implements Store {
   private readonly insertSurvey: Database.Statement;
   private readonly selectSurvey: Database.Statement;
   private readonly checkpointTimer: NodeJS.Timeout | undefined;
+  private readonly analytics: AnalyticsSource;
+  /** Analytics run on a worker thread (see AnalyticsReader), off the thread that commits surveys. */
+  private readonly reader: AnalyticsReader;
+  private readonly run: RunSql = (f) => this.reader.run(f);
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -94,6 +96,12 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 10000");
     this.db.pragma("foreign_keys = ON");
+    // The case folding of the `q` filter: JavaScript's Unicode lower case (SQLite's lower() is ASCII-only).
+    this.db.function("aftercall_fold", { deterministic: true }, (text: unknown) =>
+      typeof text === "string" ? text.toLowerCase() : null,
+    );
+    this.analytics = options.analytics ?? "auto";
+    this.reader = new AnalyticsReader(this.path);
     const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     if (interval > 0) {
       this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
@@ -141,6 +149,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.checkpointTimer);
+    await this.reader.close();
     if (!this.db.open) return;
     // Leave an empty WAL behind (SQLite would also checkpoint when the last connection closes, but not
     // while another process has the database open). Waits at most a second for other connections.
@@ -235,13 +244,11 @@ export class SqliteStore implements Store {
   }
 
   async summarizeSurveys(projectId: string, query: SurveyQuery): Promise<SurveySummary> {
-    const { sql, params } = summarySql(projectId, query);
-    return foldSummary(this.db.prepare(sql).all(...params) as SummaryRow[]);
+    return summarize(this.run, this.analytics, projectId, query);
   }
 
   async issueTagCounts(projectId: string, query: SurveyQuery): Promise<IssueTagCount[]> {
-    const { sql, params } = tagSql(projectId, query);
-    return foldTagCounts(this.db.prepare(sql).all(...params) as TagRow[]);
+    return tagCounts(this.run, this.analytics, projectId, query);
   }
 
   async ratingTimeSlots(
@@ -249,8 +256,7 @@ export class SqliteStore implements Store {
     query: SurveyQuery,
     category: RatingCategory,
   ): Promise<TimeSlotAggregate[]> {
-    const { sql, params } = timeSlotSql(projectId, query, category);
-    return foldTimeSlots(this.db.prepare(sql).all(...params) as GroupedRow[]);
+    return timeSlots(this.run, this.analytics, projectId, query, category);
   }
 
   async ratingBreakdown(
@@ -259,8 +265,7 @@ export class SqliteStore implements Store {
     category: RatingCategory,
     by: BreakdownBy,
   ): Promise<BreakdownAggregate[]> {
-    const { sql, params } = breakdownSql(projectId, query, category, by);
-    return foldBreakdown(this.db.prepare(sql).all(...params) as GroupedRow[], by);
+    return breakdown(this.run, this.analytics, projectId, query, category, by);
   }
 
   async createProject(input: NewProject): Promise<Project> {

@@ -1,0 +1,161 @@
+/**
+ * Generated surveys for `npm run bench:query`: a project's last `days` days, with a daily rhythm, app
+ * releases every 12 days (three versions live at a time, one of them a bad release), five platform and
+ * browser pairs, custom dimensions, issue tags that go with low scores, and a suggestion on some
+ * ratings. Written straight into `surveys` in large batches (the rollup triggers see every row).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import type { Store } from "../src/store/store.js";
+import { type SurveyRow, surveyToRow } from "../src/store/survey-row.js";
+
+const DAY = 86_400_000;
+const RELEASE_DAYS = 12;
+const PLATFORMS = [
+  ["Windows 11", "Chrome 131"],
+  ["macOS 15.1", "Safari 18.1"],
+  ["Android 14", "Chrome Mobile 131"],
+  ["iOS 18.1", "Mobile Safari 18"],
+  ["Ubuntu 24.04", "Firefox 133"],
+] as const;
+const SUGGESTIONS = [
+  "The others heard an echo of their own voice when I was on speaker.",
+  "Video froze for a few seconds every couple of minutes.",
+  "Screen share took ages to start and the slides were blurry.",
+  "Had to rejoin twice when I switched from wifi to my hotspot.",
+  "Some fan noise, otherwise clear. Please add noise suppression.",
+  "Worked, but joining took twenty seconds longer than before.",
+  "Die Übertragung brach zweimal ab.",
+];
+const REGIONS = ["eu-west", "eu-north", "us-east", "us-west", "ap-southeast"];
+const AUDIO_TAGS = ["Echo", "AudioNoise", "LowVolume", "NoRemoteAudio", "DistortedSpeech"] as const;
+const VIDEO_TAGS = ["Freezes", "LowQuality", "AudioVideoOutOfSync", "NoVideoReceived"] as const;
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class SurveyGenerator {
+  private readonly rand: () => number;
+
+  constructor(
+    private readonly projectId: string,
+    private readonly endMs: number,
+    private readonly days: number,
+    seed = 1,
+  ) {
+    this.rand = random(seed);
+  }
+
+  /** A time in the range, busier during the (UTC) working day. */
+  private time(): number {
+    for (;;) {
+      const at = this.endMs - Math.floor(this.rand() * this.days * DAY);
+      const hour = new Date(at).getUTCHours();
+      if (this.rand() < (hour >= 7 && hour <= 19 ? 1 : 0.3)) return at;
+    }
+  }
+
+  private score(poorChance: number, lower = 1, upper = 5, threshold = 2): number {
+    return this.rand() < poorChance
+      ? lower + Math.floor(this.rand() * (threshold - lower + 1))
+      : threshold + 1 + Math.floor(this.rand() * (upper - threshold));
+  }
+
+  private tags<T extends string>(list: readonly T[], poor: boolean): T[] {
+    return poor ? list.filter(() => this.rand() < 0.35) : this.rand() < 0.05 ? [list[0] as T] : [];
+  }
+
+  /** One survey row, as the store would write it. */
+  next(): SurveyRow {
+    const r = this.rand;
+    const at = this.time();
+    const release = Math.floor(at / (RELEASE_DAYS * DAY));
+    const age = r() < 0.6 ? 0 : r() < 0.75 ? 1 : 2;
+    const minor = release - age;
+    const bad = minor % 5 === 0; // every fifth release is a bad one
+    const poorChance = bad ? 0.3 : 0.1;
+    const [platform, browser] = PLATFORMS[Math.floor(r() * PLATFORMS.length)] as readonly [string, string];
+    const suggestion = () =>
+      r() < 0.08
+        ? { improvementSuggestion: SUGGESTIONS[Math.floor(r() * SUGGESTIONS.length)] as string }
+        : {};
+    const overall = this.score(poorChance);
+    const sub: SurveySubmission = {
+      id: randomUUID(),
+      callId: randomUUID(),
+      participantId: `8:acs:${randomUUID()}`,
+      clientTime: new Date(at).toISOString(),
+      overallRating: { score: overall, ...suggestion() },
+      appVersion: `4.${minor % 1000}.0`,
+      platform,
+      browser,
+      sdkVersion: `1.${Math.floor(minor / 3) % 100}.0`,
+      dimensions: { region: REGIONS[Math.floor(r() * REGIONS.length)] as string },
+    };
+    if (r() < 0.6) {
+      const score = this.score(poorChance);
+      sub.audioRating = { score, issues: this.tags(AUDIO_TAGS, score <= 2), ...suggestion() };
+    }
+    if (r() < 0.4) {
+      const score = this.score(poorChance);
+      sub.videoRating = { score, issues: this.tags(VIDEO_TAGS, score <= 2) };
+    }
+    if (r() < 0.15) {
+      const scale = { lowerBound: 0, upperBound: 10, lowScoreThreshold: 4 };
+      sub.screenshareRating = { score: this.score(poorChance, 0, 10, 4), scale };
+    }
+    const record = toSurveyRecord(sub, { projectId: this.projectId, receivedAt: new Date(at) });
+    return surveyToRow(record, createHash("sha256").update(sub.id).digest("hex"));
+  }
+}
+
+/** Insert `rows` into `surveys` as fast as the engine allows, through the same triggers as ingestion. */
+export type BulkInsert = (rows: readonly SurveyRow[]) => Promise<void>;
+
+/** Opens a bulk writer on the store's own database (a second connection). */
+export async function bulkInserter(
+  store: Store,
+  location: { engine: "sqlite"; path: string } | { engine: "postgres"; url: string },
+): Promise<{ insert: BulkInsert; close(): Promise<void> }> {
+  const { SURVEY_COLUMNS, SURVEY_COLUMN_TYPES } = await import("../src/store/survey-row.js");
+  if (location.engine === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(location.path);
+    // A bulk load, not acknowledged ingestion: no fsync per transaction.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = OFF");
+    db.pragma("busy_timeout = 10000");
+    const insert = db.prepare(
+      `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) VALUES (${SURVEY_COLUMNS.map((c) => `@${c}`).join(", ")})`,
+    );
+    const many = db.transaction((rows: readonly SurveyRow[]) => {
+      for (const row of rows) insert.run(row);
+    });
+    return {
+      insert: async (rows) => many(rows),
+      close: async () => {
+        db.pragma("wal_checkpoint(TRUNCATE)");
+        db.close();
+      },
+    };
+  }
+  void store;
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(location.url, { max: 1, onnotice: () => {} });
+  const statement = `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})`;
+  return {
+    insert: async (rows) => {
+      const columns = SURVEY_COLUMNS.map((c) => rows.map((row) => row[c] ?? null));
+      await sql.unsafe(statement, columns as never[]);
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * `npm run bench:query -- --surveys 1000000 --engine sqlite|postgres [--database-url URL] [--days 90]`:
+ * how fast does the dashboard answer on a large project, and what does dashboard use cost ingestion?
+ *
+ * 1. Generates `--surveys` surveys over the last `--days` days (bench/query-data.ts) and bulk-inserts them
+ *    into a fresh store (SQLite in a temp directory, or a throwaway PostgreSQL from the test harness unless
+ *    `--database-url` names one; that database must be empty). The rollup triggers see every row.
+ * 2. Starts `aftercall serve` on that store as a child process and measures, over HTTP, p50/p95 of every
+ *    dashboard request for the last 7 and 30 days (ranges end "now", so they are ragged: the rollups
+ *    answer whole 15-minute slots and raw rows the edges), sequentially after a warm-up.
+ * 3. Ingestion: POST /v1/surveys at a steady `--rate` per second for `--seconds`, alone and then while
+ *    two clients run dashboard requests back to back; p50/p99 of each.
+ * Results as a table and as JSON in `--output` (default artifacts/bench-query-<engine>-<surveys>.json).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createProject } from "../src/projects/manage-projects.js";
+import { openStore } from "../src/store/open-store.js";
+import { startPostgres } from "../test/support/postgres.js";
+import { startChild } from "./processes.js";
+import { bulkInserter, SurveyGenerator } from "./query-data.js";
+import { SurveyBodies } from "./survey-body.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../../..");
+const SERVER = resolve(HERE, "..");
+const DAY = 86_400_000;
+const OPERATOR = "bench-operator-token-0123456789abcdef";
+
+const { values: args } = parseArgs({
+  options: {
+    surveys: { type: "string", default: "1000000" },
+    engine: { type: "string", default: "sqlite" },
+    "database-url": { type: "string" },
+    days: { type: "string", default: "90" },
+    samples: { type: "string", default: "30" },
+    rate: { type: "string", default: "200" },
+    seconds: { type: "string", default: "15" },
+    output: { type: "string" },
+  },
+});
+const SURVEYS = Number(args.surveys);
+const ENGINE = args.engine === "postgres" ? "postgres" : "sqlite";
+const DAYS = Number(args.days);
+const SAMPLES = Number(args.samples);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const BATCH = 5000;
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+const ms = (n: number) => Math.round(n * 10) / 10;
+
+async function prepare() {
+  const cleanups: Array<() => Promise<void>> = [];
+  let location: { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+  let storeArgs: string[];
+  if (ENGINE === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "aftercall-bench-query-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    location = { engine: "sqlite", dataDir: dir };
+    storeArgs = ["--data-dir", dir];
+  } else {
+    let url = args["database-url"];
+    if (!url) {
+      const pg = await startPostgres();
+      cleanups.push(() => pg.stop());
+      url = pg.url;
+    }
+    location = { engine: "postgres", url };
+    storeArgs = ["--database-url", url];
+  }
+  const store = await openStore(location);
+  const created = await createProject(store, { id: "bench", name: "Bench" });
+  const endMs = Date.now();
+  const generator = new SurveyGenerator("bench", endMs, DAYS);
+  const writer = await bulkInserter(
+    store,
+    location.engine === "sqlite"
+      ? { engine: "sqlite", path: join(location.dataDir, "aftercall.sqlite") }
+      : location,
+  );
+  const started = performance.now();
+  for (let done = 0; done < SURVEYS; done += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, SURVEYS - done) }, () => generator.next());
+    await writer.insert(rows);
+    if ((done / BATCH) % 20 === 0) log(`bench: inserted ${done.toLocaleString("en")} surveys`);
+  }
+  await writer.close();
+  const insertSeconds = (performance.now() - started) / 1000;
+  if (location.engine === "postgres") {
+    const { default: postgres } = await import("postgres");
+    const sql = postgres(location.url, { max: 1, onnotice: () => {} });
+    await sql.unsafe("VACUUM ANALYZE");
+    await sql.end();
+  }
+  await store.close();
+  log(`bench: ${SURVEYS.toLocaleString("en")} surveys in ${insertSeconds.toFixed(1)} s`);
+  return {
+    storeArgs,
+    adminToken: created.adminToken.token,
+    ingestKey: created.ingestKey.token,
+    insertSeconds,
+    cleanup: async () => {
+      for (const step of cleanups.reverse()) await step();
+    },
+  };
+}
+
+/** The dashboard's requests for a range of `days` ending now. */
+function dashboardRequests(days: number): Array<{ name: string; path: string }> {
+  const to = new Date();
+  const from = new Date(to.getTime() - days * DAY);
+  const range = `projectId=bench&from=${from.toISOString()}&to=${to.toISOString()}`;
+  const version = `4.${Math.floor((to.getTime() - 2 * DAY) / (12 * DAY)) % 1000}.0`;
+  const previous = `4.${(Math.floor((to.getTime() - 2 * DAY) / (12 * DAY)) - 1) % 1000}.0`;
+  return [
+    { name: "summary", path: `/v1/analytics/summary?${range}` },
+    { name: "summary platform=iOS", path: `/v1/analytics/summary?${range}&platform=iOS%2018.1` },
+    { name: "tags", path: `/v1/analytics/tags?${range}` },
+    {
+      name: "timeseries day Europe/Berlin",
+      path: `/v1/analytics/timeseries?${range}&bucket=day&tz=Europe/Berlin`,
+    },
+    {
+      name: "timeseries hour Asia/Kolkata",
+      path: `/v1/analytics/timeseries?${range}&bucket=hour&tz=Asia/Kolkata`,
+    },
+    { name: "breakdown appVersion", path: `/v1/analytics/breakdown?${range}&by=appVersion` },
+    { name: "breakdown platform", path: `/v1/analytics/breakdown?${range}&by=platform` },
+    {
+      name: "breakdown dimension:region (raw)",
+      path: `/v1/analytics/breakdown?${range}&by=dimension:region`,
+    },
+    {
+      name: "compare versions",
+      path: `/v1/analytics/compare?projectId=bench&a.from=${from.toISOString()}&a.appVersion=${version}&b.from=${from.toISOString()}&b.appVersion=${previous}`,
+    },
+    { name: "list first page", path: `/v1/surveys?${range}&limit=50` },
+    { name: "list q=rejoin (raw)", path: `/v1/surveys?${range}&limit=50&q=rejoin` },
+    { name: "list poor=audio (raw)", path: `/v1/surveys?${range}&limit=50&poor=audio` },
+  ];
+}
+
+async function timed(base: string, path: string): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(base + path, { headers: { authorization: `Bearer ${OPERATOR}` } });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 300)}`);
+  return performance.now() - started;
+}
+
+async function measureQueries(base: string) {
+  const results: Array<{ range: string; name: string; p50: number; p95: number; max: number }> = [];
+  for (const days of [7, 30]) {
+    for (const { name, path } of dashboardRequests(days)) {
+      for (let i = 0; i < 3; i++) await timed(base, path);
+      const samples: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) samples.push(await timed(base, path));
+      samples.sort((a, b) => a - b);
+      const row = {
+        range: `${days}d`,
+        name,
+        p50: ms(quantile(samples, 0.5)),
+        p95: ms(quantile(samples, 0.95)),
+        max: ms(samples.at(-1) as number),
+      };
+      log(`bench: ${row.range} ${name}: p50 ${row.p50} ms, p95 ${row.p95} ms`);
+      results.push(row);
+    }
+  }
+  return results;
+}
+
+/** POST one survey every 1/RATE s (open loop) for SECONDS; latencies of the 2xx answers. */
+async function measureIngest(base: string, key: string) {
+  const bodies = new SurveyBodies();
+  const latencies: number[] = [];
+  let failures = 0;
+  const inflight: Array<Promise<void>> = [];
+  const started = performance.now();
+  const total = RATE * SECONDS;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const { body } = bodies.next();
+    inflight.push(
+      (async () => {
+        const t = performance.now();
+        const res = await fetch(`${base}/v1/surveys`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body,
+        });
+        await res.arrayBuffer();
+        if (res.status === 201) latencies.push(performance.now() - t);
+        else failures++;
+      })(),
+    );
+  }
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: total,
+    failures,
+    p50: ms(quantile(latencies, 0.5)),
+    p99: ms(quantile(latencies, 0.99)),
+    max: ms(latencies.at(-1) as number),
+  };
+}
+
+async function main() {
+  const prepared = await prepare();
+  const server = await startChild({
+    command: process.execPath,
+    args: [
+      "--conditions=source",
+      "--import",
+      "tsx",
+      join(SERVER, "src/cli.ts"),
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...prepared.storeArgs,
+    ],
+    env: { ...process.env, AFTERCALL_OPERATOR_TOKEN: OPERATOR, AFTERCALL_LOG_LEVEL: "warn" },
+    ready: /Aftercall.* is running at (http:\/\/\S+)/,
+    readyTimeoutMs: 120_000,
+  });
+  try {
+    const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(server.output())?.[1] as string;
+    const queries = await measureQueries(base);
+    log("bench: ingestion alone");
+    const ingestAlone = await measureIngest(base, prepared.ingestKey);
+    log(`bench: ingestion alone: p50 ${ingestAlone.p50} ms, p99 ${ingestAlone.p99} ms`);
+    let stop = false;
+    let dashboardRequestsDone = 0;
+    const dashboard = async () => {
+      const list = [...dashboardRequests(7), ...dashboardRequests(30)].filter(
+        (r) => !r.name.includes("(raw)"),
+      );
+      for (let i = 0; !stop; i++) {
+        await timed(base, (list[i % list.length] as { path: string }).path);
+        dashboardRequestsDone++;
+      }
+    };
+    const clients = [dashboard(), dashboard()];
+    const ingestWithDashboard = await measureIngest(base, prepared.ingestKey);
+    stop = true;
+    await Promise.all(clients);
+    log(
+      `bench: ingestion with dashboard: p50 ${ingestWithDashboard.p50} ms, p99 ${ingestWithDashboard.p99} ms (${dashboardRequestsDone} dashboard requests)`,
+    );
+    const report = {
+      engine: ENGINE,
+      surveys: SURVEYS,
+      days: DAYS,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim(),
+      insertSeconds: Math.round(prepared.insertSeconds),
+      samplesPerRequest: SAMPLES,
+      queries,
+      ingest: {
+        ratePerSecond: RATE,
+        seconds: SECONDS,
+        alone: ingestAlone,
+        withDashboard: { ...ingestWithDashboard, dashboardRequests: dashboardRequestsDone },
+      },
+    };
+    const output = args.output ?? join(ROOT, `artifacts/bench-query-${ENGINE}-${SURVEYS}.json`);
+    mkdirSync(dirname(output), { recursive: true });
+    writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`| range | request | p50 ms | p95 ms |\n| --- | --- | --- | --- |`);
+    for (const q of queries) console.log(`| ${q.range} | ${q.name} | ${q.p50} | ${q.p95} |`);
+    console.log(
+      `ingest alone: ${JSON.stringify(ingestAlone)}\ningest with dashboard: ${JSON.stringify(ingestWithDashboard)}`,
+    );
+    log(`bench: wrote ${output}`);
+  } finally {
+    await server.stop();
+    await prepared.cleanup();
+  }
+}
+
+await main();

@@ -1,0 +1,264 @@
+import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import {
+  breakdownSql,
+  foldBreakdown,
+  foldSummary,
+  foldTagCounts,
+  foldTimeSlots,
+  type GroupedRow,
+  type SummaryRow,
+  summarySql,
+  type TagRow,
+  tagSql,
+  timeSlotSql,
+} from "./analytics-query.js";
+import type { SqlFragment } from "./list-query.js";
+import { contextKey, contextValue, ROLLUP_DAY_MS } from "./rollup-schema.js";
+import {
+  type BreakdownAggregate,
+  type BreakdownBy,
+  type IssueTagCount,
+  type SurveyQuery,
+  type SurveySummary,
+  TIME_SLOT_MS,
+  type TimeSlotAggregate,
+} from "./store.js";
+
+/**
+ * Analytics answered from the rollups (see `rollup-schema.ts`) where they can be, from raw rows where
+ * not. The rollups know the project, the 15-minute slot and the context fields; a query filtering on
+ * anything else (callId, participantId, q, tag, poor) reads raw rows. A time range that does not start
+ * or end on a slot boundary is split: whole UTC days from the day rollups (except for time series), whole
+ * slots from the slot rollups, the ragged edges from raw rows, so a query costs O(days + slots of two
+ * partial days + surveys of two partial slots). Both paths produce the same grouped rows, which
+ * the folds of `analytics-query.ts` add up, so the answers are identical (tested).
+ */
+
+/** `auto` uses the rollups where they can answer; `raw` always reads the raw rows (for comparisons). */
+export type AnalyticsSource = "auto" | "raw";
+
+/** Runs one statement of either engine and resolves with its rows. */
+export type RunSql = <T>(fragment: SqlFragment) => Promise<T[]>;
+
+/** Whole slots `[fromSlot, toSlot)` of one rollup table; undefined bounds are open. */
+interface RollupPart {
+  /** Table suffix: by context or totals, per 15-minute slot or per UTC day. */
+  grain: "" | "_total" | "_day" | "_total_day";
+  fromSlot?: number;
+  toSlot?: number;
+}
+
+interface Split {
+  parts: RollupPart[];
+  /** The ragged edges, answered by raw rows. */
+  edges: SurveyQuery[];
+}
+
+const CONTEXT_FILTERS = [
+  ["appVersion", "app_version"],
+  ["platform", "platform"],
+  ["browser", "browser"],
+  ["sdkVersion", "sdk_version"],
+] as const;
+
+const ceilTo = (ms: number | undefined, step: number) =>
+  ms === undefined ? undefined : Math.ceil(ms / step) * step;
+const floorTo = (ms: number | undefined, step: number) =>
+  ms === undefined ? undefined : Math.floor(ms / step) * step;
+/** `a < b`, where undefined is −∞ as a lower and +∞ as an upper bound. */
+const before = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || a < b;
+
+/**
+ * How a query splits between rollups and raw rows; undefined when the rollups cannot answer it.
+ * `byContext`: the rows must carry the context fields (breakdowns). `days`: whole UTC days may come from
+ * the day rollups (not for time series, which need 15-minute slots).
+ */
+export function rollupSplit(
+  query: SurveyQuery,
+  options: { byContext?: boolean; days?: boolean } = {},
+): Split | undefined {
+  if (
+    query.callId !== undefined ||
+    query.participantId !== undefined ||
+    query.q !== undefined ||
+    query.tag !== undefined ||
+    (query.poor !== undefined && query.poor.length > 0)
+  )
+    return undefined;
+  const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
+  const slots = options.byContext || filtered ? "" : "_total";
+  const fromSlot = ceilTo(query.fromMs, TIME_SLOT_MS);
+  const toSlot = floorTo(query.toMs, TIME_SLOT_MS);
+  if (!before(fromSlot, toSlot)) return undefined; // less than one whole slot: raw rows are cheap
+  const split: Split = { parts: [], edges: [] };
+  const fromDay = ceilTo(fromSlot, ROLLUP_DAY_MS);
+  const toDay = floorTo(toSlot, ROLLUP_DAY_MS);
+  const part = (grain: RollupPart["grain"], from: number | undefined, to: number | undefined) => {
+    const p: RollupPart = { grain };
+    if (from !== undefined) p.fromSlot = from;
+    if (to !== undefined) p.toSlot = to;
+    split.parts.push(p);
+  };
+  if (options.days && before(fromDay, toDay)) {
+    part(slots === "" ? "_day" : "_total_day", fromDay, toDay);
+    if (fromSlot !== undefined && (fromSlot as number) < (fromDay as number)) part(slots, fromSlot, fromDay);
+    if (toSlot !== undefined && (toDay as number) < toSlot) part(slots, toDay, toSlot);
+  } else {
+    part(slots, fromSlot, toSlot);
+  }
+  if (query.fromMs !== undefined && fromSlot !== undefined && query.fromMs < fromSlot)
+    split.edges.push({ ...query, fromMs: query.fromMs, toMs: fromSlot });
+  if (query.toMs !== undefined && toSlot !== undefined && toSlot < query.toMs)
+    split.edges.push({ ...query, fromMs: toSlot, toMs: query.toMs });
+  return split;
+}
+
+/** WHERE clause over a rollup table: project, slot range, context keys. */
+function rollupFilter(projectId: string, query: SurveyQuery, part: RollupPart): SqlFragment {
+  const clauses = ["project_id = ?"];
+  const params: Array<string | number> = [projectId];
+  if (part.fromSlot !== undefined) {
+    clauses.push("slot >= ?");
+    params.push(part.fromSlot);
+  }
+  if (part.toSlot !== undefined) {
+    clauses.push("slot < ?");
+    params.push(part.toSlot);
+  }
+  for (const [field, column] of CONTEXT_FILTERS) {
+    const value = query[field];
+    if (value === undefined) continue;
+    clauses.push(`${column} = ?`);
+    params.push(contextKey(value));
+  }
+  return { sql: clauses.join(" AND "), params };
+}
+
+/** Every category of the rating rollups (`*` counts surveys), so the (project, category, slot) key applies. */
+const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
+
+const POOR = "sum(CASE WHEN score <= threshold THEN n ELSE 0 END)";
+
+/**
+ * Run the rollup statement and the raw statements of the edges (or only raw), concatenating rows. With
+ * `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
+ */
+async function gather<T>(
+  run: RunSql,
+  source: AnalyticsSource,
+  query: SurveyQuery,
+  raw: (q: SurveyQuery) => SqlFragment,
+  rollup: (part: RollupPart) => SqlFragment,
+  options: { days: boolean; decode?: (row: T) => T },
+): Promise<T[]> {
+  const { decode } = options;
+  const split =
+    source === "auto"
+      ? rollupSplit(query, { byContext: decode !== undefined, days: options.days })
+      : undefined;
+  if (!split) return run<T>(raw(query));
+  const parts = await Promise.all([
+    ...split.parts.map((part) => run<T>(rollup(part)).then((rows) => (decode ? rows.map(decode) : rows))),
+    ...split.edges.map((edge) => run<T>(raw(edge))),
+  ]);
+  return parts.flat();
+}
+
+export async function summarize(
+  run: RunSql,
+  source: AnalyticsSource,
+  projectId: string,
+  query: SurveyQuery,
+): Promise<SurveySummary> {
+  const rows = await gather<SummaryRow>(
+    run,
+    source,
+    query,
+    (q) => summarySql(projectId, q),
+    (part) => {
+      const f = rollupFilter(projectId, query, part);
+      return {
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
+        params: [...f.params, ...ROLLUP_CATEGORIES],
+      };
+    },
+    { days: true },
+  );
+  return foldSummary(rows);
+}
+
+export async function tagCounts(
+  run: RunSql,
+  source: AnalyticsSource,
+  projectId: string,
+  query: SurveyQuery,
+): Promise<IssueTagCount[]> {
+  const rows = await gather<TagRow>(
+    run,
+    source,
+    query,
+    (q) => tagSql(projectId, q),
+    (part) => {
+      const f = rollupFilter(projectId, query, part);
+      return {
+        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags${part.grain} WHERE ${f.sql} GROUP BY category, tag, poor`,
+        params: f.params,
+      };
+    },
+    { days: true },
+  );
+  return foldTagCounts(rows);
+}
+
+function groupedRollupSql(
+  projectId: string,
+  query: SurveyQuery,
+  part: RollupPart,
+  category: RatingCategory,
+  key: string,
+): SqlFragment {
+  const f = rollupFilter(projectId, query, part);
+  return {
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
+    params: [...f.params, category],
+  };
+}
+
+export async function timeSlots(
+  run: RunSql,
+  source: AnalyticsSource,
+  projectId: string,
+  query: SurveyQuery,
+  category: RatingCategory,
+): Promise<TimeSlotAggregate[]> {
+  const rows = await gather<GroupedRow>(
+    run,
+    source,
+    query,
+    (q) => timeSlotSql(projectId, q, category),
+    (part) => groupedRollupSql(projectId, query, part, category, "slot"),
+    { days: false },
+  );
+  return foldTimeSlots(rows);
+}
+
+export async function breakdown(
+  run: RunSql,
+  source: AnalyticsSource,
+  projectId: string,
+  query: SurveyQuery,
+  category: RatingCategory,
+  by: BreakdownBy,
+): Promise<BreakdownAggregate[]> {
+  const column = CONTEXT_FILTERS.find(([field]) => field === by)?.[1];
+  // Custom dimensions are not in the rollup.
+  const rows = await gather<GroupedRow>(
+    run,
+    column ? source : "raw",
+    query,
+    (q) => breakdownSql(projectId, q, category, by),
+    (part) => groupedRollupSql(projectId, query, part, category, column as string),
+    { days: true, decode: (row) => ({ ...row, grp: contextValue(String(row.grp)) }) },
+  );
+  return foldBreakdown(rows, by);
+}

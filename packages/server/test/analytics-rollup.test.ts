@@ -1,0 +1,347 @@
+/**
+ * Rollups answer exactly what raw rows answer. On both engines, a generated data set (mixed scales,
+ * tags, context values including missing and empty ones, times to the millisecond, some on slot
+ * boundaries) is stored in three parts: before migration 4 existed (filled by the migration), by single
+ * inserts and by batches with retries and a conflicting group (maintained by the trigger). Then, for many
+ * generated filter combinations and ragged time ranges, every analytics method of the store is compared
+ * with a twin store on the same database that always reads raw rows.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  defaultResourceId,
+  RATING_CATEGORIES,
+  type RatingCategory,
+  type SurveySubmission,
+  toSurveyRecord,
+} from "@aftercall/schema";
+import { submissionHash } from "../src/store/content-hash.js";
+import { rollupSplit } from "../src/store/rollup-query.js";
+import {
+  type BreakdownBy,
+  type PendingSurvey,
+  type RatingAggregate,
+  type Store,
+  type SurveyQuery,
+  TIME_SLOT_MS,
+} from "../src/store/store.js";
+import { type MakeStore, onEveryEngine } from "./support/engines.js";
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = 20261123;
+const T0 = Date.parse("2026-03-28T00:00:00.000Z");
+const SPAN = 3 * 24 * 3600_000;
+const SCALES = [
+  undefined,
+  { lowerBound: 0, upperBound: 10, lowScoreThreshold: 6 },
+  { lowerBound: 0, upperBound: 1, lowScoreThreshold: 0 },
+];
+const VERSIONS = [undefined, "", "1.0", "1.1", "2.0"];
+const PLATFORMS = [undefined, "web", "ios", "android"];
+const BROWSERS = [undefined, "chrome", "firefox"];
+const SDKS = [undefined, "0.1.0", "0.2.0"];
+
+function generate(rand: () => number, n: number): Array<{ sub: SurveySubmission; at: number }> {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  const out: Array<{ sub: SurveySubmission; at: number }> = [];
+  for (let i = 0; i < n; i++) {
+    const sub: SurveySubmission = {
+      id: crypto.randomUUID(),
+      callId: `call-${i % 37}`,
+      participantId: `participant-${i % 11}`,
+      clientTime: "2026-03-28T00:00:00.000Z",
+    };
+    for (const { key, field, issues } of RATING_CATEGORIES) {
+      if (rand() < (key === "overall" ? 0.15 : 0.5)) continue;
+      const scale = pick(SCALES);
+      const lower = scale?.lowerBound ?? 1;
+      const upper = scale?.upperBound ?? 5;
+      const tags = issues.filter(() => rand() < 0.15);
+      (sub as unknown as Record<string, unknown>)[field] = {
+        score: lower + Math.floor(rand() * (upper - lower + 1)),
+        ...(scale ? { scale } : {}),
+        ...(tags.length > 0 ? { issues: tags } : {}),
+        ...(rand() < 0.2 ? { improvementSuggestion: pick(["Echo!", "laggy", "Zu LEISE"]) } : {}),
+      };
+    }
+    const context = {
+      appVersion: pick(VERSIONS),
+      platform: pick(PLATFORMS),
+      browser: pick(BROWSERS),
+      sdkVersion: pick(SDKS),
+    };
+    for (const [k, v] of Object.entries(context))
+      if (v !== undefined) (sub as unknown as Record<string, unknown>)[k] = v;
+    if (rand() < 0.3) sub.dimensions = { team: pick(["red", "blue"]) };
+    // Every tenth survey exactly on a slot boundary, the others anywhere (to the millisecond).
+    const at =
+      i % 10 === 0
+        ? T0 + Math.floor(rand() * (SPAN / TIME_SLOT_MS)) * TIME_SLOT_MS
+        : T0 + Math.floor(rand() * SPAN);
+    out.push({ sub, at });
+  }
+  return out;
+}
+
+const pending = (projectId: string, { sub, at }: { sub: SurveySubmission; at: number }): PendingSurvey => ({
+  record: toSurveyRecord(sub, { projectId, receivedAt: new Date(at) }),
+  contentHash: submissionHash(sub),
+});
+
+/** A random time bound: none, on a slot boundary, or anywhere. */
+function bound(rand: () => number): number | undefined {
+  const r = rand();
+  if (r < 0.2) return undefined;
+  const at = T0 - 3600_000 + Math.floor(rand() * (SPAN + 2 * 3600_000));
+  return r < 0.45 ? at - (at % TIME_SLOT_MS) : at;
+}
+
+function randomQuery(rand: () => number): SurveyQuery {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  const query: SurveyQuery = {};
+  let from = bound(rand);
+  let to = bound(rand);
+  if (from !== undefined && to !== undefined && from > to) [from, to] = [to, from];
+  if (rand() < 0.1 && from !== undefined) to = from + Math.floor(rand() * TIME_SLOT_MS); // within a slot
+  if (from !== undefined) query.fromMs = from;
+  if (to !== undefined) query.toMs = to;
+  const context = {
+    appVersion: pick(VERSIONS),
+    platform: pick(PLATFORMS),
+    browser: pick(BROWSERS),
+    sdkVersion: pick(SDKS),
+  };
+  for (const [k, v] of Object.entries(context))
+    if (v !== undefined && rand() < 0.4) (query as Record<string, unknown>)[k] = v;
+  // Now and then a filter only raw rows can answer.
+  const r = rand();
+  if (r < 0.05) query.q = "echo";
+  else if (r < 0.1) query.poor = ["audio"];
+  else if (r < 0.15) query.tag = { category: "video", tag: "Freezes" };
+  else if (r < 0.2) query.callId = "call-3";
+  return query;
+}
+
+const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+function assertAggregate(actual: RatingAggregate, expected: RatingAggregate, where: string): void {
+  assert.deepEqual([actual.surveys, actual.poor], [expected.surveys, expected.poor], where);
+  assert.ok(near(actual.normalizedScoreSum, expected.normalizedScoreSum), where);
+}
+
+async function assertSame(
+  rolled: Store,
+  raw: Store,
+  projectId: string,
+  query: SurveyQuery,
+  category: RatingCategory,
+): Promise<void> {
+  const where = JSON.stringify(query);
+  const [a, b] = [
+    await rolled.summarizeSurveys(projectId, query),
+    await raw.summarizeSurveys(projectId, query),
+  ];
+  assert.equal(a.surveys, b.surveys, where);
+  for (const [i, c] of b.categories.entries()) {
+    const d = a.categories[i];
+    assert.ok(d);
+    assert.deepEqual([d.category, d.distribution], [c.category, c.distribution], where);
+    assertAggregate(d, c, `${where} ${c.category}`);
+  }
+  const tagKey = (t: { category: string; tag: string }) => `${t.category}/${t.tag}`;
+  const sortTags = <T extends { category: string; tag: string }>(list: T[]) =>
+    [...list].sort((x, y) => tagKey(x).localeCompare(tagKey(y)));
+  assert.deepEqual(
+    sortTags(await rolled.issueTagCounts(projectId, query)),
+    sortTags(await raw.issueTagCounts(projectId, query)),
+    where,
+  );
+  const [sa, sb] = [
+    await rolled.ratingTimeSlots(projectId, query, category),
+    await raw.ratingTimeSlots(projectId, query, category),
+  ];
+  assert.deepEqual(
+    sa.map((s) => s.startMs),
+    sb.map((s) => s.startMs),
+    where,
+  );
+  for (const [i, s] of sb.entries())
+    assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
+  for (const by of ["appVersion", "platform", "browser", "sdkVersion", "dimension:team"] as BreakdownBy[]) {
+    const order = (x: { value: string | null }, y: { value: string | null }) =>
+      String(x.value).localeCompare(String(y.value));
+    const ba = (await rolled.ratingBreakdown(projectId, query, category, by)).sort(order);
+    const bb = (await raw.ratingBreakdown(projectId, query, category, by)).sort(order);
+    assert.deepEqual(
+      ba.map((r) => r.value),
+      bb.map((r) => r.value),
+      `${where} by ${by}`,
+    );
+    for (const [i, r] of bb.entries())
+      assertAggregate(ba[i] as RatingAggregate, r, `${where} by ${by} ${r.value}`);
+  }
+}
+
+const ROLLUP_TABLES = ["", "_total", "_day", "_total_day"].flatMap((g) => [
+  `rollup_ratings${g}`,
+  `rollup_tags${g}`,
+]);
+
+const UNDO_ROLLUPS = {
+  sqlite: ["DROP TRIGGER surveys_rollup", ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`)],
+  postgres: [
+    "DROP TRIGGER surveys_rollup ON surveys",
+    "DROP FUNCTION aftercall_rollup_surveys()",
+    "DROP FUNCTION aftercall_fold(text)",
+    ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
+  ],
+};
+
+function rollupContract(name: string, makeStore: MakeStore): void {
+  describe(`${name}: rollups equal raw rows`, () => {
+    let store: Store;
+    let raw: Store;
+    let cleanup: () => Promise<void>;
+    let exec: (statements: readonly string[]) => Promise<void>;
+    const rand = random(SEED);
+    const data = generate(rand, 900);
+    const [early, single, batched] = [data.slice(0, 300), data.slice(300, 400), data.slice(400)];
+
+    before(async () => {
+      let twin: (options: { analytics: "raw" }) => Promise<Store>;
+      ({ store, cleanup, twin, exec } = await makeStore());
+      for (const id of ["p", "q"]) {
+        await store.createProject({
+          id,
+          name: id,
+          allowedOrigins: [],
+          requireOverallRating: false,
+          resourceId: defaultResourceId(id),
+        });
+      }
+      // Part 1 is stored as if before migration 4: undo it, store, migrate again (the migration fills the rollups).
+      await exec([...UNDO_ROLLUPS[store.engine], "DELETE FROM schema_migrations WHERE version = 4"]);
+      assert.ok(
+        (await store.commitSurveyGroups([early.map((d) => pending("p", d))])).every(
+          (o) => o.status === "committed",
+        ),
+      );
+      await store.migrate();
+      // Part 2 one at a time; part 3 in batches of up to 40, with idempotent retries of stored surveys.
+      for (const d of single) await store.commitSurveyGroups([[pending("p", d)]]);
+      for (let i = 0; i < batched.length; i += 40) {
+        const batch = batched.slice(i, i + 40).map((d) => pending("p", d));
+        const retries = data.slice(i / 4, i / 4 + 5).map((d) => pending("p", d));
+        const outcomes = await store.commitSurveyGroups([batch, retries]);
+        assert.ok(outcomes.every((o) => o.status === "committed"));
+      }
+      // A conflicting group writes nothing, rollups included.
+      const stored = data[0] as { sub: SurveySubmission; at: number };
+      const conflict = { ...stored, sub: { ...stored.sub, callId: "changed" } };
+      const fresh = generate(random(1), 3).map((d) => pending("p", d));
+      const [outcome] = await store.commitSurveyGroups([[...fresh, pending("p", conflict)]]);
+      assert.equal(outcome?.status, "conflict");
+      // Another project's surveys never leak into p.
+      await store.commitSurveyGroups([generate(random(2), 50).map((d) => pending("q", d))]);
+      raw = await twin({ analytics: "raw" });
+    });
+    after(() => cleanup());
+
+    it("stores every survey once (900 in p, 50 in q)", async () => {
+      assert.equal((await raw.summarizeSurveys("p", {})).surveys, 900);
+      assert.equal((await store.summarizeSurveys("p", {})).surveys, 900);
+      assert.equal((await store.summarizeSurveys("q", {})).surveys, 50);
+    });
+
+    it("answers 150 generated queries identically from rollups and from raw rows", async () => {
+      const categories = RATING_CATEGORIES.map((c) => c.key);
+      for (let i = 0; i < 150; i++) {
+        const query = randomQuery(rand);
+        await assertSame(store, raw, "p", query, categories[i % categories.length] as RatingCategory);
+      }
+    });
+
+    it("really reads the rollups: emptied, they answer nothing while raw rows still do", async () => {
+      await exec(ROLLUP_TABLES.map((t) => `DELETE FROM ${t}`));
+      const aligned = { fromMs: T0, toMs: T0 + SPAN };
+      assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
+      assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
+      // A raw-only filter still answers from raw rows.
+      const echo = { ...aligned, q: "echo" };
+      assert.equal(
+        (await store.summarizeSurveys("p", echo)).surveys,
+        (await raw.summarizeSurveys("p", echo)).surveys,
+      );
+    });
+  });
+}
+
+onEveryEngine("rollup", rollupContract);
+
+describe("rollupSplit", () => {
+  const S = TIME_SLOT_MS;
+  const D = 86_400_000;
+  it("uses whole slots from the rollup and raw rows for the ragged edges", () => {
+    assert.deepEqual(rollupSplit({ fromMs: 10 * S, toMs: 20 * S }), {
+      parts: [{ grain: "_total", fromSlot: 10 * S, toSlot: 20 * S }],
+      edges: [],
+    });
+    assert.deepEqual(rollupSplit({ fromMs: 10 * S + 1, toMs: 20 * S + 5, platform: "web" }), {
+      parts: [{ grain: "", fromSlot: 11 * S, toSlot: 20 * S }],
+      edges: [
+        { fromMs: 10 * S + 1, toMs: 11 * S, platform: "web" },
+        { fromMs: 20 * S, toMs: 20 * S + 5, platform: "web" },
+      ],
+    });
+    assert.deepEqual(rollupSplit({}), { parts: [{ grain: "_total" }], edges: [] });
+    assert.deepEqual(rollupSplit({}, { byContext: true, days: true }), {
+      parts: [{ grain: "_day" }],
+      edges: [],
+    });
+  });
+
+  it("uses whole days from the day rollups, slots for the partial days, raw rows for the edges", () => {
+    const from = 3 * D - 2 * S - 7;
+    const to = 10 * D + 5 * S + 9;
+    assert.deepEqual(rollupSplit({ fromMs: from, toMs: to }, { days: true }), {
+      parts: [
+        { grain: "_total_day", fromSlot: 3 * D, toSlot: 10 * D },
+        { grain: "_total", fromSlot: 3 * D - 2 * S, toSlot: 3 * D },
+        { grain: "_total", fromSlot: 10 * D, toSlot: 10 * D + 5 * S },
+      ],
+      edges: [
+        { fromMs: from, toMs: 3 * D - 2 * S },
+        { fromMs: 10 * D + 5 * S, toMs: to },
+      ],
+    });
+    // Less than a whole day: slots only. Time series (days: false): slots only.
+    assert.deepEqual(rollupSplit({ fromMs: 3 * D + S, toMs: 3 * D + 9 * S }, { days: true })?.parts, [
+      { grain: "_total", fromSlot: 3 * D + S, toSlot: 3 * D + 9 * S },
+    ]);
+    assert.deepEqual(rollupSplit({ fromMs: 3 * D, toMs: 5 * D })?.parts, [
+      { grain: "_total", fromSlot: 3 * D, toSlot: 5 * D },
+    ]);
+  });
+
+  it("leaves queries the rollup cannot answer, and ranges within one slot, to raw rows", () => {
+    for (const query of [
+      { q: "x" },
+      { callId: "c" },
+      { participantId: "p" },
+      { poor: ["audio" as const] },
+      { tag: { category: "audio" as const, tag: "Echo" } },
+      { fromMs: 10 * S + 1, toMs: 11 * S - 1 },
+    ])
+      assert.equal(rollupSplit(query, { days: true }), undefined, JSON.stringify(query));
+  });
+});
