@@ -65,6 +65,7 @@ export class DeliveryEngine {
   /** Lease expiry (epoch ms) of the destinations this server last claimed. */
   private readonly leases = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = 0;
   private running: Promise<void> | undefined;
   private wakeRequested = false;
   private started = false;
@@ -131,8 +132,15 @@ export class DeliveryEngine {
     if (more) this.wakeRequested = true;
   }
 
+  /**
+   * Run a pass after `delayMs`, unless one is already due sooner: at a steady stream of commits a notify
+   * every millisecond must not keep pushing the pass back (it once starved delivery for up to a second).
+   */
   private schedule(delayMs: number): void {
+    const dueAt = performance.now() + delayMs;
+    if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
     clearTimeout(this.timer);
+    this.timerDueAt = dueAt;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.runOnce()
