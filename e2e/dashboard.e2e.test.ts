@@ -1,8 +1,9 @@
 /**
  * The analytics dashboard in real Chromium against a real server holding generated demo data (the bad
  * release 2.4.0 included): sign in, KPIs equal to what the API answered, range changes in the URL, drill-down
- * from a tag and from a breakdown row, cohort comparison, export, inert XSS, reload from the URL, axe-core,
- * and screenshots of every view in light, dark and at 375 px (artifacts/screenshots/dashboard-*.png).
+ * from a tag and from a breakdown row, text search, version comparison with the server's numbers, NDJSON
+ * and CSV export, inert XSS, reload from the URL, axe-core, and screenshots of every view in light, dark
+ * and at 375 px (artifacts/screenshots/dashboard-*.png).
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,10 +18,45 @@ import { screenshotDir, startDemoServer } from "./support/server.js";
 
 const skip = browserSkip();
 const XSS = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>"];
+/** A suggestion no generated survey has, to be found by one of its words. */
+const NEEDLE = "A kangaroo was hopping through my screen share, please fix!";
 
 interface Summary {
   surveys: number;
   categories: Record<string, { poorRate: number | null; surveys: number }>;
+  responseRate: { rate: number | null; low: number | null; high: number | null };
+}
+
+interface Comparison {
+  a: { projectId: string; surveys: number; poor: number; poorRate: number | null };
+  b: { projectId: string; surveys: number; poor: number; poorRate: number | null };
+  difference: number | null;
+}
+
+/** Records in an RFC 4180 text: CRLF line ends outside quoted fields (a suggestion may hold a newline). */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted && ch === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (quoted) field += ch;
+    else if (ch === ",") {
+      record.push(field);
+      field = "";
+    } else if (ch === "\r" && text[i + 1] === "\n") {
+      records.push([...record, field]);
+      record = [];
+      field = "";
+      i++;
+    } else field += ch;
+  }
+  return records;
 }
 
 describe("dashboard in Chromium, against a real server with demo data", { skip }, () => {
@@ -51,6 +87,20 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
       }),
     });
     assert.equal(xss.status, 201);
+    const needle = await fetch(`${demo.server.url}/v1/surveys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${demo.ingestKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        id: crypto.randomUUID(),
+        callId: "call-needle",
+        participantId: "p-needle",
+        clientTime: new Date().toISOString(),
+        appVersion: "2.4.0",
+        overallRating: { score: 2 },
+        screenshareRating: { score: 1, issues: ["Freezes"], improvementSuggestion: NEEDLE },
+      }),
+    });
+    assert.equal(needle.status, 201);
     browser = await launchBrowser();
     shots = await screenshotDir();
   });
@@ -88,6 +138,21 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
   const summaryResponse = (page: Page) =>
     page.waitForResponse((r) => r.url().includes("/v1/analytics/summary") && r.ok());
   const settled = (page: Page) => page.waitForLoadState("networkidle");
+  /**
+   * Open a view by its hash and wait until its data is drawn. A hash change is a same-document navigation,
+   * so `networkidle` has long been reached: wait for what each view shows last instead.
+   */
+  const READY = {
+    overview: [".uplot", "table.tags tbody tr", "table.breakdown tbody tr"],
+    compare: ["[data-verdict]"],
+    explorer: ["table.surveys tbody tr"],
+  };
+  async function show(page: Page, hash: string): Promise<void> {
+    await page.goto(`${demo.server.url}/${hash}`);
+    const view = (/view=(\w+)/.exec(hash)?.[1] ?? "overview") as keyof typeof READY;
+    for (const selector of READY[view]) await page.locator(selector).first().waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+  }
 
   it("signs in, shows the KPIs the API returned, and follows a range change in the URL and the numbers", async () => {
     const context = await browser.newContext({ timezoneId: "UTC" });
@@ -106,7 +171,15 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     for (const c of ["overall", "audio", "video", "screenshare"])
       assert.equal(await kpi(page, `poor-${c}`), percentText(week.categories[c]?.poorRate ?? null), c);
     assert.match(page.url(), /#view=overview&project=demo&range=7d&tz=UTC/);
-    assert.match(await kpi(page, "response-rate"), /^\d+\.\d\u00a0%$/);
+    // The response rate and its interval come from the summary itself.
+    assert.ok(week.responseRate.rate !== null && week.responseRate.low !== null);
+    assert.equal(await kpi(page, "response-rate"), percentText(week.responseRate.rate));
+    assert.match(
+      await page.locator(".kpi", { has: page.locator('[data-kpi="response-rate"]') }).innerText(),
+      new RegExp(
+        `95 % CI ${percentText(week.responseRate.low)}\u00a0– ${percentText(week.responseRate.high)}`,
+      ),
+    );
 
     const next = summaryResponse(page);
     await page.getByRole("button", { name: "30 days" }).click();
@@ -141,21 +214,95 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     assert.match(decodeURIComponent(page.url()), /tag=audio:Echo/);
   });
 
-  it("compares the bad release with the other versions from a breakdown row: a significant difference", async () => {
+  const api = async <T>(path: string, params: URLSearchParams | Record<string, string>) =>
+    (await (
+      await fetch(`${demo.server.url}${path}?${new URLSearchParams(params)}`, {
+        headers: { authorization: `Bearer ${demo.adminToken}` },
+      })
+    ).json()) as T;
+
+  it("compares the bad release with the next app version from a breakdown row, showing the server's numbers", async () => {
     const page = await signedIn({}, "#view=overview&project=demo&range=30d&tz=UTC&category=audio");
-    await page.getByRole("button", { name: "2.4.0", exact: true }).first().click();
+    const compared = page.waitForResponse((r) => r.url().includes("/v1/analytics/compare") && r.ok());
+    await page.getByRole("button", { name: "Compare 2.4.0" }).first().click();
     const verdict = page.locator("[data-verdict]");
     await verdict.waitFor();
     assert.match(page.url(), /view=compare&.*cmp=appVersion&a=2\.4\.0/);
+    // B defaults to the most frequent other version; the server compares the two, nothing is computed here.
+    const b = await page.getByLabel("Cohort B").inputValue();
+    assert.ok(b && b !== "2.4.0", b);
+    const sent = new URL((await compared).url()).searchParams;
+    assert.deepEqual(
+      [sent.get("a.appVersion"), sent.get("b.appVersion"), sent.get("category")],
+      ["2.4.0", b, "audio"],
+    );
+    const server = await api<Comparison>("/v1/analytics/compare", {
+      projectId: "demo",
+      category: "audio",
+      "a.appVersion": "2.4.0",
+      "b.appVersion": b,
+      "a.from": sent.get("a.from") ?? "",
+      "a.to": sent.get("a.to") ?? "",
+      "b.from": sent.get("b.from") ?? "",
+      "b.to": sent.get("b.to") ?? "",
+    });
+    assert.ok(server.a.surveys > 0 && server.b.surveys > 0 && server.a.projectId === "demo");
+    const cards = await page.locator(".verdict .kpi").allInnerTexts();
+    for (const [i, cohort] of [server.a, server.b].entries()) {
+      assert.match(cards[i] ?? "", new RegExp(percentText(cohort.poorRate)), `cohort ${i}`);
+      assert.match(
+        cards[i] ?? "",
+        new RegExp(
+          `${cohort.poor.toLocaleString("en-US")} poor of ${cohort.surveys.toLocaleString("en-US")}`,
+        ),
+      );
+    }
+    const points = `+${((server.difference ?? 0) * 100).toFixed(1)}\u00a0pp`;
+    assert.match(cards[2] ?? "", new RegExp(`\\${points}`));
     assert.equal(await page.locator(".verdict").getAttribute("data-significant"), "true");
     assert.match(
       await verdict.innerText(),
-      /2\.4\.0 has a higher audio poor-rate than all other app versions.*statistically significant/,
+      new RegExp(
+        `2\\.4\\.0 has a higher audio poor-rate than ${b.replaceAll(".", "\\.")}.*statistically significant`,
+      ),
     );
-    // Two periods, compared by the server: the week before the release against the last week.
+    // Two periods, also compared by the server: the week before the release against the last week.
     await page.getByLabel("Compare by").selectOption("period");
     await page.locator(".verdict [data-verdict]").waitFor();
     assert.match(page.url(), /cmp=period/);
+  });
+
+  it("drills down from a breakdown row into the surveys of that app version, and the filter can be removed", async () => {
+    const page = await signedIn({}, "#view=overview&project=demo&range=30d&tz=UTC&category=audio");
+    await page.locator('a[data-drill="2.4.0"]').first().click();
+    await page.getByRole("heading", { name: "Surveys" }).waitFor();
+    assert.match(page.url(), /view=explorer&.*appVersion=2\.4\.0/);
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    await settled(page);
+    const versions = await page.locator("table.surveys tbody td:last-child").allInnerTexts();
+    assert.equal(versions.length, 25, "a full first page");
+    assert.deepEqual(new Set(versions), new Set(["2.4.0"]));
+    const unfiltered = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    await page.getByRole("button", { name: "Remove the app version filter" }).click();
+    assert.doesNotMatch((await unfiltered).url(), /appVersion/);
+    assert.doesNotMatch(page.url(), /appVersion=/);
+    await page.locator("table.surveys td.text", { hasText: "window.__xss=1" }).waitFor();
+    // The newest surveys include the XSS one, which has no app version.
+    const all = await page.locator("table.surveys tbody td:last-child").allInnerTexts();
+    assert.ok(new Set(all).size > 1, all.join(" "));
+  });
+
+  it("finds a survey by a word of its suggestion, in any case", async () => {
+    const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC");
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    await page.getByLabel("Text in suggestions").fill("KANGAROO");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/q=KANGAROO/);
+    await page.locator("table.surveys td.text", { hasText: NEEDLE }).waitFor();
+    assert.deepEqual(await page.locator("table.surveys td.text").allInnerTexts(), [NEEDLE]);
+    await page.getByLabel("Text in suggestions").fill("no survey says this");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("No surveys match these filters.").waitFor();
   });
 
   it("exports the filtered surveys with the token as a header, every matching row", async () => {
@@ -183,6 +330,42 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     assert.equal(records.length, counts.categories.audio.find((t) => t.tag === "Echo")?.count);
   });
 
+  it("exports CSV with as many rows as the API counts for the same filters", async () => {
+    const page = await signedIn(
+      {},
+      "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio&appVersion=2.4.0",
+    );
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    const exportRequest = page.waitForRequest((r) => r.url().includes("/v1/surveys/export"));
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const request = await exportRequest;
+    assert.equal(request.headers().authorization, `Bearer ${demo.adminToken}`);
+    const sent = new URL(request.url()).searchParams;
+    assert.deepEqual(
+      [sent.get("format"), sent.get("poor"), sent.get("appVersion")],
+      ["csv", "audio", "2.4.0"],
+    );
+    const saved = await download;
+    assert.equal(saved.suggestedFilename(), "aftercall-demo-surveys.csv");
+    const [header, ...rows] = csvRecords(readFileSync(await saved.path(), "utf8"));
+    assert.deepEqual(header?.slice(0, 6), [
+      "id",
+      "receivedAt",
+      "clientTime",
+      "callId",
+      "participantId",
+      "appVersion",
+    ]);
+    const column = (name: string) => header?.indexOf(name) ?? -1;
+    assert.ok(rows.every((r) => r.length === header?.length && r[column("appVersion")] === "2.4.0"));
+    assert.ok(rows.every((r) => r[column("audioPoor")] === "true"));
+    sent.delete("format");
+    const summary = await api<Summary>("/v1/analytics/summary", sent);
+    assert.ok(summary.surveys > 0);
+    assert.equal(rows.length, summary.surveys);
+  });
+
   it("shows a suggestion with HTML in it as literal text; nothing runs (even with CSP bypassed)", async () => {
     const page = await signedIn(
       { bypassCSP: true },
@@ -205,11 +388,9 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
       for (const hash of [
         "#view=overview&project=demo&range=30d&tz=UTC",
         "#view=compare&project=demo&range=30d&tz=UTC&category=audio&a=2.4.0",
-        "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio",
+        "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio&appVersion=2.4.0",
       ]) {
-        await page.goto(`${demo.server.url}/${hash}`);
-        await page.locator("main h1").waitFor();
-        await settled(page);
+        await show(page, hash);
         assert.deepEqual(await axeViolations(page), [], `${colorScheme} ${hash}`);
       }
       await page.locator("a[data-survey]").first().click();
@@ -246,11 +427,9 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
       for (const [view, hash] of [
         ["overview", "#view=overview&project=demo&range=30d&tz=UTC&category=audio"],
         ["compare", "#view=compare&project=demo&range=30d&tz=UTC&category=audio&a=2.4.0"],
-        ["explorer", "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio"],
+        ["explorer", "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio&appVersion=2.4.0"],
       ] as const) {
-        await page.goto(`${demo.server.url}/${hash}`);
-        await page.locator("main h1").waitFor();
-        await settled(page);
+        await show(page, hash);
         await page.screenshot({ path: join(shots, `dashboard-${view}-${name}.png`), fullPage: true });
         // Wide tables scroll inside their panels; the page itself never scrolls sideways.
         const width = await page.evaluate(() => document.documentElement.scrollWidth);

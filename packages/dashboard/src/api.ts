@@ -2,9 +2,6 @@
  * Every call the dashboard makes to the Aftercall admin API, in one place. The admin token travels only
  * as an `Authorization` header (never in a URL), so exports are fetched and saved as a Blob.
  *
- * Fields added by newer servers (`responseRate` in the summary, `q=` text search, CSV export, project
- * cohorts) are optional here: the views show them when present and fall back otherwise.
- *
  * @module
  */
 
@@ -35,8 +32,20 @@ export interface CategoryStats {
 export interface Summary {
   surveys: number;
   categories: Partial<Record<Category, CategoryStats>>;
-  /** Newer servers: shown versus submitted surveys in the range. */
-  responseRate?: { rate?: number | null; shown?: number; submitted?: number } | number | null;
+  /**
+   * Submitted over shown lifecycle events of the range, with the rate's 95 % Wilson interval `[low, high]`.
+   * Optional only because servers before it answered without; the overview then asks `/v1/events/summary`.
+   */
+  responseRate?: ResponseRate;
+}
+
+export interface ResponseRate {
+  shown: number;
+  submitted: number;
+  dismissed: number;
+  rate: number | null;
+  low: number | null;
+  high: number | null;
 }
 
 export interface TagRow {
@@ -63,10 +72,15 @@ export interface BreakdownRow extends Rates {
   value: string | null;
 }
 
+/** One cohort of a comparison: its project and its poor-rate in the compared category. */
+export interface CohortRates extends Rates {
+  projectId: string;
+}
+
 export interface Comparison {
   category: Category;
-  a: Rates;
-  b: Rates;
+  a: CohortRates;
+  b: CohortRates;
   difference: number | null;
   differenceCi95: Interval | null;
   z: number | null;
@@ -117,7 +131,15 @@ export interface Filters {
   tag?: string;
   callId?: string;
   q?: string;
+  appVersion?: string;
+  platform?: string;
+  browser?: string;
+  sdkVersion?: string;
 }
+
+/** Survey fields the API filters on by exact value (and breaks analytics down by). */
+export const CONTEXT_FIELDS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
+export type ContextField = (typeof CONTEXT_FIELDS)[number];
 
 export class ApiError extends Error {
   constructor(
@@ -174,7 +196,7 @@ export function createApi(token: string) {
       get<{ rows: BreakdownRow[] }>(token, "/v1/analytics/breakdown", { projectId, ...f, category, by }).then(
         (r) => r.rows,
       ),
-    /** `cohorts` are `a.<filter>` / `b.<filter>` parameters. */
+    /** `cohorts` are `a.<filter>` / `b.<filter>` parameters (`a.projectId` among them). */
     compare: (projectId: string, category: Category, cohorts: Params) =>
       get<Comparison>(token, "/v1/analytics/compare", { projectId, category, ...cohorts }),
     events: (projectId: string, f: Pick<Filters, "from" | "to">) =>
@@ -190,12 +212,3 @@ export function createApi(token: string) {
 }
 
 export type Api = ReturnType<typeof createApi>;
-
-/** The response rate from a newer summary, if it carries one. */
-export function summaryResponseRate(summary: Summary): number | null | undefined {
-  const r = summary.responseRate;
-  if (r === undefined) return undefined;
-  if (r === null || typeof r === "number") return r;
-  if (typeof r.rate === "number" || r.rate === null) return r.rate;
-  return r.shown && r.submitted !== undefined ? r.submitted / r.shown : null;
-}

@@ -1,26 +1,34 @@
-import { CATEGORIES, type Category, type Comparison } from "./api.js";
+import type { ComponentChildren } from "preact";
+import { CATEGORIES, type Category, type Comparison, type ContextField } from "./api.js";
 import type { ViewProps } from "./app.js";
-import { CATEGORY_LABELS, count, interval, percent, points, pValue } from "./format.js";
+import { CATEGORY_LABELS, CONTEXT_LABELS, count, interval, percent, points, pValue } from "./format.js";
 import { useResource } from "./hooks.js";
 import { COMPARE_MODES, type CompareMode, timeWindow } from "./state.js";
-import { compareCohorts } from "./stats.js";
 
 const MODE_LABELS: Record<CompareMode, string> = {
-  appVersion: "App version",
-  platform: "Platform",
-  browser: "Browser",
-  sdkVersion: "SDK version",
+  ...CONTEXT_LABELS,
   period: "Time period",
   project: "Project",
 };
-const REST = "";
+
+/** Two cohorts as `GET /v1/analytics/compare` parameters, their names, and the pickers that choose them. */
+interface Cohorts {
+  pickers: ComponentChildren;
+  /** Undefined until both cohorts are known (the values of a dimension come from a breakdown). */
+  params?: Record<string, string>;
+  names: [string, string];
+}
 
 /**
- * Two cohorts side by side: two values of a breakdown dimension (B may be "all others"), two periods, or
- * two projects; the poor-rate difference with its 95 % interval, the p-value, and a verdict in words.
+ * Two cohorts side by side, compared by the server: two values of a context field (app version, platform,
+ * browser, SDK version) in the selected range, two periods, or two projects; the poor-rate difference with
+ * its 95 % interval, the p-value, and a verdict in words.
  */
 export function Compare(props: ViewProps) {
   const { state, navigate } = props;
+  const values = useValueCohorts(props);
+  const cohorts =
+    state.cmp === "period" ? periodCohorts(props) : state.cmp === "project" ? projectCohorts(props) : values;
   return (
     <>
       <h1 class="title">Compare cohorts</h1>
@@ -53,35 +61,32 @@ export function Compare(props: ViewProps) {
             ))}
           </select>
         </label>
-        {state.cmp === "period" ? (
-          <PeriodPickers {...props} />
-        ) : state.cmp === "project" ? (
-          <ProjectPickers {...props} />
-        ) : (
-          <ValuePickers {...props} />
-        )}
+        {cohorts.pickers}
       </form>
-      {state.cmp === "period" || state.cmp === "project" ? <ServerComparison {...props} /> : null}
+      <ServerComparison {...props} cohorts={cohorts} />
     </>
   );
 }
 
-function ValuePickers(props: ViewProps) {
+/**
+ * Two values of a context field within the range. The choices come from the breakdown (most surveys first);
+ * A defaults to the first value and B to the next, so a breakdown row's "compare" meets its runner-up.
+ */
+function useValueCohorts(props: ViewProps): Cohorts {
   const { api, project, window, state, navigate } = props;
-  const by = state.cmp;
-  const rows = useResource(`${project}|${JSON.stringify(window.filters)}|${state.category}|${by}`, () =>
-    api.breakdown(project, window.filters, state.category, by),
+  const by = state.cmp as ContextField;
+  const byValue = state.cmp !== "period" && state.cmp !== "project";
+  const rows = useResource(
+    byValue ? `${project}|${JSON.stringify(window.filters)}|${state.category}|${by}` : null,
+    () => api.breakdown(project, window.filters, state.category, by),
   );
-  const values = (rows.data ?? []).filter((r) => r.value !== null);
+  const values = (rows.data ?? []).flatMap((r) => (r.value === null ? [] : [r]));
   const a = state.a ?? values[0]?.value ?? undefined;
-  const pick = (side: "a" | "b", label: string, withRest: boolean) => (
+  const b = state.b ?? values.find((r) => r.value !== a)?.value ?? undefined;
+  const pick = (side: "a" | "b", label: string, chosen: string | undefined) => (
     <label>
       <span>{label}</span>
-      <select
-        value={side === "a" ? (a ?? "") : (state.b ?? REST)}
-        onChange={(e) => navigate({ [side]: e.currentTarget.value || undefined })}
-      >
-        {withRest && <option value={REST}>All other values</option>}
+      <select value={chosen ?? ""} onChange={(e) => navigate({ [side]: e.currentTarget.value || undefined })}>
         {values.map((r) => (
           <option key={r.value} value={r.value ?? ""}>
             {r.value} ({count(r.surveys)})
@@ -90,31 +95,30 @@ function ValuePickers(props: ViewProps) {
       </select>
     </label>
   );
-  let result: Comparison | undefined;
-  const rowA = values.find((r) => r.value === a);
-  if (rows.data && rowA) {
-    const others = (rows.data ?? []).filter((r) => (state.b ? r.value === state.b : r.value !== a));
-    const sum = (key: "poor" | "surveys") => others.reduce((s, r) => s + r[key], 0);
-    result = compareCohorts(
-      state.category,
-      { poor: rowA.poor, n: rowA.surveys },
-      { poor: sum("poor"), n: sum("surveys") },
-    );
+  const { from, to } = window.filters;
+  return {
+    pickers: (
+      <>
+        {pick("a", "Cohort A", a)}
+        {pick("b", "Cohort B", b)}
+        {rows.error && <p class="error">{rows.error.message}</p>}
+      </>
+    ),
+    ...(a !== undefined &&
+      b !== undefined && {
+        params: withRange({ [`a.${by}`]: a, [`b.${by}`]: b }, from, to),
+      }),
+    names: [a ?? "", b ?? ""],
+  };
+}
+
+/** The same `from`/`to` on both sides. */
+function withRange(params: Record<string, string>, from?: string, to?: string): Record<string, string> {
+  for (const side of ["a", "b"]) {
+    if (from) params[`${side}.from`] = from;
+    if (to) params[`${side}.to`] = to;
   }
-  return (
-    <>
-      {pick("a", "Cohort A", false)}
-      {pick("b", "Cohort B", true)}
-      {rows.error && <p class="error">{rows.error.message}</p>}
-      {result && (
-        <Verdict
-          result={result}
-          nameA={a ?? ""}
-          nameB={state.b ?? `all other ${MODE_LABELS[by].toLowerCase()}s`}
-        />
-      )}
-    </>
-  );
+  return params;
 }
 
 /** `YYYY-MM-DD..YYYY-MM-DD` ↔ a pair of dates. */
@@ -124,14 +128,18 @@ const splitPeriod = (raw: string | undefined, fallback: [string, string]): [stri
 };
 const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
 
-function periods(state: ViewProps["state"]): { a: [string, string]; b: [string, string] } {
-  return { a: splitPeriod(state.a, [day(6), day(0)]), b: splitPeriod(state.b, [day(13), day(7)]) };
-}
-
-function PeriodPickers({ state, navigate }: ViewProps) {
-  const { a, b } = periods(state);
+/** Two periods of whole days in the view's time zone (default: the last 7 days against the 7 before). */
+function periodCohorts({ state, navigate }: ViewProps): Cohorts {
+  const pairs = { a: splitPeriod(state.a, [day(6), day(0)]), b: splitPeriod(state.b, [day(13), day(7)]) };
+  const params: Record<string, string> = {};
+  for (const side of ["a", "b"] as const) {
+    const [from, to] = pairs[side];
+    const w = timeWindow({ ...state, range: "custom", from, to }).filters;
+    params[`${side}.from`] = w.from ?? "";
+    params[`${side}.to`] = w.to ?? "";
+  }
   const field = (side: "a" | "b", index: 0 | 1, label: string) => {
-    const pair = side === "a" ? a : b;
+    const pair = pairs[side];
     return (
       <label>
         <span>{label}</span>
@@ -147,21 +155,28 @@ function PeriodPickers({ state, navigate }: ViewProps) {
       </label>
     );
   };
-  return (
-    <>
-      {field("a", 0, "A from")}
-      {field("a", 1, "A to")}
-      {field("b", 0, "B from")}
-      {field("b", 1, "B to")}
-    </>
-  );
+  return {
+    pickers: (
+      <>
+        {field("a", 0, "A from")}
+        {field("a", 1, "A to")}
+        {field("b", 0, "B from")}
+        {field("b", 1, "B to")}
+      </>
+    ),
+    params,
+    names: [`${pairs.a[0]} – ${pairs.a[1]}`, `${pairs.b[0]} – ${pairs.b[1]}`],
+  };
 }
 
-function ProjectPickers({ state, navigate, projects, project }: ViewProps) {
-  const pick = (side: "a" | "b", label: string) => (
+/** Two projects over the selected range (more than the token's own project takes the operator token). */
+function projectCohorts({ state, navigate, projects, project, window }: ViewProps): Cohorts {
+  const a = state.a ?? project;
+  const b = state.b ?? project;
+  const pick = (side: "a" | "b", label: string, chosen: string) => (
     <label>
       <span>{label}</span>
-      <select value={state[side] ?? project} onChange={(e) => navigate({ [side]: e.currentTarget.value })}>
+      <select value={chosen} onChange={(e) => navigate({ [side]: e.currentTarget.value })}>
         {projects.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name}
@@ -170,53 +185,32 @@ function ProjectPickers({ state, navigate, projects, project }: ViewProps) {
       </select>
     </label>
   );
-  return (
-    <>
-      {pick("a", "Project A")}
-      {pick("b", "Project B")}
-    </>
-  );
+  const name = (id: string) => projects.find((p) => p.id === id)?.name ?? id;
+  return {
+    pickers: (
+      <>
+        {pick("a", "Project A", a)}
+        {pick("b", "Project B", b)}
+      </>
+    ),
+    params: withRange({ "a.projectId": a, "b.projectId": b }, window.filters.from, window.filters.to),
+    names: [name(a), name(b)],
+  };
 }
 
-/** Periods and projects are compared by the server (`GET /v1/analytics/compare`). */
-function ServerComparison(props: ViewProps) {
-  const { api, project, state, window } = props;
-  const params: Record<string, string> = {};
-  let names: [string, string];
-  if (state.cmp === "period") {
-    const { a, b } = periods(state);
-    for (const [side, pair] of [
-      ["a", a],
-      ["b", b],
-    ] as const) {
-      const w = timeWindow({ ...state, range: "custom", from: pair[0], to: pair[1] }).filters;
-      params[`${side}.from`] = w.from ?? "";
-      params[`${side}.to`] = w.to ?? "";
-    }
-    names = [`${a[0]} – ${a[1]}`, `${b[0]} – ${b[1]}`];
-  } else {
-    const a = state.a ?? project;
-    const b = state.b ?? project;
-    Object.assign(params, {
-      "a.projectId": a,
-      "b.projectId": b,
-      "a.from": window.filters.from,
-      "a.to": window.filters.to,
-      "b.from": window.filters.from,
-      "b.to": window.filters.to,
-    });
-    names = [a, b];
-  }
-  const result = useResource(`${project}|${state.category}|${JSON.stringify(params)}`, () =>
-    api.compare(project, state.category, params),
+/** The server's comparison of the chosen cohorts (`GET /v1/analytics/compare`). */
+function ServerComparison({ api, project, state, cohorts }: ViewProps & { cohorts: Cohorts }) {
+  const { params, names } = cohorts;
+  const result = useResource(params ? `${project}|${state.category}|${JSON.stringify(params)}` : null, () =>
+    api.compare(project, state.category, params ?? {}),
   );
   if (result.error)
     return (
       <p class="error" role="alert">
-        {state.cmp === "project" ? "This server cannot compare projects yet: " : ""}
         {result.error.message}
       </p>
     );
+  if (!params) return null;
   return result.data ? (
     <Verdict result={result.data} nameA={names[0]} nameB={names[1]} />
   ) : (

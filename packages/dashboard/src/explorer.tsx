@@ -1,8 +1,8 @@
 import { RATING_CATEGORIES } from "@aftercall/schema";
 import { useState } from "preact/hooks";
-import { CATEGORIES, type SurveyRecord } from "./api.js";
+import { CATEGORIES, CONTEXT_FIELDS, type SurveyRecord } from "./api.js";
 import type { ViewProps } from "./app.js";
-import { CATEGORY_LABELS, dateTime } from "./format.js";
+import { CATEGORY_LABELS, CONTEXT_LABELS, dateTime, inSentence } from "./format.js";
 import { useResource } from "./hooks.js";
 import { explorerFilters, toHash } from "./state.js";
 
@@ -12,7 +12,10 @@ const POOR_CHOICES = [
   ...CATEGORIES.map((c) => [c, `Poor ${CATEGORY_LABELS[c].toLowerCase()}`]),
 ] as const;
 
-/** The filtered survey list with cursor paging, and export of the same filter. */
+/**
+ * The filtered survey list with cursor paging, and export of the same filter. A context field filter
+ * (`appVersion=…`, from a breakdown row) shows as a removable chip.
+ */
 export function Explorer(props: ViewProps) {
   const { api, project, window, state, navigate } = props;
   const filters = explorerFilters(state, window.filters);
@@ -68,6 +71,24 @@ export function Explorer(props: ViewProps) {
           <span>Call id</span>
           <input name="callId" type="search" value={state.callId ?? ""} maxLength={256} />
         </label>
+        {CONTEXT_FIELDS.map((field) => {
+          const value = state[field];
+          return (
+            value && (
+              <p class="chip filter" key={field} data-filter={field}>
+                {CONTEXT_LABELS[field]}: {value}{" "}
+                <button
+                  type="button"
+                  class="ghost"
+                  aria-label={`Remove the ${inSentence(CONTEXT_LABELS[field])} filter`}
+                  onClick={() => navigate({ [field]: undefined, cursor: undefined })}
+                >
+                  ×
+                </button>
+              </p>
+            )
+          );
+        })}
         <button type="submit" class="primary">
           Apply
         </button>

@@ -34,3 +34,14 @@ export const CATEGORY_LABELS = {
   video: "Video",
   screenshare: "Screen share",
 } as const;
+
+export const CONTEXT_LABELS = {
+  appVersion: "App version",
+  platform: "Platform",
+  browser: "Browser",
+  sdkVersion: "SDK version",
+} as const;
+
+/** A label inside a sentence: "App version" → "app version", but "SDK version" keeps its acronym. */
+export const inSentence = (label: string): string =>
+  /^[A-Z][a-z]/.test(label) ? label[0]?.toLowerCase() + label.slice(1) : label;

@@ -1,23 +1,29 @@
-import { CATEGORIES, type Category, type CategoryStats, summaryResponseRate } from "./api.js";
+import {
+  CATEGORIES,
+  type Category,
+  type CategoryStats,
+  type ContextField,
+  type ResponseRate,
+} from "./api.js";
 import type { ViewProps } from "./app.js";
 import { DistributionBars, MIN_TREND_RATINGS, TrendChart } from "./charts.js";
-import { CATEGORY_LABELS, count, dateTime, interval, percent } from "./format.js";
+import { CATEGORY_LABELS, CONTEXT_LABELS, count, dateTime, inSentence, interval, percent } from "./format.js";
 import { useResource } from "./hooks.js";
-import type { CompareMode } from "./state.js";
 
-const BREAKDOWNS: [CompareMode, string][] = [
-  ["appVersion", "App version"],
-  ["platform", "Platform"],
-  ["browser", "Browser"],
-  ["sdkVersion", "SDK version"],
-];
+const BREAKDOWNS = Object.entries(CONTEXT_LABELS) as [ContextField, string][];
 
 /** KPI cards, the poor-rate trend, and for one category its distribution, top issues and breakdowns. */
 export function Overview(props: ViewProps) {
   const { api, project, window, state } = props;
   const key = `${project}|${JSON.stringify(window)}|${state.tz}`;
   const summary = useResource(key, () => api.summary(project, window.filters));
-  const events = useResource(key, () => api.events(project, window.filters).catch(() => undefined));
+  // Servers before `responseRate` was in the summary: the lifecycle events' own summary, without interval.
+  const old = summary.data && !summary.data.responseRate;
+  const events = useResource(old ? key : null, () =>
+    api
+      .events(project, window.filters)
+      .then((e): ResponseRate => ({ ...e, rate: e.responseRate, low: null, high: null })),
+  );
   const trend = useResource(key, () =>
     Promise.all(
       CATEGORIES.map(async (category) => ({
@@ -27,8 +33,7 @@ export function Overview(props: ViewProps) {
     ),
   );
   const s = summary.data;
-  const fromSummary = s ? summaryResponseRate(s) : undefined;
-  const responseRate = fromSummary !== undefined ? fromSummary : events.data?.responseRate;
+  const responseRate = s?.responseRate ?? events.data;
   return (
     <>
       <h1 class="title">Overview</h1>
@@ -45,17 +50,7 @@ export function Overview(props: ViewProps) {
           </p>
           <p class="sub">in the selected range</p>
         </article>
-        <article class="kpi">
-          <h2>Response rate</h2>
-          <p class="value" data-kpi="response-rate">
-            {responseRate === undefined || responseRate === null ? "–" : percent(responseRate)}
-          </p>
-          <p class="sub">
-            {events.data
-              ? `${count(events.data.submitted)} of ${count(events.data.shown)} shown`
-              : "submitted of shown"}
-          </p>
-        </article>
+        <ResponseRateCard rate={responseRate} />
         {CATEGORIES.map((c) => (
           <CategoryCard key={c} category={c} stats={s?.categories[c]} {...props} />
         ))}
@@ -76,6 +71,26 @@ export function Overview(props: ViewProps) {
       </section>
       <CategoryDetail {...props} stats={s?.categories[state.category]} />
     </>
+  );
+}
+
+function ResponseRateCard({ rate }: { rate: ResponseRate | undefined }) {
+  return (
+    <article class="kpi">
+      <h2>Response rate</h2>
+      <p class="value" data-kpi="response-rate">
+        {rate ? percent(rate.rate) : "…"}
+      </p>
+      <p class="sub">
+        {rate?.low != null && rate.high != null ? (
+          <>95 % CI {interval([rate.low, rate.high])}</>
+        ) : (
+          "surveys submitted of shown"
+        )}
+        <br />
+        {rate && `${count(rate.submitted)} of ${count(rate.shown)} shown`}
+      </p>
+    </article>
   );
 }
 
@@ -212,12 +227,13 @@ function CategoryDetail(props: ViewProps & { stats: CategoryStats | undefined })
       {BREAKDOWNS.map(([by, label], i) => (
         <div class="panel" key={by}>
           <h2>
-            {CATEGORY_LABELS[category]} poor-rate by {label.toLowerCase()}
+            {CATEGORY_LABELS[category]} poor-rate by {inSentence(label)}
           </h2>
           <BreakdownTable
             rows={breakdowns.data?.[i] ?? []}
             label={label}
-            onPick={(value) => navigate({ view: "compare", cmp: by, a: value, b: undefined })}
+            surveysOf={(value) => `#view=explorer&${drill(state)}&${new URLSearchParams({ [by]: value })}`}
+            onCompare={(value) => navigate({ view: "compare", cmp: by, a: value, b: undefined })}
           />
         </div>
       ))}
@@ -241,7 +257,9 @@ function BreakdownTable(props: {
     poorRateCi95: [number, number] | null;
   }[];
   label: string;
-  onPick: (value: string) => void;
+  /** The explorer link listing the surveys with this value. */
+  surveysOf: (value: string) => string;
+  onCompare: (value: string) => void;
 }) {
   if (props.rows.length === 0) return <p class="empty">No data.</p>;
   const max = Math.max(...props.rows.map((r) => r.poorRate ?? 0), 0.01);
@@ -264,14 +282,20 @@ function BreakdownTable(props: {
                 {r.value === null ? (
                   <span class="muted">(not set)</span>
                 ) : (
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={() => props.onPick(r.value as string)}
-                    title="Compare with the others"
-                  >
-                    {r.value}
-                  </button>
+                  <>
+                    <a href={props.surveysOf(r.value)} title="Show these surveys" data-drill={r.value}>
+                      {r.value}
+                    </a>{" "}
+                    <button
+                      type="button"
+                      class="link compare"
+                      onClick={() => props.onCompare(r.value as string)}
+                      aria-label={`Compare ${r.value}`}
+                      title="Compare with another value"
+                    >
+                      ⇄
+                    </button>
+                  </>
                 )}
               </th>
               <td class="num">{count(r.surveys)}</td>

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CATEGORIES, type Category, type Filters } from "./api.js";
+import { CATEGORIES, type Category, CONTEXT_FIELDS, type Filters } from "./api.js";
 
 export const VIEWS = ["overview", "compare", "explorer", "survey"] as const;
 export type View = (typeof VIEWS)[number];
@@ -30,11 +30,15 @@ export interface ViewState {
   to?: string;
   tz: string;
   category: Category;
-  /** Explorer filters. */
+  /** Explorer filters (the context fields are exact values, set by a breakdown row's drill-down). */
   poor?: string;
   tag?: string;
   q?: string;
   callId?: string;
+  appVersion?: string;
+  platform?: string;
+  browser?: string;
+  sdkVersion?: string;
   cursor?: string;
   /** The survey shown in the detail view. */
   survey?: string;
@@ -56,8 +60,24 @@ const KEYS = [
   "tag",
   "q",
   "callId",
+  ...CONTEXT_FIELDS,
 ] as const;
 const MORE = ["cursor", "survey", "cmp", "a", "b"] as const;
+/** The keys taken as they are (the others are one of a list). */
+const TEXT_KEYS = [
+  "project",
+  "from",
+  "to",
+  "poor",
+  "tag",
+  "q",
+  "callId",
+  ...CONTEXT_FIELDS,
+  "cursor",
+  "survey",
+  "a",
+  "b",
+] as const;
 
 function oneOf<T extends string>(list: readonly T[], raw: string | null, fallback: T): T {
   return raw !== null && (list as readonly string[]).includes(raw) ? (raw as T) : fallback;
@@ -77,19 +97,7 @@ export function parseHash(hash: string): ViewState {
     category: oneOf(CATEGORIES, p.get("category"), "overall"),
     cmp: oneOf(COMPARE_MODES, p.get("cmp"), "appVersion"),
   };
-  for (const key of [
-    "project",
-    "from",
-    "to",
-    "poor",
-    "tag",
-    "q",
-    "callId",
-    "cursor",
-    "survey",
-    "a",
-    "b",
-  ] as const) {
+  for (const key of TEXT_KEYS) {
     const value = p.get(key);
     if (value) state[key] = value;
   }
@@ -173,5 +181,6 @@ export function explorerFilters(state: ViewState, window: Filters): Filters {
   if (state.tag) f.tag = state.tag;
   if (state.q) f.q = state.q;
   if (state.callId) f.callId = state.callId;
+  for (const field of CONTEXT_FIELDS) if (state[field]) f[field] = state[field];
   return f;
 }

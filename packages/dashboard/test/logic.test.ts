@@ -1,44 +1,17 @@
 /**
- * The dashboard's pure logic: its cohort comparison must give exactly the server's numbers, and the URL
- * hash must round-trip every piece of view state (so a shared or reloaded link shows the same view).
+ * The dashboard's pure logic: the URL hash must round-trip every piece of view state (so a shared or
+ * reloaded link shows the same view), and time ranges must become whole buckets in the view's time zone.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { twoProportionTest, wilsonInterval } from "../../server/src/analytics/statistics.js";
-import { parseHash, timeWindow, toHash, type ViewState, zonedMidnight } from "../src/state.js";
-import { compareCohorts } from "../src/stats.js";
-
-describe("dashboard cohort comparison", () => {
-  it("matches the server's Wilson, Newcombe and z-test results", () => {
-    for (const [a, b] of [
-      [
-        { poor: 119, n: 377 },
-        { poor: 141, n: 2217 },
-      ],
-      [
-        { poor: 0, n: 10 },
-        { poor: 3, n: 12 },
-      ],
-      [
-        { poor: 5, n: 5 },
-        { poor: 0, n: 7 },
-      ],
-    ] as const) {
-      const mine = compareCohorts("audio", a, b);
-      const server = twoProportionTest(a, b);
-      assert.equal(mine.difference, server.difference);
-      assert.deepEqual(mine.differenceCi95, server.ci95);
-      assert.equal(mine.z, server.z);
-      assert.equal(mine.pValue, server.pValue);
-      assert.deepEqual(mine.a.poorRateCi95, wilsonInterval(a.poor, a.n));
-    }
-  });
-
-  it("has nothing to compare when a cohort is empty", () => {
-    const result = compareCohorts("video", { poor: 0, n: 0 }, { poor: 1, n: 4 });
-    assert.deepEqual([result.difference, result.pValue, result.a.poorRate], [null, null, null]);
-  });
-});
+import {
+  explorerFilters,
+  parseHash,
+  timeWindow,
+  toHash,
+  type ViewState,
+  zonedMidnight,
+} from "../src/state.js";
 
 describe("dashboard view state in the URL hash", () => {
   it("round-trips every field", () => {
@@ -54,6 +27,10 @@ describe("dashboard view state in the URL hash", () => {
       tag: "audio:Echo",
       q: "echo & noise",
       callId: "call 1",
+      appVersion: "2.4.0",
+      platform: "web",
+      browser: "Firefox & co",
+      sdkVersion: "1.29.1",
       cursor: "abc==",
       survey: "2b7a4c9e-0000-4000-8000-000000000000",
       cmp: "period",
@@ -61,6 +38,17 @@ describe("dashboard view state in the URL hash", () => {
       b: "2026-03-08..2026-03-14",
     };
     assert.deepEqual(parseHash(toHash(state)), state);
+  });
+
+  it("passes the explorer's filters, context fields included, to the API on top of the time window", () => {
+    const state = parseHash("#view=explorer&q=echo&appVersion=2.4.0&platform=ios&range=24h");
+    assert.deepEqual(explorerFilters(state, { from: "f", to: "t" }), {
+      from: "f",
+      to: "t",
+      q: "echo",
+      appVersion: "2.4.0",
+      platform: "ios",
+    });
   });
 
   it("falls back to defaults for missing or unknown values", () => {
