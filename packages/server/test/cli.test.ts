@@ -12,7 +12,9 @@ import {
   toSurveyRecord,
   validateSurvey,
 } from "@aftercall/schema";
+import { generateWebhookSecret } from "../src/delivery/destinations/webhook-signature.js";
 import { survey } from "./support/test-app.js";
+import { startWebhookReceiver } from "./support/webhook-receiver.js";
 
 const run = promisify(execFile);
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
@@ -61,6 +63,10 @@ describe("aftercall CLI", () => {
       ["surveys"],
       ["surveys", "export"],
       ["surveys", "import"],
+      ["settings"],
+      ...["list", "create", "update", "delete", "test", "pause", "resume", "backfill", "parked", "retry"].map(
+        (c) => ["settings", c],
+      ),
     ];
     const outputs = await Promise.all(commands.map((c) => aftercall([...c, "--help"], { dataDir })));
     outputs.forEach((out, i) => {
@@ -102,6 +108,96 @@ describe("aftercall CLI", () => {
     );
     assert.ok(keys.find((k: { id: string; revokedAt?: string }) => k.id === key.id)?.revokedAt);
     assert.equal(keys.find((k: { kind: string }) => k.kind === "admin").token, undefined);
+  });
+
+  it("manages diagnostic settings: create, test against a real receiver, pause, backfill, delete; no secrets", async () => {
+    const secret = generateWebhookSecret();
+    const receiver = await startWebhookReceiver(secret);
+    const archive = await mkdtemp(join(tmpdir(), "aftercall-cli-archive-"));
+    try {
+      await aftercall(["projects", "create", "--name", "Routed", "--id", "routed"], { dataDir });
+      const destination = (type: string, config: unknown) => [
+        "--destination",
+        `${type}=${JSON.stringify(config)}`,
+      ];
+      const created = await aftercall(
+        [
+          "settings",
+          "create",
+          "--project",
+          "routed",
+          "--name",
+          "everywhere",
+          "--format",
+          "native",
+          ...destination("webhook", { url: receiver.url, secret }),
+          ...destination("directory", { path: archive }),
+        ],
+        { dataDir },
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const setting = JSON.parse(created.stdout);
+      assert.deepEqual(
+        setting.destinations.map((d: { type: string }) => d.type),
+        ["directory", "webhook"],
+      );
+      assert.ok(!created.stdout.includes(secret), "the webhook secret was printed");
+
+      const tested = await aftercall(
+        ["settings", "test", setting.id, "--project", "routed", "--destination", "webhook"],
+        {
+          dataDir,
+        },
+      );
+      assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+      assert.deepEqual(
+        JSON.parse(tested.stdout).map((r: { type: string; ok: boolean }) => [r.type, r.ok]),
+        [["webhook", true]],
+      );
+      assert.equal(receiver.deliveries.length, 1);
+      assert.equal(receiver.deliveries[0]?.signatureValid, true);
+      assert.equal(
+        (receiver.deliveries[0]?.records?.[0] as { callId: string }).callId,
+        "aftercall-test-call",
+      );
+
+      const paused = await aftercall(["settings", "pause", setting.id, "--project", "routed"], { dataDir });
+      assert.deepEqual(
+        JSON.parse(paused.stdout).destinations.map((d: { paused: boolean }) => d.paused),
+        [true, true],
+      );
+      const backfill = await aftercall(
+        ["settings", "backfill", setting.id, "--project", "routed", "--from", "2026-01-01T00:00:00Z"],
+        { dataDir },
+      );
+      assert.equal(backfill.code, 0, backfill.stderr);
+      const badTime = await aftercall(
+        ["settings", "backfill", setting.id, "--project", "routed", "--from", "soon"],
+        {
+          dataDir,
+        },
+      );
+      assert.equal(badTime.code, 2);
+      assert.match(badTime.stderr, /from must be an ISO 8601 date-time/);
+      const listed = await aftercall(["settings", "list", "--project", "routed"], { dataDir });
+      assert.equal(JSON.parse(listed.stdout)[0].name, "everywhere");
+      assert.ok(!listed.stdout.includes(secret));
+      assert.deepEqual(
+        JSON.parse(
+          (await aftercall(["settings", "parked", setting.id, "--project", "routed"], { dataDir })).stdout,
+        ),
+        [],
+      );
+      const deleted = await aftercall(["settings", "delete", setting.id, "--project", "routed"], { dataDir });
+      assert.equal(deleted.code, 0);
+      assert.deepEqual(
+        JSON.parse((await aftercall(["settings", "list", "--project", "routed"], { dataDir })).stdout),
+        [],
+      );
+    } finally {
+      await receiver.stop();
+      await rm(archive, { recursive: true, force: true });
+    }
   });
 
   it("fails clearly for an unknown project or a bad option", async () => {
