@@ -157,7 +157,7 @@ describe("aftercall CLI", () => {
       assert.equal(receiver.deliveries.length, 1);
       assert.equal(receiver.deliveries[0]?.signatureValid, true);
       assert.equal(
-        (receiver.deliveries[0]?.records?.[0] as { callId: string }).callId,
+        (receiver.deliveries[0]?.records?.[0] as { callId: string } | undefined)?.callId,
         "aftercall-test-call",
       );
 
