@@ -80,6 +80,10 @@ function engineFor(
   });
 }
 
+/** Create a setting from an API-shaped body, as the operator. */
+const addSetting = (store: Store, project: Project, body: Record<string, unknown>) =>
+  createSetting(store, project, parseSettingInput(body), { operator: true });
+
 const WEBHOOK = { url: "http://127.0.0.1:9/hook", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
 
 function deliverySuite(engine: string, makeStore: MakeStore): void {
@@ -97,12 +101,11 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
     it("delivers only what arrives after the setting is created, in commit order, with stable record ids", () =>
       withStore(async (store, project) => {
         await store_(store, project, new Date(clock - 60_000)); // before the setting: not delivered
-        await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", format: "native", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        await addSetting(store, project, {
+          name: "hook",
+          format: "native",
+          destinations: { webhook: WEBHOOK },
+        });
         const later = [];
         for (let i = 0; i < 7; i++) later.push(await store_(store, project, new Date(clock + i)));
         const destination = new RecordingDestination();
@@ -140,17 +143,12 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
       withStore(async (store, project) => {
         const old = await store_(store, project, new Date(clock - 3_600_000));
         const recent = await store_(store, project, new Date(clock - 60_000));
-        await createSetting(
-          store,
-          project,
-          parseSettingInput({
-            name: "archive",
-            format: "acs",
-            destinations: { webhook: WEBHOOK },
-            backfillFrom: new Date(clock - 120_000).toISOString(),
-          }),
-          { operator: true },
-        );
+        await addSetting(store, project, {
+          name: "archive",
+          format: "acs",
+          destinations: { webhook: WEBHOOK },
+          backfillFrom: new Date(clock - 120_000).toISOString(),
+        });
         const destination = new RecordingDestination();
         const engine = engineFor(store, destination);
         await engine.runOnce();
@@ -171,23 +169,13 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("carries lifecycle events only for settings that chose that category", () =>
       withStore(async (store, project) => {
-        await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "surveys", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
-        await createSetting(
-          store,
-          project,
-          parseSettingInput({
-            name: "all",
-            categories: ["allLogs"],
-            format: "native",
-            destinations: { webhook: WEBHOOK },
-          }),
-          { operator: true },
-        );
+        await addSetting(store, project, { name: "surveys", destinations: { webhook: WEBHOOK } });
+        await addSetting(store, project, {
+          name: "all",
+          categories: ["allLogs"],
+          format: "native",
+          destinations: { webhook: WEBHOOK },
+        });
         const survey = await store_(store, project, new Date(clock));
         const event = {
           id: randomUUID(),
@@ -222,12 +210,7 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("retries with growing backoff, then delivers everything once the destination recovers", () =>
       withStore(async (store, project) => {
-        await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        await addSetting(store, project, { name: "hook", destinations: { webhook: WEBHOOK } });
         const surveys = [
           await store_(store, project, new Date(clock)),
           await store_(store, project, new Date(clock + 1)),
@@ -263,12 +246,10 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("parks a batch after the last attempt, moves on, and delivers it when an operator retries", () =>
       withStore(async (store, project) => {
-        const setting = await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
         const poisoned = [];
         for (let i = 0; i < 3; i++) poisoned.push(await store_(store, project, new Date(clock + i)));
         const destination = new RecordingDestination();
@@ -296,12 +277,10 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("parks at once when the destination says retrying cannot help", () =>
       withStore(async (store, project) => {
-        const setting = await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
         await store_(store, project, new Date(clock));
         const destination = new RecordingDestination();
         destination.failNext(1, false);
@@ -313,12 +292,10 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("a paused destination receives nothing until it is resumed", () =>
       withStore(async (store, project) => {
-        const setting = await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
         await store.delivery.setPaused(setting.id, ["webhook"], true);
         const s = await store_(store, project, new Date(clock));
         const destination = new RecordingDestination();
@@ -332,12 +309,10 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
 
     it("a destination is leased to one server at a time, and a stale owner cannot move its cursor", () =>
       withStore(async (store, project) => {
-        const setting = await createSetting(
-          store,
-          project,
-          parseSettingInput({ name: "hook", destinations: { webhook: WEBHOOK } }),
-          { operator: true },
-        );
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
         const id = setting.destinations[0]?.id as string;
         assert.equal(await store.delivery.claim(id, "server-a", clock, 30_000), true);
         assert.equal(await store.delivery.claim(id, "server-b", clock + 1_000, 30_000), false);
@@ -356,32 +331,15 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
     it("allows at most five settings per project and unique names", () =>
       withStore(async (store, project) => {
         for (let i = 0; i < 5; i++)
-          await createSetting(
-            store,
-            project,
-            parseSettingInput({ name: `s${i}`, destinations: { webhook: WEBHOOK } }),
-            { operator: true },
-          );
-        await assert.rejects(
-          createSetting(
-            store,
-            project,
-            parseSettingInput({ name: "s5", destinations: { webhook: WEBHOOK } }),
-            { operator: true },
-          ),
-          { code: "SETTING_LIMIT_REACHED" },
-        );
+          await addSetting(store, project, { name: `s${i}`, destinations: { webhook: WEBHOOK } });
+        await assert.rejects(addSetting(store, project, { name: "s5", destinations: { webhook: WEBHOOK } }), {
+          code: "SETTING_LIMIT_REACHED",
+        });
         const s0 = (await store.delivery.listSettings(project.id)).find((s) => s.name === "s0");
         assert.equal(await store.delivery.deleteSetting(project.id, s0?.id as string), true);
-        await assert.rejects(
-          createSetting(
-            store,
-            project,
-            parseSettingInput({ name: "s1", destinations: { webhook: WEBHOOK } }),
-            { operator: true },
-          ),
-          { code: "SETTING_EXISTS" },
-        );
+        await assert.rejects(addSetting(store, project, { name: "s1", destinations: { webhook: WEBHOOK } }), {
+          code: "SETTING_EXISTS",
+        });
       }));
   });
 }
