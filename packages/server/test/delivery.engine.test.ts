@@ -29,7 +29,10 @@ class RecordingDestination implements Destination {
     for (let i = 0; i < n; i++)
       this.failures.push(new DeliveryFailure(`receiver down (${i + 1})`, retryable));
   }
+  /** Runs during each delivery, before it succeeds (e.g. an operator acting meanwhile). */
+  during: (() => Promise<void>) | undefined;
   async deliver(batch: DeliveryBatch): Promise<void> {
+    await this.during?.();
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.batches.push(batch);
@@ -325,7 +328,147 @@ function deliverySuite(engine: string, makeStore: MakeStore): void {
         clock += 31_000;
         await engineFor(store, b, { owner: "server-b" }).runOnce();
         assert.equal(b.recordIds().length, 1);
-        assert.equal(await store.delivery.markDelivered(id, "server-a", 10_000, 1, clock), false);
+        assert.equal(
+          await store.delivery.markDelivered(id, "server-a", { fromCursor: 0, toSeq: 10_000 }, 1, clock),
+          false,
+        );
+      }));
+
+    it("a backfill made while a batch is in flight is not undone by that batch's success", () =>
+      withStore(async (store, project) => {
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
+        const first = [
+          await store_(store, project, new Date(clock)),
+          await store_(store, project, new Date(clock + 1)),
+        ];
+        const destination = new RecordingDestination();
+        const engine = engineFor(store, destination);
+        await engine.runOnce();
+        const later = await store_(store, project, new Date(clock + 2));
+        destination.during = async () => {
+          destination.during = undefined;
+          await store.delivery.backfill(setting.id, ["webhook"], 0);
+        };
+        await engine.runOnce(); // delivers `later` while the backfill moves the cursor back to the start
+        await engine.runOnce(); // so everything is delivered again
+        assert.deepEqual(
+          destination.recordIds(),
+          [...first, later, ...first, later].map((r) => `CallSurvey:${r.id}`),
+        );
+      }));
+
+    it("a backfill from a time after undelivered surveys never skips them", () =>
+      withStore(async (store, project) => {
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
+        await store.delivery.setPaused(setting.id, ["webhook"], true);
+        const waiting = [];
+        for (let i = 0; i < 4; i++) waiting.push(await store_(store, project, new Date(clock + i * 1000)));
+        await store.delivery.backfill(setting.id, ["webhook"], clock + 2500);
+        await store.delivery.setPaused(setting.id, ["webhook"], false);
+        const destination = new RecordingDestination();
+        await engineFor(store, destination).runOnce();
+        assert.deepEqual(
+          destination.recordIds(),
+          waiting.map((r) => `CallSurvey:${r.id}`),
+        );
+      }));
+
+    it("the same range parked twice (after a backfill) stays one parked batch and does not wedge delivery", () =>
+      withStore(async (store, project) => {
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
+        await store_(store, project, new Date(clock));
+        const destination = new RecordingDestination();
+        const engine = engineFor(store, destination);
+        destination.failNext(1, false);
+        await engine.runOnce();
+        await store.delivery.backfill(setting.id, ["webhook"], 0);
+        destination.failNext(1, false);
+        await engine.runOnce();
+        const parked = await store.delivery.listParked(setting.destinations.map((d) => d.id));
+        assert.equal(parked.length, 1);
+        assert.equal(parked[0]?.attempts, 2);
+        const next = await store_(store, project, new Date(clock + 1));
+        await engine.runOnce();
+        assert.deepEqual(destination.recordIds(), [`CallSurvey:${next.id}`]);
+      }));
+
+    it("a destination that cannot even be created shows the error and backs off", () =>
+      withStore(async (store, project) => {
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
+        await store_(store, project, new Date(clock));
+        const engine = new DeliveryEngine({
+          store,
+          logger: createLogger("silent"),
+          now,
+          createDestination: async () => {
+            throw new DeliveryFailure("invalid connection string");
+          },
+        });
+        await engine.runOnce();
+        const [d] = (await store.delivery.getSetting(project.id, setting.id))?.destinations ?? [];
+        assert.equal(d?.failedAttempts, 1);
+        assert.equal(d?.lastError, "invalid connection string");
+        assert.ok((d?.nextAttemptAtMs ?? 0) > clock);
+      }));
+
+    it("after a recovery a single failure of the next batch is retried, not parked", () =>
+      withStore(async (store, project) => {
+        const setting = await addSetting(store, project, {
+          name: "hook",
+          destinations: { webhook: WEBHOOK },
+        });
+        for (let i = 0; i < 6; i++) await store_(store, project, new Date(clock + i));
+        const destination = new RecordingDestination();
+        const engine = engineFor(store, destination, { maxAttempts: 3 });
+        destination.failNext(2);
+        await engine.runOnce();
+        clock += 10_000;
+        await engine.runOnce();
+        clock += 10_000;
+        // Batch 1 succeeds on its third attempt; batch 2 then fails once in the same turn.
+        let calls = 0;
+        destination.during = async () => {
+          if (++calls === 2) destination.failNext(1);
+        };
+        await engine.runOnce();
+        assert.deepEqual(await store.delivery.listParked(setting.destinations.map((d) => d.id)), []);
+        const [d] = (await store.delivery.getSetting(project.id, setting.id))?.destinations ?? [];
+        assert.equal(d?.failedAttempts, 1);
+        assert.equal(destination.recordIds().length, 3);
+      }));
+
+    it("concurrent creates never exceed five settings, and a taken name is a conflict, not an error", () =>
+      withStore(async (store, project) => {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            addSetting(store, project, { name: `s${i}`, destinations: { webhook: WEBHOOK } }),
+          ),
+        );
+        assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 5);
+        for (const o of outcomes)
+          if (o.status === "rejected")
+            assert.equal((o.reason as { code?: string }).code, "SETTING_LIMIT_REACHED");
+        const other = (await createProject(store, { name: `Other ${randomUUID().slice(0, 6)}` })).project;
+        const same = await Promise.allSettled(
+          Array.from({ length: 4 }, () =>
+            addSetting(store, other, { name: "same", destinations: { webhook: WEBHOOK } }),
+          ),
+        );
+        assert.equal(same.filter((o) => o.status === "fulfilled").length, 1);
+        for (const o of same)
+          if (o.status === "rejected") assert.equal((o.reason as { code?: string }).code, "SETTING_EXISTS");
       }));
 
     it("allows at most five settings per project and unique names", () =>

@@ -84,6 +84,10 @@ describe("diagnostic settings API", () => {
       [{ name: "x", destinations: { webhook: { ...webhook(), type: "s3" } } }, /destinations\.webhook\.type/],
       [{ name: "x", destinations: { webhook: webhook() }, backfillFrom: "yesterday" }, /^backfillFrom /],
       [{ name: "x", destinations: { webhook: webhook() }, colour: "red" }, /colour is not a field/],
+      [
+        { name: "x", destinations: { stream: { servers: ["nats://alice:s3cr3t@127.0.0.1:4222"] } } },
+        /destinations\.stream\.servers\[0\] must not contain credentials/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await call("POST", base, body);

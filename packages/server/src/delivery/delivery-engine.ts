@@ -62,8 +62,6 @@ export class DeliveryEngine {
   private readonly stopping = new AbortController();
   private readonly opts: Required<Omit<DeliveryEngineOptions, "owner" | "store" | "logger" | "metrics">>;
   private readonly connections = new Map<string, Connection>();
-  /** Lease expiry (epoch ms) of the destinations this server last claimed. */
-  private readonly leases = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = 0;
   private running: Promise<void> | undefined;
@@ -109,10 +107,8 @@ export class DeliveryEngine {
     await this.running;
     const store = this.options.store.delivery;
     // Released leases let another server take over at once instead of after the lease expires.
-    const held = new Set([...this.leases.keys(), ...this.connections.keys()]);
-    await Promise.all([...held].map((id) => store.release(id, this.owner).catch(() => {})));
+    await store.releaseAll(this.owner).catch(() => {});
     await Promise.all([...this.connections.values()].map((c) => c.destination.close().catch(() => {})));
-    this.leases.clear();
     this.connections.clear();
   }
 
@@ -157,33 +153,43 @@ export class DeliveryEngine {
   }
 
   /**
-   * Take (or renew) the lease unless this server took it recently: while it is fresh nobody else can hold
-   * it, and skipping the write saves a durable commit per pass. Cursor updates stay fenced either way.
+   * Take the lease, or renew it unless this server's lease is still fresh (skipping the write saves a
+   * durable commit per pass; nobody else can hold a lease that has not expired). `d` is read just before.
    */
-  private async claim(id: string): Promise<boolean> {
+  private async claim(d: DueDestination, force = false): Promise<boolean> {
     const now = this.opts.now();
-    const until = this.leases.get(id);
-    if (until !== undefined && until - now > (this.opts.leaseMs * 2) / 3) return true;
-    const held = await this.options.store.delivery.claim(id, this.owner, now, this.opts.leaseMs);
-    if (held) this.leases.set(id, now + this.opts.leaseMs);
-    else this.leases.delete(id);
-    return held;
+    const fresh = d.leaseOwner === this.owner && d.leaseUntilMs - now > (this.opts.leaseMs * 2) / 3;
+    if (fresh && !force) return true;
+    return this.options.store.delivery.claim(d.id, this.owner, now, this.opts.leaseMs);
   }
 
-  /** Deliver what a destination has waiting; true when it has more than one turn's worth. */
-  private async work(d: DueDestination): Promise<boolean> {
-    if (!(await this.claim(d.id))) return false;
+  /**
+   * Deliver what a destination has waiting; true when it has more than one turn's worth. The state is read
+   * again first: the pass's list may be stale by now (another server, a backfill, a pause).
+   */
+  private async work(listed: DueDestination): Promise<boolean> {
+    const d = await this.options.store.delivery.destination(listed.id);
+    if (!d || d.paused || !(await this.claim(d))) return false;
     const lease = new AbortController();
+    let renewedAt = this.opts.now();
+    // Renews during slow deliveries too. A failed or refused renewal aborts the delivery before the lease
+    // can expire, so another server taking over never overlaps with a batch still in flight here.
     const heartbeat = setInterval(() => {
-      this.leases.delete(d.id); // force a write: the beat exists to renew
-      this.claim(d.id).then(
-        (held) => held || lease.abort(),
-        () => {}, // a store hiccup: the next beat (or the lease expiry) decides
+      this.options.store.delivery.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs).then(
+        (held) => (held ? (renewedAt = this.opts.now()) : lease.abort()),
+        () => {
+          if (this.opts.now() - renewedAt > (this.opts.leaseMs * 2) / 3) lease.abort();
+        },
       );
     }, this.opts.leaseMs / 3);
     heartbeat.unref();
     try {
       return await this.workLeased(d, lease.signal);
+    } catch (error) {
+      // Anything but a delivery failure (the destination cannot be created, the store hiccups): record it
+      // and back off like a failed delivery, so it shows in the status instead of looping silently.
+      await this.recordTrouble(d, error).catch(() => {});
+      return false;
     } finally {
       clearInterval(heartbeat);
     }
@@ -196,26 +202,31 @@ export class DeliveryEngine {
     const destination = await this.connect(d);
     if (d.parkedRetryWaiting) await this.retryParked(d, destination, project.resourceId, lease);
     if (this.opts.now() < d.nextAttemptAtMs) return false;
-    let cursor = d.cursorSeq;
+    const state = { cursor: d.cursorSeq, failedAttempts: d.failedAttempts };
     for (let turn = 0; turn < this.opts.batchesPerTurn; turn++) {
       if (this.stopped || lease.aborted) return false;
       const entries = await store.readLog(
         d.projectId,
         d.categories,
-        { afterSeq: cursor },
+        { afterSeq: state.cursor },
         this.opts.batchSize,
       );
       if (entries.length === 0) return false;
-      const outcome = await this.deliverEntries(d, destination, project.resourceId, entries, lease);
+      const outcome = await this.deliverEntries(d, state, destination, project.resourceId, entries, lease);
       if (outcome !== "delivered") return false;
-      cursor = (entries.at(-1) as LogEntry).seq;
+      state.cursor = (entries.at(-1) as LogEntry).seq;
+      state.failedAttempts = 0;
     }
     return true;
   }
 
-  /** Deliver one batch and record the outcome; "lost" when another server took the destination over. */
+  /**
+   * Deliver one batch and record the outcome; "lost" when the cursor moved meanwhile (another server, a
+   * backfill) — the next pass starts again from wherever the cursor is then.
+   */
   private async deliverEntries(
     d: DueDestination,
+    state: { cursor: number; failedAttempts: number },
     destination: Destination,
     resourceId: string,
     entries: readonly LogEntry[],
@@ -236,25 +247,26 @@ export class DeliveryEngine {
     } catch (error) {
       // Cut short by shutdown or a lost lease: not the destination's fault; delivered again later.
       if (this.stopping.signal.aborted || lease.aborted) return "lost";
-      return this.recordFailure(d, batch, first, last, error);
+      return this.recordFailure(d, state, batch, { fromSeq: first, toSeq: last }, error);
     }
     const now = this.opts.now();
     this.metrics.delivered(d.type, batch.records, now, now - started);
-    return (await store.markDelivered(d.id, this.owner, last, batch.records.length, now))
+    const range = { fromCursor: state.cursor, toSeq: last };
+    return (await store.markDelivered(d.id, this.owner, range, batch.records.length, now))
       ? "delivered"
       : "lost";
   }
 
   private async recordFailure(
     d: DueDestination,
+    state: { cursor: number; failedAttempts: number },
     batch: DeliveryBatch,
-    fromSeq: number,
-    toSeq: number,
+    range: { fromSeq: number; toSeq: number },
     error: unknown,
   ): Promise<"failed" | "lost"> {
     const store = this.options.store.delivery;
     const message = failureMessage(error);
-    const attempts = d.failedAttempts + 1;
+    const attempts = state.failedAttempts + 1;
     const now = this.opts.now();
     this.metrics.failed(d.type);
     const hopeless = error instanceof DeliveryFailure && !error.retryable;
@@ -263,11 +275,10 @@ export class DeliveryEngine {
         { destination: d.id, type: d.type, batch: batch.id, attempts, error: message },
         "delivery batch parked",
       );
-      const parked = await store.park(d.id, this.owner, {
+      const parked = await store.park(d.id, this.owner, state.cursor, {
         id: randomUUID(),
         destinationId: d.id,
-        fromSeq,
-        toSeq,
+        ...range,
         records: batch.records.length,
         attempts,
         error: message,
@@ -282,6 +293,20 @@ export class DeliveryEngine {
       "delivery failed; will retry",
     );
     return (await store.markFailed(d.id, this.owner, message, attempts, next, now)) ? "failed" : "lost";
+  }
+
+  /** A failure outside a delivery (the destination could not be created, the store failed): back off. */
+  private async recordTrouble(d: DueDestination, error: unknown): Promise<void> {
+    const message = failureMessage(error);
+    const attempts = d.failedAttempts + 1;
+    const now = this.opts.now();
+    this.metrics.failed(d.type);
+    this.options.logger.error(
+      { err: error, destination: d.id, type: d.type, attempts },
+      "delivery turn failed",
+    );
+    const next = now + backoffDelayMs(attempts, this.opts.backoff);
+    await this.options.store.delivery.markFailed(d.id, this.owner, message, attempts, next, now);
   }
 
   /** Re-deliver one parked batch an operator asked to retry. */

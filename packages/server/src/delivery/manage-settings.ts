@@ -205,7 +205,9 @@ export async function updateSetting(
     remove,
     nowMs: Date.now(),
   });
-  if (!updated)
+  if (updated === "missing")
+    throw new AftercallError("NOT_FOUND", `Diagnostic setting ${id} was not found in project ${project.id}.`);
+  if (updated === "name-taken")
     throw new AftercallError(
       "SETTING_EXISTS",
       `Project ${project.id} already has a diagnostic setting named "${name}".`,
@@ -215,6 +217,8 @@ export async function updateSetting(
 
 /** Destination types a request names (`destination=webhook`), or every type of the setting. */
 export function selectTypes(setting: DiagnosticSetting, requested: unknown): DestinationType[] {
+  if (setting.destinations.length === 0)
+    throw new AftercallError("NOT_FOUND", `Diagnostic setting ${setting.id} has no destinations.`);
   if (requested === undefined) return setting.destinations.map((d) => d.type);
   if (typeof requested !== "string" || !(DESTINATION_TYPES as readonly string[]).includes(requested))
     throw new AftercallError(

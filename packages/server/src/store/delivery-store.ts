@@ -16,6 +16,8 @@ export interface DueDestination extends DestinationState {
   categories: LogCategory[];
   /** A parked batch an operator asked to retry is waiting. */
   parkedRetryWaiting: boolean;
+  leaseOwner: string | undefined;
+  leaseUntilMs: number;
 }
 
 /** A batch that failed too often (or could never succeed) and was set aside for an operator. */
@@ -81,17 +83,28 @@ export interface DeliveryStore {
   listSettings(projectId: string): Promise<DiagnosticSetting[]>;
   getSetting(projectId: string, id: string): Promise<DiagnosticSetting | undefined>;
   /** False when the name is taken by another setting of the project. */
-  updateSetting(projectId: string, id: string, update: SettingUpdate): Promise<boolean>;
+  updateSetting(
+    projectId: string,
+    id: string,
+    update: SettingUpdate,
+  ): Promise<"updated" | "name-taken" | "missing">;
   deleteSetting(projectId: string, id: string): Promise<boolean>;
   setPaused(settingId: string, types: readonly DestinationType[], paused: boolean): Promise<void>;
-  /** Move the cursors back (or forward) so delivery restarts with entries received at or after `fromMs`. */
+  /**
+   * Move cursors back so delivery restarts with entries received at or after `fromMs`; never forward past
+   * undelivered entries.
+   */
   backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void>;
 
   /** Destinations that are not paused, whose backoff has elapsed and whose lease is free or ours. */
   dueDestinations(owner: string, nowMs: number): Promise<DueDestination[]>;
+  /** One destination's current state, read fresh (the engine re-reads it before working on it). */
+  destination(id: string): Promise<DueDestination | undefined>;
   /** Take or renew the lease; false when another owner holds a lease that has not expired. */
   claim(destinationId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean>;
   release(destinationId: string, owner: string): Promise<void>;
+  /** Release every lease `owner` holds (a server stopping), so others take over at once. */
+  releaseAll(owner: string): Promise<void>;
   /** Entries of a project after `afterSeq` (and up to `toSeq`), in the given categories, oldest first. */
   readLog(
     projectId: string,
@@ -104,11 +117,14 @@ export interface DeliveryStore {
     projectId: string,
     ids: readonly string[],
   ): Promise<Map<string, SurveyEvent & { receivedAtMs: number }>>;
-  /** Advance the cursor after a delivery; false when the lease was lost (nothing changed). */
+  /**
+   * Move the cursor from `fromCursor` (where the delivery started) to `toSeq`. False, changing nothing, when
+   * the lease was lost or the cursor moved meanwhile (a backfill): the next pass starts from the new cursor.
+   */
   markDelivered(
     destinationId: string,
     owner: string,
-    toSeq: number,
+    range: { fromCursor: number; toSeq: number },
     records: number,
     nowMs: number,
   ): Promise<boolean>;
@@ -121,7 +137,12 @@ export interface DeliveryStore {
     nowMs: number,
   ): Promise<boolean>;
   /** Record a parked batch and move the cursor past it, atomically. */
-  park(destinationId: string, owner: string, batch: Omit<ParkedBatch, "retryRequested">): Promise<boolean>;
+  park(
+    destinationId: string,
+    owner: string,
+    fromCursor: number,
+    batch: Omit<ParkedBatch, "retryRequested">,
+  ): Promise<boolean>;
   listParked(destinationIds: readonly string[]): Promise<ParkedBatch[]>;
   /** Ask the engine to retry parked batches of a setting (one, or all when `parkedId` is absent); how many. */
   requestParkedRetry(settingId: string, parkedId?: string): Promise<number>;

@@ -24,15 +24,36 @@ import type {
 import { GuardFailed, type SqlDriver, type SqlRow, type SqlWrite } from "./sql-driver.js";
 import { rowToSurvey, type SurveyRow } from "./survey-row.js";
 
+/**
+ * A write that locks the project's row until the batch commits (PostgreSQL; SQLite has one writer anyway),
+ * so checks of a project's settings and the writes that depend on them cannot interleave across servers.
+ */
+function dueFromRow(row: SqlRow): DueDestination {
+  return {
+    ...destinationFromRow(row),
+    categories: JSON.parse(String(row.categories)) as LogCategory[],
+    parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
+    leaseOwner:
+      row.lease_owner === null || row.lease_owner === undefined ? undefined : String(row.lease_owner),
+    leaseUntilMs: num(row.lease_until),
+  };
+}
+
+const lockProject = (projectId: string): SqlWrite => ({
+  sql: "UPDATE projects SET name = name WHERE id = ?",
+  params: [projectId],
+});
+
 /** {@link DeliveryStore} over either engine's {@link SqlDriver}; the SQL is the same for both. */
 export class SqlDeliveryStore implements DeliveryStore {
   constructor(private readonly db: SqlDriver) {}
 
   async createSetting(s: NewSetting, maxPerProject: number): Promise<CreateSettingOutcome> {
     const writes: SqlWrite[] = [
+      lockProject(s.projectId),
       {
-        // Guarded in the statement too, so two servers creating a sixth setting at once cannot both succeed
-        // (the unique name constraint and this count are checked under the same write).
+        // The count and the name are checked by the insert itself, after the project lock above: a second
+        // server creating a sixth setting (or the same name) at once waits, then sees the first one's row.
         sql: `INSERT INTO diagnostic_settings (id, project_id, name, categories, format, created_at, updated_at)
 SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE (SELECT count(*) FROM diagnostic_settings WHERE project_id = ?) < ?
 AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?)`,
@@ -56,7 +77,7 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
     try {
       await this.db.atomically(writes);
     } catch (error) {
-      if (!(error instanceof GuardFailed) || error.index !== 0) throw error;
+      if (!(error instanceof GuardFailed) || error.index !== 1) throw error;
       const taken = await this.db.all("SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?", [
         s.projectId,
         s.name,
@@ -107,8 +128,13 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
     return (await this.withDestinations(rows))[0];
   }
 
-  async updateSetting(projectId: string, id: string, u: SettingUpdate): Promise<boolean> {
+  async updateSetting(
+    projectId: string,
+    id: string,
+    u: SettingUpdate,
+  ): Promise<"updated" | "name-taken" | "missing"> {
     const writes: SqlWrite[] = [
+      lockProject(projectId),
       {
         sql: `UPDATE diagnostic_settings SET name = ?, categories = ?, format = ?, updated_at = ?
 WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ? AND id <> ?)`,
@@ -145,9 +171,14 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
       });
     try {
       await this.db.atomically(writes);
-      return true;
+      return "updated";
     } catch (error) {
-      if (error instanceof GuardFailed && error.index === 0) return false;
+      if (!(error instanceof GuardFailed) || error.index !== 1) throw error;
+      const exists = await this.db.all("SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND id = ?", [
+        projectId,
+        id,
+      ]);
+      return exists.length > 0 ? "name-taken" : "missing";
       throw error;
     }
   }
@@ -175,6 +206,7 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
   }
 
   async setPaused(settingId: string, types: readonly DestinationType[], paused: boolean): Promise<void> {
+    if (types.length === 0) return;
     await this.db.run(
       `UPDATE destinations SET paused = ?, failed_attempts = 0, next_attempt_at = 0 WHERE setting_id = ? AND type IN (${marks(types.length)})`,
       [paused ? 1 : 0, settingId, ...types],
@@ -182,10 +214,15 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
   }
 
   async backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void> {
+    if (types.length === 0) return;
+    // Only ever backwards: a time after undelivered entries must not skip them. A delivery in flight
+    // compares-and-sets the cursor it started from, so it cannot undo this move (see markDelivered).
+    const project = await this.projectOf(settingId);
     await this.db.run(
-      `UPDATE destinations SET cursor_seq = ${CURSOR_FROM_TIME}, failed_attempts = 0, next_attempt_at = 0
+      `UPDATE destinations SET cursor_seq = CASE WHEN ${CURSOR_FROM_TIME} < cursor_seq THEN ${CURSOR_FROM_TIME} ELSE cursor_seq END,
+  failed_attempts = 0, next_attempt_at = 0
 WHERE setting_id = ? AND type IN (${marks(types.length)})`,
-      [await this.projectOf(settingId), fromMs, settingId, ...types],
+      [project, fromMs, project, fromMs, settingId, ...types],
     );
   }
 
@@ -205,11 +242,17 @@ WHERE d.paused = 0 AND (d.lease_owner IS NULL OR d.lease_owner = ? OR d.lease_un
 ORDER BY d.id`,
       [owner, nowMs, nowMs],
     );
-    return rows.map((row) => ({
-      ...destinationFromRow(row),
-      categories: JSON.parse(String(row.categories)) as LogCategory[],
-      parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
-    }));
+    return rows.map(dueFromRow);
+  }
+
+  async destination(id: string): Promise<DueDestination | undefined> {
+    const rows = await this.db.all(
+      `SELECT d.*, s.categories,
+  EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1) AS parked_retry
+FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id WHERE d.id = ?`,
+      [id],
+    );
+    return rows[0] ? dueFromRow(rows[0]) : undefined;
   }
 
   async claim(destinationId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean> {
@@ -219,6 +262,12 @@ WHERE id = ? AND paused = 0 AND (lease_owner IS NULL OR lease_owner = ? OR lease
       [owner, nowMs + leaseMs, destinationId, owner, nowMs],
     );
     return changes === 1;
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    await this.db.run("UPDATE destinations SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = ?", [
+      owner,
+    ]);
   }
 
   async release(destinationId: string, owner: string): Promise<void> {
@@ -280,12 +329,18 @@ WHERE project_id = ? AND seq > ? AND seq <= ? AND category IN (${marks(categorie
     return out;
   }
 
-  async markDelivered(destinationId: string, owner: string, toSeq: number, records: number, nowMs: number) {
+  async markDelivered(
+    destinationId: string,
+    owner: string,
+    range: { fromCursor: number; toSeq: number },
+    records: number,
+    nowMs: number,
+  ) {
     const changes = await this.db.run(
-      `UPDATE destinations SET cursor_seq = CASE WHEN cursor_seq < ? THEN ? ELSE cursor_seq END,
-  delivered_records = delivered_records + ?, failed_attempts = 0, next_attempt_at = 0, last_success_at = ?
-WHERE id = ? AND lease_owner = ?`,
-      [toSeq, toSeq, records, nowMs, destinationId, owner],
+      `UPDATE destinations SET cursor_seq = ?, delivered_records = delivered_records + ?, failed_attempts = 0,
+  next_attempt_at = 0, last_success_at = ?
+WHERE id = ? AND lease_owner = ? AND cursor_seq = ?`,
+      [range.toSeq, records, nowMs, destinationId, owner, range.fromCursor],
     );
     return changes === 1;
   }
@@ -306,18 +361,28 @@ WHERE id = ? AND lease_owner = ?`,
     return changes === 1;
   }
 
-  async park(destinationId: string, owner: string, b: Omit<ParkedBatch, "retryRequested">): Promise<boolean> {
+  async park(
+    destinationId: string,
+    owner: string,
+    fromCursor: number,
+    b: Omit<ParkedBatch, "retryRequested">,
+  ): Promise<boolean> {
     try {
       await this.db.atomically([
         {
-          sql: `UPDATE destinations SET cursor_seq = CASE WHEN cursor_seq < ? THEN ? ELSE cursor_seq END,
-  failed_attempts = 0, next_attempt_at = 0, last_error = ?, last_error_at = ? WHERE id = ? AND lease_owner = ?`,
-          params: [b.toSeq, b.toSeq, b.error, b.parkedAtMs, destinationId, owner],
+          sql: `UPDATE destinations SET cursor_seq = ?, failed_attempts = 0, next_attempt_at = 0, last_error = ?,
+  last_error_at = ? WHERE id = ? AND lease_owner = ? AND cursor_seq = ?`,
+          params: [b.toSeq, b.error, b.parkedAtMs, destinationId, owner, fromCursor],
           expectChanges: 1,
         },
         {
+          // The same range can fail again after a backfill: it stays one parked batch, with the new error.
           sql: `INSERT INTO parked_batches (id, destination_id, from_seq, to_seq, records, attempts, error, parked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (destination_id, from_seq) DO UPDATE SET
+  to_seq = CASE WHEN excluded.to_seq > parked_batches.to_seq THEN excluded.to_seq ELSE parked_batches.to_seq END,
+  records = excluded.records, attempts = parked_batches.attempts + excluded.attempts, error = excluded.error,
+  parked_at = excluded.parked_at, retry_requested = 0`,
           params: [b.id, destinationId, b.fromSeq, b.toSeq, b.records, b.attempts, b.error, b.parkedAtMs],
         },
       ]);

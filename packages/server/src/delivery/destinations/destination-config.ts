@@ -197,7 +197,10 @@ function parseStream(
   const list = servers.map((value: unknown, i) => {
     const field = `${path}.servers[${i}]`;
     if (typeof value !== "string" || value.length > 300) invalid(field, "must be a nats://host:port URL");
-    readUrl(value, field, ["nats:", "tls:"], "a nats://host:port URL");
+    const url = readUrl(value, field, ["nats:", "tls:"], "a nats://host:port URL");
+    // Reads show server URLs and errors quote them: credentials belong in the secret fields.
+    if (url.username || url.password)
+      invalid(field, "must not contain credentials; use token or user/password");
     return value;
   });
   const subject = readString(o, "subject", path, 255, true) ?? DEFAULT_STREAM_SUBJECT;
@@ -254,7 +257,11 @@ function parseS3(input: object, path: string, previous?: S3DestinationConfig): S
     "prefix",
   ]);
   const endpoint = readString(o, "endpoint", path, 2048, true);
-  if (endpoint !== undefined) readUrl(endpoint, `${path}.endpoint`, ["http:", "https:"], "an http(s) URL");
+  if (endpoint !== undefined) {
+    const url = readUrl(endpoint, `${path}.endpoint`, ["http:", "https:"], "an http(s) URL");
+    if (url.username || url.password)
+      invalid(`${path}.endpoint`, "must not contain credentials; use accessKeyId and secretAccessKey");
+  }
   const region = readString(o, "region", path, 64);
   if (!/^[a-z0-9-]+$/.test(region)) invalid(`${path}.region`, "must be a region name such as us-east-1");
   const bucket = readString(o, "bucket", path, 63);
