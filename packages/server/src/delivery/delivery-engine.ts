@@ -176,7 +176,10 @@ export class DeliveryEngine {
     // can expire, so another server taking over never overlaps with a batch still in flight here.
     const heartbeat = setInterval(() => {
       this.options.store.delivery.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs).then(
-        (held) => (held ? (renewedAt = this.opts.now()) : lease.abort()),
+        (held) => {
+          if (held) renewedAt = this.opts.now();
+          else lease.abort();
+        },
         () => {
           if (this.opts.now() - renewedAt > (this.opts.leaseMs * 2) / 3) lease.abort();
         },

@@ -179,7 +179,6 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
         id,
       ]);
       return exists.length > 0 ? "name-taken" : "missing";
-      throw error;
     }
   }
 
