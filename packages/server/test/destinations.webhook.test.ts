@@ -76,16 +76,17 @@ describe("webhook destination", () => {
     );
   });
 
-  it("5xx, 408 and 429 are retryable; other 4xx and 3xx are not; messages quote status and ≤200 chars", async () => {
+  it("5xx, 401, 403, 404, 408 and 429 are retryable; other 4xx and 3xx are not; messages quote status and ≤200 chars", async () => {
     const expectations: [number, boolean][] = [
       [500, true],
       [502, true],
       [503, true],
       [408, true],
       [429, true],
+      [401, true],
+      [403, true],
+      [404, true],
       [400, false],
-      [401, false],
-      [404, false],
       [410, false],
       [422, false],
       [302, false],
@@ -157,7 +158,7 @@ describe("webhook destination", () => {
       );
       const error = await failure(wrong.deliver(twoHourBatch(), noDeadline()));
       assert.equal(error.message, "webhook answered HTTP 401");
-      assert.equal(error.retryable, false);
+      assert.equal(error.retryable, true);
       assert.equal(other.deliveries[0]?.signatureValid, false);
       assert.ok(!JSON.stringify({ message: error.message, stack: error.stack }).includes(secret.slice(6)));
     } finally {

@@ -1,13 +1,19 @@
 /**
  * Webhook destination: POST `{"records":[…]}` to the configured URL, signed following Standard Webhooks
  * with the batch id as `webhook-id` (stable across retries, so receivers can de-duplicate). 2xx means
- * delivered. Timeouts, network errors, 5xx, 408 and 429 are retryable; any other status (4xx, and 3xx:
- * redirects are not followed, the signature is for this URL) is a non-retryable failure.
+ * delivered. Timeouts, network errors, 5xx, 408 and 429 are retryable, and so are 401, 403 and 404: a
+ * receiver whose credentials, secret or route are being fixed should get the batches once it is, not have
+ * every one of them parked meanwhile (after the engine's last attempt a batch is parked anyway). Any other
+ * status (4xx such as 400, 410, 413 or 422: the receiver refuses this payload; 3xx: redirects are not
+ * followed, the signature is for this URL) is a non-retryable failure.
  */
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import type { WebhookDestinationConfig } from "./destination-config.js";
 import { signWebhook } from "./webhook-signature.js";
+
+/** 4xx answers that say "not now" or "not yet configured" rather than "never this payload". */
+const RETRYABLE_STATUSES = new Set([401, 403, 404, 408, 429]);
 
 /** How much of a response body an error message may quote. */
 const EXCERPT_CHARS = 200;
@@ -40,7 +46,7 @@ export function createWebhookDestination(config: WebhookDestinationConfig): Dest
         return;
       }
       const excerpt = await readExcerpt(response);
-      const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+      const retryable = response.status >= 500 || RETRYABLE_STATUSES.has(response.status);
       throw new DeliveryFailure(
         `webhook answered HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`,
         retryable,
