@@ -209,6 +209,8 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .action((id: string, o: SettingFlags & { parked?: string }) =>
       withSetting(o, id, async (store, _p, s) => {
         const n = await store.delivery.requestParkedRetry(s.id, o.parked);
+        if (o.parked && n === 0)
+          throw new AftercallError("NOT_FOUND", `Parked batch ${o.parked} was not found in setting ${s.id}.`);
         process.stderr.write(`Retry requested for ${n} parked batch${n === 1 ? "" : "es"}.\n`);
       }),
     );

@@ -123,10 +123,11 @@ interface DestinationRow {
 }
 
 async function readDestinations(store: Store): Promise<DestinationRow[]> {
-  const rows: DestinationRow[] = [];
-  for (const setting of await store.delivery.allSettings()) {
-    for (const destination of setting.destinations) {
-      rows.push({
+  const settings = await store.delivery.allSettings();
+  // One status read per destination, all at once: a scrape should not take destinations × round trips.
+  return Promise.all(
+    settings.flatMap((setting) =>
+      setting.destinations.map(async (destination) => ({
         labels: {
           project: setting.projectId,
           setting: setting.name,
@@ -135,8 +136,7 @@ async function readDestinations(store: Store): Promise<DestinationRow[]> {
         },
         destination,
         status: await store.delivery.destinationStatus(destination, setting.categories),
-      });
-    }
-  }
-  return rows;
+      })),
+    ),
+  );
 }
