@@ -13,8 +13,11 @@ export async function screenshotDir(): Promise<string> {
   return SCREENSHOT_DIR;
 }
 
-/** A real Aftercall server on 127.0.0.1 with a fresh SQLite store and its first project "demo". */
-export async function startDemoServer(): Promise<{
+/**
+ * A real Aftercall server on 127.0.0.1 with a fresh SQLite store and its first project "demo"; with an
+ * `operatorToken` (at least 24 characters) it also accepts that token for every project.
+ */
+export async function startDemoServer(options: { operatorToken?: string } = {}): Promise<{
   server: RunningServer;
   ingestKey: string;
   adminToken: string;
@@ -28,6 +31,7 @@ export async function startDemoServer(): Promise<{
       store: { engine: "sqlite", dataDir },
       logLevel: "silent",
       keyCacheSeconds: 0,
+      ...(options.operatorToken ? { operatorToken: options.operatorToken } : {}),
     },
     createLogger("silent"),
   );

@@ -201,8 +201,10 @@ function projectCohorts({ state, navigate, projects, project, window }: ViewProp
 /** The server's comparison of the chosen cohorts (`GET /v1/analytics/compare`). */
 function ServerComparison({ api, project, state, cohorts }: ViewProps & { cohorts: Cohorts }) {
   const { params, names } = cohorts;
+  // The names travel with the answer: while the next comparison loads, the previous numbers stay under
+  // the names they were computed for, not under the newly chosen cohorts.
   const result = useResource(params ? `${project}|${state.category}|${JSON.stringify(params)}` : null, () =>
-    api.compare(project, state.category, params ?? {}),
+    api.compare(project, state.category, params ?? {}).then((comparison) => ({ comparison, names })),
   );
   if (result.error)
     return (
@@ -212,14 +214,30 @@ function ServerComparison({ api, project, state, cohorts }: ViewProps & { cohort
     );
   if (!params) return null;
   return result.data ? (
-    <Verdict result={result.data} nameA={names[0]} nameB={names[1]} />
+    <Verdict
+      result={result.data.comparison}
+      nameA={result.data.names[0]}
+      nameB={result.data.names[1]}
+      busy={result.loading}
+    />
   ) : (
     <p class="empty">…</p>
   );
 }
 
 /** Both cohorts, the difference and what it means, in plain words. */
-export function Verdict({ result, nameA, nameB }: { result: Comparison; nameA: string; nameB: string }) {
+export function Verdict({
+  result,
+  nameA,
+  nameB,
+  busy = false,
+}: {
+  result: Comparison;
+  nameA: string;
+  nameB: string;
+  /** The next comparison is loading; this one stays until it arrives. */
+  busy?: boolean;
+}) {
   const { a, b, difference, differenceCi95: ci, pValue: p } = result;
   const category = CATEGORY_LABELS[result.category].toLowerCase();
   const significant = p !== null && p < 0.05 && ci !== null && (ci[0] > 0 || ci[1] < 0);
@@ -230,7 +248,7 @@ export function Verdict({ result, nameA, nameB }: { result: Comparison; nameA: s
         ? `${nameA} has a ${difference > 0 ? "higher" : "lower"} ${category} poor-rate than ${nameB}: ${points(difference)} (95 % CI ${points(ci?.[0] ?? null)} to ${points(ci?.[1] ?? null)}). This difference is statistically significant (p ${p < 0.0001 ? "< 0.0001" : `= ${pValue(p)}`}).`
         : `No significant difference in the ${category} poor-rate between ${nameA} and ${nameB} (${points(difference)}, p ${p !== null && p < 0.0001 ? "< 0.0001" : `= ${pValue(p)}`}); the data is consistent with no real change.`;
   return (
-    <section class="verdict" aria-live="polite" data-significant={significant}>
+    <section class="verdict" aria-live="polite" aria-busy={busy} data-significant={significant}>
       <div class="cohorts">
         {[
           [nameA, a],
