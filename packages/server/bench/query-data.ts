@@ -8,25 +8,11 @@ import { createHash, randomUUID } from "node:crypto";
 import { type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import type { Store } from "../src/store/store.js";
 import { type SurveyRow, surveyToRow } from "../src/store/survey-row.js";
+import { SUGGESTIONS as BASE_SUGGESTIONS, PLATFORMS } from "./survey-body.js";
 
 const DAY = 86_400_000;
 const RELEASE_DAYS = 12;
-const PLATFORMS = [
-  ["Windows 11", "Chrome 131"],
-  ["macOS 15.1", "Safari 18.1"],
-  ["Android 14", "Chrome Mobile 131"],
-  ["iOS 18.1", "Mobile Safari 18"],
-  ["Ubuntu 24.04", "Firefox 133"],
-] as const;
-const SUGGESTIONS = [
-  "The others heard an echo of their own voice when I was on speaker.",
-  "Video froze for a few seconds every couple of minutes.",
-  "Screen share took ages to start and the slides were blurry.",
-  "Had to rejoin twice when I switched from wifi to my hotspot.",
-  "Some fan noise, otherwise clear. Please add noise suppression.",
-  "Worked, but joining took twenty seconds longer than before.",
-  "Die Übertragung brach zweimal ab.",
-];
+const SUGGESTIONS = [...BASE_SUGGESTIONS, "Die Übertragung brach zweimal ab."];
 const REGIONS = ["eu-west", "eu-north", "us-east", "us-west", "ap-southeast"];
 const AUDIO_TAGS = ["Echo", "AudioNoise", "LowVolume", "NoRemoteAudio", "DistortedSpeech"] as const;
 const VIDEO_TAGS = ["Freezes", "LowQuality", "AudioVideoOutOfSync", "NoVideoReceived"] as const;

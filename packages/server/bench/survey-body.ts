@@ -8,7 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 
-const SUGGESTIONS = [
+/** Free-text suggestions and platform/browser pairs, shared with bench/query-data.ts. */
+export const SUGGESTIONS = [
   "The others heard an echo of their own voice when I was on speaker.",
   "Video froze for a few seconds every couple of minutes.",
   "Screen share took ages to start and the slides were blurry.",
@@ -16,7 +17,7 @@ const SUGGESTIONS = [
   "Some fan noise, otherwise clear. Please add noise suppression.",
   "Worked, but joining took twenty seconds longer than before.",
 ];
-const PLATFORMS = [
+export const PLATFORMS = [
   ["Windows 11", "Chrome 131"],
   ["macOS 15.1", "Safari 18.1"],
   ["Android 14", "Chrome Mobile 131"],

@@ -8,6 +8,7 @@
  * object per line.
  */
 import { type DeliveryBatch, DeliveryFailure, type LogCategory } from "../destination.js";
+import { throwIfAborted } from "./abort.js";
 
 /** One hour object of a batch: where it goes and the lines to append, in batch order. */
 export interface ArchiveChunk {
@@ -87,4 +88,24 @@ export function splitLines(text: string, maxBytes: number): Buffer[] {
     start = end;
   }
   return pieces;
+}
+
+/**
+ * Append a batch hour object by hour object, in order, stopping at an abort. `failure` turns an error of
+ * one append into the operator-readable `DeliveryFailure` (it must drop anything secret, e.g. signed URLs).
+ */
+export async function appendChunks(
+  batch: DeliveryBatch,
+  signal: AbortSignal,
+  append: (chunk: ArchiveChunk, signal: AbortSignal) => Promise<void>,
+  failure: (error: unknown, chunk: ArchiveChunk) => Error,
+): Promise<void> {
+  for (const chunk of archiveChunks(batch)) {
+    throwIfAborted(signal);
+    try {
+      await append(chunk, signal);
+    } catch (error) {
+      throw failure(error, chunk);
+    }
+  }
 }

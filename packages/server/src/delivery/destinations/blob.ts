@@ -9,7 +9,7 @@
 import { type AppendBlobClient, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
-import { type ArchiveChunk, archiveChunks, splitLines } from "./archive-layout.js";
+import { type ArchiveChunk, appendChunks, splitLines } from "./archive-layout.js";
 import type { BlobDestinationConfig } from "./destination-config.js";
 
 /** Largest append block the service accepts in every API version. */
@@ -71,14 +71,7 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
     type: "blob",
     async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
       const signal = lifecycle.begin(engineSignal);
-      for (const chunk of archiveChunks(batch)) {
-        throwIfAborted(signal);
-        try {
-          await append(chunk, signal);
-        } catch (error) {
-          throw blobFailure(error, chunk, signal);
-        }
-      }
+      await appendChunks(batch, signal, append, (error, chunk) => blobFailure(error, chunk, signal));
     },
     async close(): Promise<void> {
       lifecycle.close();

@@ -7,8 +7,8 @@ import { constants } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { DestinationLifecycle, throwIfAborted } from "./abort.js";
-import { type ArchiveChunk, archiveChunks } from "./archive-layout.js";
+import { DestinationLifecycle } from "./abort.js";
+import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
 import type { DirectoryDestinationConfig } from "./destination-config.js";
 
 export function createDirectoryDestination(config: DirectoryDestinationConfig): Destination {
@@ -17,17 +17,17 @@ export function createDirectoryDestination(config: DirectoryDestinationConfig): 
     type: "directory",
     async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
       const signal = lifecycle.begin(engineSignal);
-      for (const chunk of archiveChunks(batch)) {
-        throwIfAborted(signal);
-        try {
-          await appendChunk(config.path, chunk);
-        } catch (error) {
+      await appendChunks(
+        batch,
+        signal,
+        (chunk) => appendChunk(config.path, chunk),
+        (error, chunk) => {
           const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-          throw new DeliveryFailure(`could not write ${chunk.container}/${chunk.name}: ${code}`, true, {
+          return new DeliveryFailure(`could not write ${chunk.container}/${chunk.name}: ${code}`, true, {
             cause: error,
           });
-        }
-      }
+        },
+      );
     },
     async close(): Promise<void> {
       lifecycle.close();

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
-import { type ArchiveChunk, archiveChunks } from "./archive-layout.js";
+import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
 import type { S3DestinationConfig } from "./destination-config.js";
 
 export function createS3Destination(config: S3DestinationConfig): Destination {
@@ -60,14 +60,9 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
     type: "s3",
     async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
       const signal = lifecycle.begin(engineSignal);
-      for (const chunk of archiveChunks(batch)) {
-        throwIfAborted(signal);
-        try {
-          await append(chunk, signal);
-        } catch (error) {
-          throw s3Failure(error, `${config.prefix}${chunk.container}/${chunk.name}`, config, signal);
-        }
-      }
+      await appendChunks(batch, signal, append, (error, chunk) =>
+        s3Failure(error, `${config.prefix}${chunk.container}/${chunk.name}`, config, signal),
+      );
     },
     async close(): Promise<void> {
       if (lifecycle.close()) client.destroy();
