@@ -11,15 +11,20 @@
  * 3. Ingestion: POST /v1/surveys at a steady `--rate` per second for `--seconds`, alone and then while
  *    two clients run dashboard requests back to back; p50/p99 of each.
  * Results as a table and as JSON in `--output` (default artifacts/bench-query-<engine>-<surveys>.json).
+ *
+ * Loading 10M surveys takes most of an hour, so a store can be kept and measured again: `--data-dir DIR`
+ * (SQLite) or `--database-url URL` (PostgreSQL) that already hold the `bench` project are measured as
+ * they are, and `--load-only` stops after loading (two engines can load side by side, then be measured
+ * one after the other).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createProject } from "../src/projects/manage-projects.js";
+import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { openStore } from "../src/store/open-store.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
@@ -42,6 +47,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "15" },
     output: { type: "string" },
+    "data-dir": { type: "string" },
+    "load-only": { type: "boolean", default: false },
   },
 });
 const SURVEYS = Number(args.surveys);
@@ -57,13 +64,22 @@ const quantile = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
 const ms = (n: number) => Math.round(n * 10) / 10;
 
+/** Where the load's facts are kept next to a reusable store, so a later measurement can report them. */
+const loadFacts = (engine: string, surveys: number) =>
+  join(ROOT, `artifacts/bench-query-load-${engine}-${surveys}.json`);
+
 async function prepare() {
   const cleanups: Array<() => Promise<void>> = [];
   let location: { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
   let storeArgs: string[];
   if (ENGINE === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "aftercall-bench-query-"));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    let dir = args["data-dir"];
+    if (dir) mkdirSync(dir, { recursive: true });
+    else {
+      const temp = mkdtempSync(join(tmpdir(), "aftercall-bench-query-"));
+      cleanups.push(async () => rmSync(temp, { recursive: true, force: true }));
+      dir = temp;
+    }
     location = { engine: "sqlite", dataDir: dir };
     storeArgs = ["--data-dir", dir];
   } else {
@@ -77,6 +93,22 @@ async function prepare() {
     storeArgs = ["--database-url", url];
   }
   const store = await openStore(location);
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+  };
+  if (await store.getProject("bench")) {
+    // A store loaded by an earlier run: measure it as it is.
+    const ingestKey = (await issueKey(store, "bench", "ingest", "bench")).token;
+    await store.close();
+    const facts = existsSync(loadFacts(ENGINE, SURVEYS))
+      ? (JSON.parse(readFileSync(loadFacts(ENGINE, SURVEYS), "utf8")) as {
+          insertSeconds: number;
+          loadedAt: string;
+        })
+      : { insertSeconds: Number.NaN, loadedAt: "unknown" };
+    log(`bench: reusing the bench project loaded at ${facts.loadedAt}`);
+    return { storeArgs, ingestKey, ...facts, cleanup };
+  }
   const created = await createProject(store, { id: "bench", name: "Bench" });
   const endMs = Date.now();
   const generator = new SurveyGenerator("bench", endMs, DAYS);
@@ -102,15 +134,10 @@ async function prepare() {
   }
   await store.close();
   log(`bench: ${SURVEYS.toLocaleString("en")} surveys in ${insertSeconds.toFixed(1)} s`);
-  return {
-    storeArgs,
-    adminToken: created.adminToken.token,
-    ingestKey: created.ingestKey.token,
-    insertSeconds,
-    cleanup: async () => {
-      for (const step of cleanups.reverse()) await step();
-    },
-  };
+  const loadedAt = new Date(endMs).toISOString();
+  mkdirSync(join(ROOT, "artifacts"), { recursive: true });
+  writeFileSync(loadFacts(ENGINE, SURVEYS), `${JSON.stringify({ insertSeconds, loadedAt })}\n`);
+  return { storeArgs, ingestKey: created.ingestKey.token, insertSeconds, loadedAt, cleanup };
 }
 
 /** The dashboard's requests for a range of `days` ending now. */
@@ -135,7 +162,7 @@ function dashboardRequests(days: number): Array<{ name: string; path: string }> 
     { name: "breakdown appVersion", path: `/v1/analytics/breakdown?${range}&by=appVersion` },
     { name: "breakdown platform", path: `/v1/analytics/breakdown?${range}&by=platform` },
     {
-      name: "breakdown dimension:region (raw)",
+      name: "breakdown dimension:region",
       path: `/v1/analytics/breakdown?${range}&by=dimension:region`,
     },
     {
@@ -218,6 +245,10 @@ async function measureIngest(base: string, key: string) {
 
 async function main() {
   const prepared = await prepare();
+  if (args["load-only"]) {
+    await prepared.cleanup();
+    return;
+  }
   const server = await startChild({
     command: process.execPath,
     args: [
@@ -272,6 +303,7 @@ async function main() {
       },
       commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim(),
       insertSeconds: Math.round(prepared.insertSeconds),
+      loadedAt: prepared.loadedAt,
       samplesPerRequest: SAMPLES,
       queries,
       ingest: {

@@ -1,7 +1,7 @@
 /**
  * Rollups answer exactly what raw rows answer. On both engines, a generated data set (mixed scales,
  * tags, context values including missing and empty ones, times to the millisecond, some on slot
- * boundaries) is stored in three parts: before migration 4 existed (filled by the migration), by single
+ * boundaries) is stored in three parts: before migrations 4 and 5 existed (filled by the migrations), by single
  * inserts and by batches with retries and a conflicting group (maintained by the trigger). Then, for many
  * generated filter combinations and ragged time ranges, every analytics method of the store is compared
  * with a twin store on the same database that always reads raw rows.
@@ -82,7 +82,11 @@ function generate(rand: () => number, n: number): Array<{ sub: SurveySubmission;
     };
     for (const [k, v] of Object.entries(context))
       if (v !== undefined) (sub as unknown as Record<string, unknown>)[k] = v;
-    if (rand() < 0.3) sub.dimensions = { team: pick(["red", "blue"]) };
+    // Dimensions: none, one key or two, with values that need JSON escaping.
+    const dimensions: Record<string, string> = {};
+    if (rand() < 0.4) dimensions.team = pick(["red", "blue", 'say "hi"', "Zoë"]);
+    if (rand() < 0.3) dimensions.region = pick(["eu", "us"]);
+    if (Object.keys(dimensions).length > 0) sub.dimensions = dimensions;
     // Every tenth survey exactly on a slot boundary, the others anywhere (to the millisecond).
     const at =
       i % 10 === 0
@@ -177,7 +181,15 @@ async function assertSame(
   );
   for (const [i, s] of sb.entries())
     assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
-  for (const by of ["appVersion", "platform", "browser", "sdkVersion", "dimension:team"] as BreakdownBy[]) {
+  for (const by of [
+    "appVersion",
+    "platform",
+    "browser",
+    "sdkVersion",
+    "dimension:team",
+    "dimension:region",
+    "dimension:none",
+  ] as BreakdownBy[]) {
     const order = (x: { value: string | null }, y: { value: string | null }) =>
       String(x.value).localeCompare(String(y.value));
     const ba = (await rolled.ratingBreakdown(projectId, query, category, by)).sort(order);
@@ -192,16 +204,24 @@ async function assertSame(
   }
 }
 
-const ROLLUP_TABLES = ["", "_total", "_day", "_total_day"].flatMap((g) => [
-  `rollup_ratings${g}`,
-  `rollup_tags${g}`,
-]);
+const ROLLUP_TABLES = [
+  ...["", "_total", "_day", "_total_day"].flatMap((g) => [`rollup_ratings${g}`, `rollup_tags${g}`]),
+  "rollup_dimensions",
+  "rollup_dimensions_day",
+];
 
+/** Migrations 4 (analytics rollups) and 5 (dimension rollups) undone. */
 const UNDO_ROLLUPS = {
-  sqlite: ["DROP TRIGGER surveys_rollup", ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`)],
+  sqlite: [
+    "DROP TRIGGER surveys_rollup",
+    "DROP TRIGGER surveys_rollup_dimensions",
+    ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
+  ],
   postgres: [
     "DROP TRIGGER surveys_rollup ON surveys",
+    "DROP TRIGGER surveys_rollup_dimensions ON surveys",
     "DROP FUNCTION aftercall_rollup_surveys()",
+    "DROP FUNCTION aftercall_rollup_dimensions()",
     "DROP FUNCTION aftercall_fold(text)",
     ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
   ],
@@ -229,8 +249,9 @@ function rollupContract(name: string, makeStore: MakeStore): void {
           resourceId: defaultResourceId(id),
         });
       }
-      // Part 1 is stored as if before migration 4: undo it, store, migrate again (the migration fills the rollups).
-      await exec([...UNDO_ROLLUPS[store.engine], "DELETE FROM schema_migrations WHERE version = 4"]);
+      // Part 1 is stored as if before migrations 4 and 5: undo them, store, migrate again (the migrations
+      // fill the rollups).
+      await exec([...UNDO_ROLLUPS[store.engine], "DELETE FROM schema_migrations WHERE version IN (4, 5)"]);
       assert.ok(
         (await store.commitSurveyGroups([early.map((d) => pending("p", d))])).every(
           (o) => o.status === "committed",
@@ -275,6 +296,8 @@ function rollupContract(name: string, makeStore: MakeStore): void {
       await exec(ROLLUP_TABLES.map((t) => `DELETE FROM ${t}`));
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
       assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
+      assert.deepEqual(await store.ratingBreakdown("p", aligned, "audio", "dimension:team"), []);
+      assert.ok((await raw.ratingBreakdown("p", aligned, "audio", "dimension:team")).length >= 5);
       assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
       // A raw-only filter still answers from raw rows.
       const echo = { ...aligned, q: "echo" };

@@ -1,3 +1,7 @@
+import {
+  postgresDimensionRollupMigration,
+  sqliteDimensionRollupMigration,
+} from "./dimension-rollup-schema.js";
 import { postgresRollupMigration, sqliteRollupMigration } from "./rollup-schema.js";
 
 /**
@@ -217,6 +221,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     statements: [...deliveryTables(SQLITE_TYPES), ...SQLITE_DELIVERY_LOG],
   },
   { version: 4, name: "analytics rollups", statements: sqliteRollupMigration() },
+  { version: 5, name: "dimension rollups", statements: sqliteDimensionRollupMigration() },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -228,4 +233,5 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     statements: [...deliveryTables(POSTGRES_TYPES), ...postgresDeliveryLog()],
   },
   { version: 4, name: "analytics rollups", statements: postgresRollupMigration() },
+  { version: 5, name: "dimension rollups", statements: postgresDimensionRollupMigration() },
 ];

@@ -250,15 +250,100 @@ export async function breakdown(
   category: RatingCategory,
   by: BreakdownBy,
 ): Promise<BreakdownAggregate[]> {
+  if (by.startsWith("dimension:")) {
+    const key = by.slice("dimension:".length);
+    const rows =
+      (source === "auto" ? await dimensionRows(run, projectId, query, category, key) : undefined) ??
+      (await run<GroupedRow>(breakdownSql(projectId, query, category, by)));
+    return foldBreakdown(rows, by);
+  }
   const column = CONTEXT_FILTERS.find(([field]) => field === by)?.[1];
-  // Custom dimensions are not in the rollup.
+  if (!column) throw new RangeError(`Unknown breakdown ${by}`);
   const rows = await gather<GroupedRow>(
     run,
-    column ? source : "raw",
+    source,
     query,
     (q) => breakdownSql(projectId, q, category, by),
-    (part) => groupedRollupSql(projectId, query, part, category, column as string),
+    (part) => groupedRollupSql(projectId, query, part, category, column),
     { days: true, decode: (row) => ({ ...row, grp: contextValue(String(row.grp)) }) },
   );
   return foldBreakdown(rows, by);
+}
+
+/**
+ * A breakdown by custom dimension `key` from the dimension rollups (`dimension-rollup-schema.ts`), as
+ * the raw rows of {@link breakdownSql} would group it: `grp` is the dimensions JSON, here `{key: value}`
+ * per value and `{}` for the rated surveys without the key. Undefined when the rollups cannot answer
+ * (context filters are not in the dimension rollups' key).
+ */
+async function dimensionRows(
+  run: RunSql,
+  projectId: string,
+  query: SurveyQuery,
+  category: RatingCategory,
+  key: string,
+): Promise<GroupedRow[] | undefined> {
+  if (CONTEXT_FILTERS.some(([field]) => query[field] !== undefined)) return undefined;
+  const split = rollupSplit(query, { days: true });
+  if (!split) return undefined;
+  const parts = await Promise.all([
+    ...split.parts.map((part) => dimensionPartRows(run, projectId, part, category, key)),
+    ...split.edges.map((edge) =>
+      run<GroupedRow>(breakdownSql(projectId, edge, category, `dimension:${key}`)),
+    ),
+  ]);
+  return parts.flat();
+}
+
+const AGGREGATES = `sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum`;
+
+async function dimensionPartRows(
+  run: RunSql,
+  projectId: string,
+  part: RollupPart,
+  category: RatingCategory,
+  key: string,
+): Promise<GroupedRow[]> {
+  const f = rollupFilter(projectId, {}, part);
+  const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
+  const [valued, totals] = await Promise.all([
+    run<GroupedRow>({
+      sql: `SELECT dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${table} WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound`,
+      params: [...f.params, category, key],
+    }),
+    run<GroupedRow>({
+      sql: `SELECT lower_bound, upper_bound, ${AGGREGATES} FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
+      params: [...f.params, category],
+    }),
+  ]);
+  // What is left of each scale's totals once the valued rows are taken away: the surveys without the key.
+  const missing = new Map<
+    string,
+    { lower: number; upper: number; n: number; poor: number; offset: number }
+  >();
+  for (const row of totals) {
+    const [lower, upper] = [Number(row.lower_bound), Number(row.upper_bound)];
+    const [n, poor, offset] = [Number(row.n), Number(row.poor ?? 0), Number(row.offset_sum)];
+    missing.set(`${lower}/${upper}`, { lower, upper, n, poor, offset });
+  }
+  const rows: GroupedRow[] = valued.map((row) => {
+    const rest = missing.get(`${Number(row.lower_bound)}/${Number(row.upper_bound)}`);
+    if (rest) {
+      rest.n -= Number(row.n);
+      rest.poor -= Number(row.poor ?? 0);
+      rest.offset -= Number(row.offset_sum);
+    }
+    return { ...row, grp: JSON.stringify({ [key]: row.grp }) };
+  });
+  for (const rest of missing.values())
+    if (rest.n > 0)
+      rows.push({
+        grp: "{}",
+        lower_bound: rest.lower,
+        upper_bound: rest.upper,
+        n: rest.n,
+        poor: rest.poor,
+        offset_sum: rest.offset,
+      });
+  return rows;
 }

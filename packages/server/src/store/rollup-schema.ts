@@ -189,7 +189,7 @@ END`,
  * so concurrent commits on different connections mostly update different rows instead of queueing on
  * the one row of the current slot; SQLite has one writer and always uses shard 0.
  */
-const POSTGRES_SHARDS = 8;
+export const POSTGRES_SHARDS = 8;
 
 /**
  * PostgreSQL: a statement trigger over the transition table, so a batch insert upserts each rollup row
