@@ -37,7 +37,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -60,11 +60,18 @@ export function loadConfig(
   if (delivery !== "on" && delivery !== "off") {
     throw new ConfigError(`AFTERCALL_DELIVERY must be "on" or "off", got "${delivery}".`);
   }
+  const readConnections = get("AFTERCALL_PG_READ_CONNECTIONS");
   const config: ServerConfig = {
     host: get("AFTERCALL_HOST") || "127.0.0.1",
     port: integer("AFTERCALL_PORT", get("AFTERCALL_PORT") ?? get("PORT"), 8787, 0, 65535),
     store: databaseUrl
-      ? { engine: "postgres", url: databaseUrl }
+      ? {
+          engine: "postgres",
+          url: databaseUrl,
+          ...(readConnections
+            ? { readConnections: integer("AFTERCALL_PG_READ_CONNECTIONS", readConnections, 2, 1, 100) }
+            : {}),
+        }
       : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },
     logLevel: logLevel as ServerConfig["logLevel"],
     keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),

@@ -1,13 +1,23 @@
 import type { Store } from "./store.js";
 
 /** Where surveys live: an embedded SQLite data directory, or a PostgreSQL server. */
-export type StoreLocation = { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+export type StoreLocation =
+  | { engine: "sqlite"; dataDir: string }
+  | {
+      engine: "postgres";
+      url: string;
+      /** Connections for dashboard reads (analytics, survey list, export); default 2. */
+      readConnections?: number;
+    };
 
 /** Open (and migrate) the store at `location`. Engines are loaded lazily so each needs only its driver. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.engine === "postgres") {
     const { PostgresStore } = await import("./postgres/postgres-store.js");
-    const store = new PostgresStore(location.url);
+    const store = new PostgresStore(
+      location.url,
+      location.readConnections === undefined ? {} : { readConnections: location.readConnections },
+    );
     await store.migrate();
     return store;
   }

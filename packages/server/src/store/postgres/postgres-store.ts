@@ -115,6 +115,9 @@ function insertColumns(surveys: readonly PendingSurvey[]): Array<Array<string | 
 const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
   outcomes.every((o) => o.status === "committed");
 
+/** Connections per server for dashboard reads; see `AFTERCALL_PG_READ_CONNECTIONS`. */
+export const DEFAULT_READ_CONNECTIONS = 2;
+
 /**
  * The scale-out engine: any number of servers share one PostgreSQL database. A commit inserts with
  * `ON CONFLICT DO NOTHING` and looks up what was already stored (see `commitSurveyGroups`); if another
@@ -127,20 +130,32 @@ const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
 export class PostgresStore implements Store {
   readonly engine = "postgres" as const;
   private readonly sql: Sql;
+  /**
+   * Dashboard reads (analytics, survey list, export) have their own small pool, so however many
+   * dashboards are open they never hold the connections commits need, and never run more than
+   * `readConnections` statements at once on the database's cores.
+   */
+  private readonly reads: Sql;
   readonly delivery: DeliveryStore;
   private readonly analytics: AnalyticsSource;
   private readonly run: RunSql = async <T>(f: { sql: string; params: Array<string | number> }) =>
-    (await this.sql.unsafe(numberPlaceholders(f.sql), f.params, { prepare: true })) as unknown as T[];
+    (await this.reads.unsafe(numberPlaceholders(f.sql), f.params, { prepare: true })) as unknown as T[];
 
-  /** `analytics`: rollups where possible (default) or always raw rows (for comparisons). */
-  constructor(url: string, options?: { max?: number; analytics?: AnalyticsSource }) {
+  /**
+   * `max`: connections for commits and everything else; `readConnections`: for dashboard reads
+   * (default {@link DEFAULT_READ_CONNECTIONS}); `analytics`: rollups where possible (default) or always
+   * raw rows (for comparisons).
+   */
+  constructor(
+    url: string,
+    options?: { max?: number; readConnections?: number; analytics?: AnalyticsSource },
+  ) {
     this.analytics = options?.analytics ?? "auto";
-    this.sql = postgres(url, {
-      max: options?.max ?? 10,
-      onnotice: () => {},
-      types,
-      connection: { application_name: process.env.PGAPPNAME ?? "aftercall" },
-    });
+    const name = process.env.PGAPPNAME ?? "aftercall";
+    const connect = (max: number, applicationName: string) =>
+      postgres(url, { max, onnotice: () => {}, types, connection: { application_name: applicationName } });
+    this.sql = connect(options?.max ?? 10, name);
+    this.reads = connect(options?.readConnections ?? DEFAULT_READ_CONNECTIONS, `${name}-reads`);
     this.delivery = new SqlDeliveryStore(postgresDriver(this.sql));
   }
 
@@ -166,7 +181,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.sql.end({ timeout: 5 });
+    await Promise.all([this.sql.end({ timeout: 5 }), this.reads.end({ timeout: 5 })]);
   }
 
   /**
@@ -287,7 +302,7 @@ export class PostgresStore implements Store {
     }
     sql += " ORDER BY received_at DESC, id DESC LIMIT ?";
     params.push(page.limit + 1);
-    const rows = await this.sql.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
+    const rows = await this.reads.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
     const items = rows.slice(0, page.limit).map(rowToSurvey);
     const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
     return last ? { items, nextCursor: encodeCursor(Number(last.received_at), String(last.id)) } : { items };
@@ -304,7 +319,7 @@ export class PostgresStore implements Store {
         params.push(after.at, after.at, after.id);
       }
       sql += ` ORDER BY received_at ASC, id ASC LIMIT ${EXPORT_CHUNK}`;
-      const rows = await this.sql.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
+      const rows = await this.reads.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
       for (const row of rows) yield rowToSurvey(row);
       if (rows.length < EXPORT_CHUNK) return;
       const last = rows[rows.length - 1] as SurveyRow;
@@ -433,7 +448,7 @@ export class PostgresStore implements Store {
     projectId: string,
     range: { fromMs?: number; toMs?: number } = {},
   ): Promise<Record<SurveyEventType, number>> {
-    const rows = await this.sql<Array<{ type: string; n: string }>>`
+    const rows = await this.reads<Array<{ type: string; n: string }>>`
       SELECT type, count(*) AS n FROM survey_events
       WHERE project_id = ${projectId} AND received_at >= ${range.fromMs ?? 0} AND received_at < ${range.toMs ?? Number.MAX_SAFE_INTEGER}
       GROUP BY type`;

@@ -1,0 +1,64 @@
+/** The server's environment: defaults, overrides, and a specific refusal for every bad value. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, describeStore, loadConfig } from "../src/config.js";
+
+describe("loadConfig", () => {
+  it("defaults to SQLite in ./.aftercall on 127.0.0.1:8787 with delivery on", () => {
+    const config = loadConfig({});
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.port, 8787);
+    assert.equal(config.store.engine, "sqlite");
+    assert.match(describeStore(config.store), /^SQLite in .*\.aftercall$/);
+    assert.equal(config.delivery, true);
+    assert.equal(config.deliveryPollMs, 250);
+    assert.equal(config.operatorToken, undefined);
+  });
+
+  it("uses PostgreSQL for a DATABASE_URL, with the read pool size when one is given", () => {
+    const url = "postgres://u:secret@db.internal:6543/surveys";
+    assert.deepEqual(loadConfig({ DATABASE_URL: url }).store, { engine: "postgres", url });
+    assert.deepEqual(loadConfig({ DATABASE_URL: url, AFTERCALL_PG_READ_CONNECTIONS: "6" }).store, {
+      engine: "postgres",
+      url,
+      readConnections: 6,
+    });
+    // Described without the credentials.
+    assert.equal(
+      describeStore(loadConfig({ DATABASE_URL: url }).store),
+      "PostgreSQL at db.internal:6543/surveys",
+    );
+  });
+
+  it("lets CLI overrides win over the environment", () => {
+    const config = loadConfig({ AFTERCALL_PORT: "9000", PORT: "9001" }, { AFTERCALL_PORT: "0" });
+    assert.equal(config.port, 0);
+  });
+
+  for (const [name, value, message] of [
+    ["AFTERCALL_PORT", "70000", /AFTERCALL_PORT must be a whole number from 0 to 65535, got "70000"/],
+    [
+      "AFTERCALL_PG_READ_CONNECTIONS",
+      "0",
+      /AFTERCALL_PG_READ_CONNECTIONS must be a whole number from 1 to 100/,
+    ],
+    ["AFTERCALL_PG_READ_CONNECTIONS", "two", /AFTERCALL_PG_READ_CONNECTIONS .* got "two"/],
+    ["AFTERCALL_DELIVERY", "maybe", /AFTERCALL_DELIVERY must be "on" or "off"/],
+    ["AFTERCALL_LOG_LEVEL", "loud", /AFTERCALL_LOG_LEVEL must be one of/],
+    ["AFTERCALL_OPERATOR_TOKEN", "short", /at least 24 characters/],
+    ["DATABASE_URL", "mysql://x", /postgres:\/\/ or postgresql:\/\//],
+  ] as const) {
+    it(`refuses ${name}=${value}`, () => {
+      const env: Record<string, string> = { [name]: value };
+      if (name === "AFTERCALL_PG_READ_CONNECTIONS") env.DATABASE_URL = "postgres://localhost/db";
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});
