@@ -222,6 +222,7 @@ const UNDO_ROLLUPS = {
     "DROP TRIGGER surveys_rollup_dimensions ON surveys",
     "DROP FUNCTION aftercall_rollup_surveys()",
     "DROP FUNCTION aftercall_rollup_dimensions()",
+    "DROP FUNCTION aftercall_dimension(text, text)",
     "DROP FUNCTION aftercall_fold(text)",
     ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
   ],

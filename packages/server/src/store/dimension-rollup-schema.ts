@@ -10,8 +10,11 @@ import { TIME_SLOT_MS } from "./store.js";
  * per survey (an id) makes its rollup as large as the surveys themselves; ids belong in `callId` and
  * `participantId`.
  *
- * - `rollup_dimensions`: per 15-minute slot of `received_at`, category, key, value, scale and score.
+ * - `rollup_dimensions`: per 15-minute slot of `received_at`, category (`*` counts every survey with
+ *   the key), key, value, scale and score.
  * - `rollup_dimensions_day`: the same per UTC day.
+ * - `aftercall_dimension(dimensions, key)`: the value of one key, for filters on raw rows (PostgreSQL; the
+ *   SQLite store defines it on its connections).
  *
  * Surveys without the key are not in the table: a breakdown takes them from the totals rollups (the
  * category's rated surveys minus those with a value). Context fields are not part of the key, so a
@@ -77,12 +80,18 @@ function categoryRowsSql(
   return `SELECT s.project_id, '${c}', d.key, s.received_at - s.received_at % ${g.period}, d.value, s.${c}_lower, s.${c}_upper, s.${c}_threshold, s.${c}_score, ${shard}, count(*) FROM ${src} s CROSS JOIN ${each("s")} WHERE s.${c}_score IS NOT NULL AND s.dimensions <> '{}' GROUP BY ${KEY.map((_, i) => i + 1).join(", ")}`;
 }
 
+/** The `*` rows (every survey with the key) of the surveys of relation `src`. */
+function surveyRowsSql(src: string, g: Grain, each: EachDimension, shard: string): string {
+  return `SELECT s.project_id, '*', d.key, s.received_at - s.received_at % ${g.period}, d.value, 0, 0, 0, 0, ${shard}, count(*) FROM ${src} s CROSS JOIN ${each("s")} WHERE s.dimensions <> '{}' GROUP BY ${KEY.map((_, i) => i + 1).join(", ")}`;
+}
+
 /** Statements adding the surveys of `src` to both tables (upserting when `conflict`). */
 function rollUp(src: string, each: EachDimension, conflict: boolean, shard: string): string[] {
   return GRAINS.map((g) => {
-    const rows = RATING_CATEGORIES.map(({ key }) => categoryRowsSql(src, g, key, each, shard)).join(
-      " UNION ALL ",
-    );
+    const rows = [
+      surveyRowsSql(src, g, each, shard),
+      ...RATING_CATEGORIES.map(({ key }) => categoryRowsSql(src, g, key, each, shard)),
+    ].join(" UNION ALL ");
     const target = `rollup_dimensions${g.suffix}`;
     const upsert = conflict
       ? ` ON CONFLICT (${KEY.join(", ")}) DO UPDATE SET n = ${target}.n + excluded.n`
@@ -97,12 +106,18 @@ function rollUp(src: string, each: EachDimension, conflict: boolean, shard: stri
  */
 export function sqliteDimensionRollupMigration(): string[] {
   const types = { int: "INTEGER", bigint: "INTEGER", text: "TEXT" };
-  const body = GRAINS.flatMap((g) =>
-    RATING_CATEGORIES.map(
-      ({ key: c }) =>
-        `INSERT INTO rollup_dimensions${g.suffix} (${KEY.join(", ")}, n) SELECT NEW.project_id, '${c}', d.key, NEW.received_at - NEW.received_at % ${g.period}, d.value, NEW.${c}_lower, NEW.${c}_upper, NEW.${c}_threshold, NEW.${c}_score, 0, 1 FROM json_each(NEW.dimensions) d WHERE NEW.${c}_score IS NOT NULL ON CONFLICT (${KEY.join(", ")}) DO UPDATE SET n = n + 1`,
-    ),
-  );
+  const body = GRAINS.flatMap((g) => {
+    const insert = `INSERT INTO rollup_dimensions${g.suffix} (${KEY.join(", ")}, n) SELECT NEW.project_id`;
+    const slot = `NEW.received_at - NEW.received_at % ${g.period}`;
+    const upsert = `ON CONFLICT (${KEY.join(", ")}) DO UPDATE SET n = n + 1`;
+    return [
+      `${insert}, '*', d.key, ${slot}, d.value, 0, 0, 0, 0, 0, 1 FROM json_each(NEW.dimensions) d WHERE 1 ${upsert}`,
+      ...RATING_CATEGORIES.map(
+        ({ key: c }) =>
+          `${insert}, '${c}', d.key, ${slot}, d.value, NEW.${c}_lower, NEW.${c}_upper, NEW.${c}_threshold, NEW.${c}_score, 0, 1 FROM json_each(NEW.dimensions) d WHERE NEW.${c}_score IS NOT NULL ${upsert}`,
+      ),
+    ];
+  });
   return [
     ...GRAINS.map((g) => table(types, g)),
     ...rollUp("surveys", sqliteEach, false, "0"),
@@ -116,6 +131,7 @@ END`,
 export function postgresDimensionRollupMigration(): string[] {
   const types = { int: "integer", bigint: "bigint", text: "text" };
   return [
+    `CREATE FUNCTION aftercall_dimension(dimensions text, key text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT dimensions::jsonb ->> key $$`,
     ...GRAINS.map((g) => table(types, g)),
     ...rollUp("surveys", postgresEach, false, "0"),
     `CREATE FUNCTION aftercall_rollup_dimensions() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -21,6 +21,11 @@ const db = new Database(workerData.path, { readonly: true });
 db.pragma("busy_timeout = 10000");
 // The same case folding as the main connection (see SqliteStore).
 db.function("aftercall_fold", { deterministic: true }, (t) => (typeof t === "string" ? t.toLowerCase() : null));
+db.function("aftercall_dimension", { deterministic: true }, (d, k) => {
+  if (typeof d !== "string" || typeof k !== "string") return null;
+  const parsed = JSON.parse(d);
+  return Object.hasOwn(parsed, k) && typeof parsed[k] === "string" ? parsed[k] : null;
+});
 const statements = new Map();
 parentPort.on("message", ({ id, sql, params }) => {
   try {

@@ -100,6 +100,8 @@ export class SqliteStore implements Store {
     this.db.function("aftercall_fold", { deterministic: true }, (text: unknown) =>
       typeof text === "string" ? text.toLowerCase() : null,
     );
+    // The value of one custom dimension (PostgreSQL's is a SQL function from migration 5).
+    this.db.function("aftercall_dimension", { deterministic: true }, dimensionValue);
     this.analytics = options.analytics ?? "auto";
     this.reader = new AnalyticsReader(this.path);
     const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
@@ -395,4 +397,12 @@ export class SqliteStore implements Store {
     }>;
     return eventCounts(rows);
   }
+}
+
+/** `aftercall_dimension(dimensions, key)`: the value of `key` in a dimensions JSON text, or NULL. */
+export function dimensionValue(dimensions: unknown, key: unknown): string | null {
+  if (typeof dimensions !== "string" || typeof key !== "string") return null;
+  const parsed = JSON.parse(dimensions) as Record<string, unknown>;
+  const value = Object.hasOwn(parsed, key) ? parsed[key] : undefined;
+  return typeof value === "string" ? value : null;
 }
