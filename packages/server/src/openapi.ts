@@ -49,6 +49,14 @@ const surveyFilters = [
     description: `Exact ${name}.`,
   })),
   {
+    // OpenAPI cannot name a family of parameters; this one stands for dimension.region, dimension.tier, …
+    name: "dimension.<key>",
+    in: "query",
+    schema: { type: "string", minLength: 1, maxLength: 200 },
+    description:
+      "Exact value of the custom dimension <key>, e.g. dimension.region=eu-west; several keys must all match (up to 20). A survey without the key does not match.",
+  },
+  {
     name: "projectId",
     in: "query",
     schema: { type: "string" },
@@ -439,6 +447,19 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/v1/analytics/dimensions": {
+        get: {
+          summary: "The custom dimension keys of the matching surveys, for a breakdown picker",
+          description:
+            "Keys are sorted by the number of surveys carrying them, most first (ties by key), and limited to the top 100.",
+          security: [{ adminToken: [] }],
+          parameters: surveyFilters,
+          responses: {
+            "200": { description: "{dimensions: [{key, surveys}]}" },
+            ...standardErrors,
+          },
+        },
+      },
       "/v1/analytics/breakdown": {
         get: {
           summary:
@@ -476,7 +497,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "Compare the poor-rate of two cohorts",
           description:
-            "Cohorts are defined by a.<filter> and b.<filter> (from, to, poor, tag, q, appVersion, platform, browser, sdkVersion; an absent side means every survey). a.projectId / b.projectId let each cohort come from its own project (default: projectId, or the admin token's project); an admin token reaches only its own project (another answers 404 NOT_FOUND), so two projects need the operator token. Answers each cohort's poor-rate with its Wilson interval, the difference a − b with Newcombe's hybrid score 95 % interval, and the pooled two-proportion z-test (two-sided p-value). Statistics are null when a cohort rated nothing.",
+            "Cohorts are defined by a.<filter> and b.<filter> (from, to, poor, tag, q, appVersion, platform, browser, sdkVersion, dimension.<key>; an absent side means every survey). a.projectId / b.projectId let each cohort come from its own project (default: projectId, or the admin token's project); an admin token reaches only its own project (another answers 404 NOT_FOUND), so two projects need the operator token. Answers each cohort's poor-rate with its Wilson interval, the difference a − b with Newcombe's hybrid score 95 % interval, and the pooled two-proportion z-test (two-sided p-value). Statistics are null when a cohort rated nothing.",
           security: [{ adminToken: [] }],
           parameters: [
             ...["a", "b"].flatMap((side) =>

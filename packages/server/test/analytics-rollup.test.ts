@@ -127,6 +127,10 @@ function randomQuery(rand: () => number): SurveyQuery {
   };
   for (const [k, v] of Object.entries(context))
     if (v !== undefined && rand() < 0.4) (query as Record<string, unknown>)[k] = v;
+  // Custom dimension filters: one key (the dimension rollups answer when no context field is filtered),
+  // sometimes two (raw rows), including a value nobody has.
+  if (rand() < 0.35) query.dimensions = { team: pick(["red", "blue", 'say "hi"', "Zoë", "green"]) };
+  if (rand() < 0.1) query.dimensions = { ...query.dimensions, region: pick(["eu", "us"]) };
   // Now and then a filter only raw rows can answer.
   const r = rand();
   if (r < 0.05) query.q = "echo";
@@ -181,6 +185,9 @@ async function assertSame(
   );
   for (const [i, s] of sb.entries())
     assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
+  const keys = async (s: Store) =>
+    (await s.dimensionKeys(projectId, query)).sort((x, y) => x.key.localeCompare(y.key));
+  assert.deepEqual(await keys(rolled), await keys(raw), `${where} dimension keys`);
   for (const by of [
     "appVersion",
     "platform",
@@ -298,6 +305,9 @@ function rollupContract(name: string, makeStore: MakeStore): void {
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
       assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
       assert.deepEqual(await store.ratingBreakdown("p", aligned, "audio", "dimension:team"), []);
+      const red = { ...aligned, dimensions: { team: "red" } };
+      assert.equal((await store.summarizeSurveys("p", red)).surveys, 0);
+      assert.ok((await raw.summarizeSurveys("p", red)).surveys > 50);
       assert.ok((await raw.ratingBreakdown("p", aligned, "audio", "dimension:team")).length >= 5);
       assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
       // A raw-only filter still answers from raw rows.
@@ -355,6 +365,23 @@ describe("rollupSplit", () => {
     assert.deepEqual(rollupSplit({ fromMs: 3 * D, toMs: 5 * D })?.parts, [
       { grain: "_total", fromSlot: 3 * D, toSlot: 5 * D },
     ]);
+  });
+
+  it("answers a filter on one custom dimension from the dimension rollups, and only then", () => {
+    const red = { fromMs: 3 * D, toMs: 5 * D, dimensions: { team: "red" } };
+    assert.deepEqual(rollupSplit(red, { days: true, dimensionFilter: true })?.parts, [
+      { grain: "_total_day", fromSlot: 3 * D, toSlot: 5 * D, dimension: { key: "team", value: "red" } },
+    ]);
+    assert.equal(rollupSplit(red, { days: true }), undefined, "tags have no dimension rollup");
+    for (const query of [
+      { ...red, platform: "web" },
+      { ...red, dimensions: { team: "red", region: "eu" } },
+    ])
+      assert.equal(
+        rollupSplit(query, { days: true, dimensionFilter: true }),
+        undefined,
+        JSON.stringify(query),
+      );
   });
 
   it("leaves queries the rollup cannot answer, and ranges within one slot, to raw rows", () => {

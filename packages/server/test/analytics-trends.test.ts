@@ -12,7 +12,13 @@ import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@after
 import { foldBuckets } from "../src/analytics/buckets.js";
 import { wilsonInterval } from "../src/analytics/statistics.js";
 import { submissionHash } from "../src/store/content-hash.js";
-import type { BreakdownAggregate, RatingAggregate, Store, TimeSlotAggregate } from "../src/store/store.js";
+import type {
+  BreakdownAggregate,
+  RatingAggregate,
+  Store,
+  SurveyQuery,
+  TimeSlotAggregate,
+} from "../src/store/store.js";
 import { type MakeStore, onEveryEngine } from "./support/engines.js";
 import { startTestApp, type TestProject } from "./support/test-app.js";
 
@@ -281,6 +287,44 @@ function trendsContract(name: string, makeStore: MakeStore): void {
       );
       await assert.rejects(store.ratingBreakdown("p", {}, "overall", "dimension:no pe"), RangeError);
     });
+
+    it("filters on custom dimensions: every given key must match", async () => {
+      const eu = await store.summarizeSurveys("p", { dimensions: { region: "eu" } });
+      assert.equal(eu.surveys, 4); // 1, 2, 3, 6
+      const overall = eu.categories.find((c) => c.category === "overall");
+      assert.deepEqual([overall?.surveys, overall?.poor], [4, 1]);
+      close(overall?.normalizedScoreSum as number, 2, 9); // 1 + 0 + .5 + .5
+      assert.equal(
+        (await store.summarizeSurveys("p", { dimensions: { region: "eu", tier: "pro" } })).surveys,
+        1,
+      );
+      assert.equal((await store.summarizeSurveys("p", { dimensions: { region: "mars" } })).surveys, 0);
+      const us = await store.listSurveys("p", { dimensions: { region: "us" } }, { limit: 10 });
+      assert.deepEqual(us.items.map((s) => s.callId).sort(), ["call-4", "call-7"]);
+      assertAggregates(await store.ratingTimeSlots("p", { dimensions: { region: "eu" } }, "overall"), [
+        SLOTS[0],
+        SLOTS[1],
+        SLOTS[4],
+      ] as TimeSlotAggregate[]);
+    });
+
+    it("lists the custom dimension keys with the surveys that carry each", async () => {
+      const keys = async (query: SurveyQuery) =>
+        (await store.dimensionKeys("p", query)).sort((a, b) => a.key.localeCompare(b.key));
+      assert.deepEqual(await keys({}), [
+        { key: "region", surveys: 6 }, // all but 5
+        { key: "tier", surveys: 2 }, // 1, 6
+      ]);
+      assert.deepEqual(await keys({ toMs: ms("2026-03-29T00:00:00Z") }), [
+        { key: "region", surveys: 3 },
+        { key: "tier", surveys: 1 },
+      ]);
+      assert.deepEqual(await keys({ platform: "ios" }), [
+        { key: "region", surveys: 2 }, // 2, 6
+        { key: "tier", surveys: 1 }, // 6
+      ]);
+      assert.deepEqual(await keys({ fromMs: ms("2027-01-01T00:00:00Z") }), []);
+    });
   });
 }
 
@@ -431,6 +475,54 @@ describe("analytics timeseries and breakdown endpoints", () => {
     }
     // by is required.
     assert.equal((await get("/v1/analytics/breakdown")).statusCode, 400);
+  });
+
+  it("filters every analytics endpoint and the survey list by dimension.<key>, and lists the keys", async () => {
+    const summary = (await get("/v1/analytics/summary?dimension.region=eu")).json();
+    assert.deepEqual([summary.surveys, summary.categories.overall.poor], [4, 1]);
+    const both = (await get("/v1/analytics/summary?dimension.region=eu&dimension.tier=free")).json();
+    assert.equal(both.surveys, 1); // 6
+    const series = (await get("/v1/analytics/timeseries?dimension.region=eu")).json();
+    assert.deepEqual(
+      series.points.map((x: { start: string; surveys: number; poor: number }) => [
+        x.start,
+        x.surveys,
+        x.poor,
+      ]),
+      [
+        ["2026-03-28T00:00:00.000Z", 3, 1], // 1, 2, 3
+        ["2026-03-29T00:00:00.000Z", 1, 0], // 6
+      ],
+    );
+    const list = (await get("/v1/surveys?dimension.tier=pro")).json();
+    assert.deepEqual(
+      list.items.map((s: { callId: string }) => s.callId),
+      ["call-1"],
+    );
+    const compare = (await get("/v1/analytics/compare?a.dimension.region=eu&b.dimension.region=us")).json();
+    assert.deepEqual(
+      [compare.a.surveys, compare.a.poor, compare.b.surveys, compare.b.poor],
+      [4, 1, 1, 0], // overall: eu 1, 2, 3, 6; us 4 (7 has no overall rating)
+    );
+    const keys = (await get("/v1/analytics/dimensions")).json();
+    assert.deepEqual(keys, {
+      dimensions: [
+        { key: "region", surveys: 6 },
+        { key: "tier", surveys: 2 },
+      ],
+    });
+    for (const url of [
+      "/v1/analytics/summary?dimension.1st=a",
+      "/v1/analytics/summary?dimension.region=",
+      "/v1/surveys?dimension.a%20b=x",
+      "/v1/analytics/compare?a.dimension.=x",
+    ]) {
+      const res = await get(url);
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().code, "INVALID_PARAMETER", url);
+      const name = decodeURIComponent((url.split("?")[1] as string).split("=")[0] as string);
+      assert.ok(res.json().message.includes(name), `${url}: ${res.json().message}`);
+    }
   });
 
   it("refuses ingest keys (403) and missing tokens (401)", async () => {

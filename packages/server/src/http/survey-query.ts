@@ -1,4 +1,11 @@
-import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
+import {
+  DIMENSION_KEY_PATTERN,
+  MAX_DIMENSION_KEY_LENGTH,
+  MAX_DIMENSION_VALUE_LENGTH,
+  MAX_DIMENSIONS,
+  RATING_CATEGORIES,
+  type RatingCategory,
+} from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
 import type { SurveyQuery } from "../store/store.js";
 
@@ -43,7 +50,7 @@ const CONTEXT_FILTERS = ["appVersion", "platform", "browser", "sdkVersion"] as c
  * Parse the survey filters of a query string: `from`, `to` (ISO date-times; from inclusive, to exclusive),
  * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`,
  * `q` (case-insensitive substring of any improvement suggestion) and the context fields `appVersion`,
- * `platform`, `browser`, `sdkVersion` (exact match).
+ * `platform`, `browser`, `sdkVersion` and `dimension.<key>` for custom dimensions (exact match).
  */
 export const SURVEY_FILTERS: readonly string[] = [
   "from",
@@ -54,12 +61,15 @@ export const SURVEY_FILTERS: readonly string[] = [
   "participantId",
   "q",
   ...CONTEXT_FILTERS,
+  "dimension.<key>",
 ];
 const FILTERS = new Set(SURVEY_FILTERS);
 
 export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
   // A misspelt filter (`?participantID=`) must not silently return everything.
-  const unknown = Object.keys(query).find((k) => !FILTERS.has(k) && query[k] !== undefined);
+  const unknown = Object.keys(query).find(
+    (k) => !FILTERS.has(k) && !k.startsWith("dimension.") && query[k] !== undefined,
+  );
   if (unknown) {
     throw new AftercallError(
       "INVALID_PARAMETER",
@@ -81,6 +91,8 @@ export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
     const value = text(field, query[field]);
     if (value !== undefined) result[field] = value;
   }
+  const dimensions = dimensionFilters(query);
+  if (dimensions) result.dimensions = dimensions;
   const poor = text("poor", query.poor);
   if (poor !== undefined) result.poor = poor.split(",").map((c) => category("poor", c.trim()));
   const tag = text("tag", query.tag);
@@ -99,6 +111,36 @@ export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
     result.tag = { category: key, tag: name };
   }
   return result;
+}
+
+/** `dimension.<key>=<value>` parameters as a map, or undefined when there are none. */
+function dimensionFilters(query: Record<string, unknown>): Record<string, string> | undefined {
+  const entries = Object.entries(query).filter(([k, v]) => k.startsWith("dimension.") && v !== undefined);
+  if (entries.length === 0) return undefined;
+  if (entries.length > MAX_DIMENSIONS) {
+    throw new AftercallError(
+      "INVALID_PARAMETER",
+      `At most ${MAX_DIMENSIONS} dimension.<key> filters, got ${entries.length}.`,
+    );
+  }
+  const dimensions: Record<string, string> = {};
+  for (const [name, raw] of entries) {
+    const key = name.slice("dimension.".length);
+    if (!DIMENSION_KEY_PATTERN.test(key) || key.length > MAX_DIMENSION_KEY_LENGTH) {
+      throw new AftercallError(
+        "INVALID_PARAMETER",
+        `${name}: "${key}" is not a dimension key (up to ${MAX_DIMENSION_KEY_LENGTH} letters, digits, _, . and -, starting with a letter).`,
+      );
+    }
+    if (typeof raw !== "string" || raw.length === 0 || raw.length > MAX_DIMENSION_VALUE_LENGTH) {
+      throw new AftercallError(
+        "INVALID_PARAMETER",
+        `${name} must be a single non-empty value of at most ${MAX_DIMENSION_VALUE_LENGTH} characters.`,
+      );
+    }
+    dimensions[key] = raw;
+  }
+  return dimensions;
 }
 
 /** Parse `limit` (1–500, default 50). */

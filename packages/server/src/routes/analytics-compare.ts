@@ -39,10 +39,11 @@ export function cohorts(params: Query): { a: Cohort; b: Cohort } {
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
     const match = /^([ab])\.(.+)$/.exec(key);
-    if (!match || !COHORT_FILTERS.has(match[2] as string)) {
+    const filter = match?.[2] as string;
+    if (!match || !(COHORT_FILTERS.has(filter) || filter.startsWith("dimension."))) {
       throw new AftercallError(
         "INVALID_PARAMETER",
-        `Unknown parameter "${key}"; use category, projectId and a.<filter>, b.<filter> with filters ${[...COHORT_FILTERS].join(", ")}.`,
+        `Unknown parameter "${key}"; use category, projectId and a.<filter>, b.<filter> with filters ${[...COHORT_FILTERS].join(", ")}, dimension.<key>.`,
       );
     }
     split[match[1] as "a" | "b"][match[2] as string] = value;

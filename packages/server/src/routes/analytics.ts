@@ -83,6 +83,8 @@ function tagList(tags: readonly IssueTagCount[], summary: CategorySummary | unde
     .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
 }
 
+/** Keys of GET /v1/analytics/dimensions: those on the most surveys. */
+const DIMENSION_KEYS_LIMIT = 100;
 /** Rows of GET /v1/analytics/breakdown: the values with the most surveys. */
 const BREAKDOWN_LIMIT = 50;
 const BREAKDOWN_FIELDS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
@@ -220,6 +222,17 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
         .sort((a, b) => b.surveys - a.surveys || order(a.value, b.value))
         .slice(0, BREAKDOWN_LIMIT)
         .map((r) => ({ value: r.value, ...rates(r) })),
+    };
+  });
+
+  app.get("/v1/analytics/dimensions", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = await scope(request);
+    const { projectId: _, ...filters } = request.query;
+    const keys = await ctx.store.dimensionKeys(project.id, parseSurveyQuery(filters));
+    return {
+      dimensions: keys
+        .sort((a, b) => b.surveys - a.surveys || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(0, DIMENSION_KEYS_LIMIT),
     };
   });
 

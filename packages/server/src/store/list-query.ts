@@ -54,6 +54,11 @@ export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment
     clauses.push(`${columnName} = ?`);
     params.push(value);
   }
+  for (const [key, value] of Object.entries(query.dimensions ?? {})) {
+    // aftercall_dimension: a SQL function on PostgreSQL (migration 5), a JS one on SQLite's connections.
+    clauses.push("aftercall_dimension(dimensions, ?) = ?");
+    params.push(key, value);
+  }
   if (query.q !== undefined) {
     // Both sides folded by aftercall_fold (a JS function on SQLite, ICU lower() on PostgreSQL), so
     // non-ASCII letters match case-insensitively and both engines agree; wildcards in q are escaped.

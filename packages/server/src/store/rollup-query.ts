@@ -12,11 +12,12 @@ import {
   tagSql,
   timeSlotSql,
 } from "./analytics-query.js";
-import type { SqlFragment } from "./list-query.js";
+import { type SqlFragment, surveyFilter } from "./list-query.js";
 import { contextKey, contextValue, ROLLUP_DAY_MS } from "./rollup-schema.js";
 import {
   type BreakdownAggregate,
   type BreakdownBy,
+  type DimensionKeyCount,
   type IssueTagCount,
   type SurveyQuery,
   type SurveySummary,
@@ -26,8 +27,9 @@ import {
 
 /**
  * Analytics answered from the rollups (see `rollup-schema.ts`) where they can be, from raw rows where
- * not. The rollups know the project, the 15-minute slot and the context fields; a query filtering on
- * anything else (callId, participantId, q, tag, poor) reads raw rows. A time range that does not start
+ * not. The rollups know the project, the 15-minute slot and the context fields, the dimension rollups
+ * (`dimension-rollup-schema.ts`) the slot and one custom dimension's key and value; a query filtering on
+ * anything else (callId, participantId, q, tag, poor, several dimensions) reads raw rows. A time range that does not start
  * or end on a slot boundary is split: whole UTC days from the day rollups (except for time series), whole
  * slots from the slot rollups, the ragged edges from raw rows, so a query costs O(days + slots of two
  * partial days + surveys of two partial slots). Both paths produce the same grouped rows, which
@@ -46,7 +48,15 @@ interface RollupPart {
   grain: "" | "_total" | "_day" | "_total_day";
   fromSlot?: number;
   toSlot?: number;
+  /** Set for a query filtered on one custom dimension: the part reads the dimension rollups. */
+  dimension?: { key: string; value: string };
 }
+
+/** The rating rollup table of a part. */
+const ratingsTable = (part: RollupPart) =>
+  part.dimension
+    ? `rollup_dimensions${part.grain.endsWith("_day") ? "_day" : ""}`
+    : `rollup_ratings${part.grain}`;
 
 interface Split {
   parts: RollupPart[];
@@ -71,11 +81,12 @@ const before = (a: number | undefined, b: number | undefined) => a === undefined
 /**
  * How a query splits between rollups and raw rows; undefined when the rollups cannot answer it.
  * `byContext`: the rows must carry the context fields (breakdowns). `days`: whole UTC days may come from
- * the day rollups (not for time series, which need 15-minute slots).
+ * the day rollups (not for time series, which need 15-minute slots). `dimensionFilter`: a filter on one
+ * custom dimension (and no context field) may be answered by the dimension rollups (rating counts only).
  */
 export function rollupSplit(
   query: SurveyQuery,
-  options: { byContext?: boolean; days?: boolean } = {},
+  options: { byContext?: boolean; days?: boolean; dimensionFilter?: boolean } = {},
 ): Split | undefined {
   if (
     query.callId !== undefined ||
@@ -86,6 +97,13 @@ export function rollupSplit(
   )
     return undefined;
   const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
+  const dimensionFilters = Object.entries(query.dimensions ?? {});
+  if (
+    dimensionFilters.length > 0 &&
+    (!options.dimensionFilter || dimensionFilters.length > 1 || filtered || options.byContext)
+  )
+    return undefined;
+  const [key, value] = dimensionFilters[0] ?? [];
   const slots = options.byContext || filtered ? "" : "_total";
   const fromSlot = ceilTo(query.fromMs, TIME_SLOT_MS);
   const toSlot = floorTo(query.toMs, TIME_SLOT_MS);
@@ -97,6 +115,7 @@ export function rollupSplit(
     const p: RollupPart = { grain };
     if (from !== undefined) p.fromSlot = from;
     if (to !== undefined) p.toSlot = to;
+    if (key !== undefined && value !== undefined) p.dimension = { key, value };
     split.parts.push(p);
   };
   if (options.days && before(fromDay, toDay)) {
@@ -131,6 +150,10 @@ function rollupFilter(projectId: string, query: SurveyQuery, part: RollupPart): 
     clauses.push(`${column} = ?`);
     params.push(contextKey(value));
   }
+  if (part.dimension) {
+    clauses.push("dimension_key = ?", "dimension_value = ?");
+    params.push(part.dimension.key, part.dimension.value);
+  }
   return { sql: clauses.join(" AND "), params };
 }
 
@@ -149,12 +172,16 @@ async function gather<T>(
   query: SurveyQuery,
   raw: (q: SurveyQuery) => SqlFragment,
   rollup: (part: RollupPart) => SqlFragment,
-  options: { days: boolean; decode?: (row: T) => T },
+  options: { days: boolean; decode?: (row: T) => T; dimensionFilter?: boolean },
 ): Promise<T[]> {
   const { decode } = options;
   const split =
     source === "auto"
-      ? rollupSplit(query, { byContext: decode !== undefined, days: options.days })
+      ? rollupSplit(query, {
+          byContext: decode !== undefined,
+          days: options.days,
+          dimensionFilter: options.dimensionFilter === true,
+        })
       : undefined;
   if (!split) return run<T>(raw(query));
   const parts = await Promise.all([
@@ -178,11 +205,11 @@ export async function summarize(
     (part) => {
       const f = rollupFilter(projectId, query, part);
       return {
-        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM ${ratingsTable(part)} WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
         params: [...f.params, ...ROLLUP_CATEGORIES],
       };
     },
-    { days: true },
+    { days: true, dimensionFilter: true },
   );
   return foldSummary(rows);
 }
@@ -219,7 +246,7 @@ function groupedRollupSql(
 ): SqlFragment {
   const f = rollupFilter(projectId, query, part);
   return {
-    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM ${ratingsTable(part)} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
     params: [...f.params, category],
   };
 }
@@ -237,7 +264,7 @@ export async function timeSlots(
     query,
     (q) => timeSlotSql(projectId, q, category),
     (part) => groupedRollupSql(projectId, query, part, category, "slot"),
-    { days: false },
+    { days: false, dimensionFilter: true },
   );
   return foldTimeSlots(rows);
 }
@@ -346,4 +373,45 @@ async function dimensionPartRows(
         offset_sum: rest.offset,
       });
   return rows;
+}
+
+/**
+ * The custom dimension keys of the surveys matching `query`, from the dimension rollups' `*` rows where
+ * they can answer; the raw rows' dimensions JSON is read (and counted here) for the ragged edges and for
+ * queries the rollups cannot answer.
+ */
+export async function dimensionKeys(
+  run: RunSql,
+  source: AnalyticsSource,
+  projectId: string,
+  query: SurveyQuery,
+): Promise<DimensionKeyCount[]> {
+  const counts = new Map<string, number>();
+  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
+  const raw = async (q: SurveyQuery) => {
+    const f = surveyFilter(projectId, q);
+    const rows = await run<{ dimensions: string }>({
+      sql: `SELECT dimensions FROM surveys WHERE ${f.sql} AND dimensions <> '{}'`,
+      params: f.params,
+    });
+    for (const row of rows) for (const key of Object.keys(JSON.parse(row.dimensions))) add(key, 1);
+  };
+  // The dimension rollups have no context fields.
+  const contextFiltered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
+  const split = source === "auto" && !contextFiltered ? rollupSplit(query, { days: true }) : undefined;
+  if (!split) await raw(query);
+  else
+    await Promise.all([
+      ...split.parts.map(async (part) => {
+        const f = rollupFilter(projectId, {}, part);
+        const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
+        const rows = await run<{ dimension_key: string; n: number | string }>({
+          sql: `SELECT dimension_key, sum(n) AS n FROM ${table} WHERE ${f.sql} AND category = '*' GROUP BY dimension_key`,
+          params: f.params,
+        });
+        for (const row of rows) add(row.dimension_key, Number(row.n));
+      }),
+      ...split.edges.map(raw),
+    ]);
+  return [...counts].map(([key, surveys]) => ({ key, surveys }));
 }

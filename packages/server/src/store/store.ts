@@ -95,6 +95,8 @@ export interface SurveyQuery {
   platform?: string;
   browser?: string;
   sdkVersion?: string;
+  /** Exact values of custom dimensions, every one must match (a survey without the key does not). */
+  dimensions?: Record<string, string>;
 }
 
 /** Aggregates of one rating category over the surveys matching a query (see {@link Store.summarizeSurveys}). */
@@ -141,6 +143,12 @@ export const TIME_SLOT_MS = 15 * 60_000;
 /** A {@link TIME_SLOT_MS} slot of `receivedAt`, starting at `startMs` (epoch ms, a multiple of the slot). */
 export interface TimeSlotAggregate extends RatingAggregate {
   startMs: number;
+}
+
+/** A custom dimension key and the number of surveys that carry it. */
+export interface DimensionKeyCount {
+  key: string;
+  surveys: number;
 }
 
 /** What a breakdown groups by: a context column or one key of the custom dimensions. */
@@ -204,6 +212,8 @@ export interface Store {
     category: RatingCategory,
     by: BreakdownBy,
   ): Promise<BreakdownAggregate[]>;
+  /** The custom dimension keys of the matching surveys, with how many surveys carry each (unordered). */
+  dimensionKeys(projectId: string, query: SurveyQuery): Promise<DimensionKeyCount[]>;
 
   createProject(project: NewProject): Promise<Project>;
   getProject(id: string): Promise<Project | undefined>;

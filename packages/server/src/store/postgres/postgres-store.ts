@@ -13,6 +13,7 @@ import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } 
 import {
   type AnalyticsSource,
   breakdown,
+  dimensionKeys,
   type RunSql,
   summarize,
   tagCounts,
@@ -25,6 +26,7 @@ import type {
   ApiKey,
   BreakdownAggregate,
   BreakdownBy,
+  DimensionKeyCount,
   GroupOutcome,
   IssueTagCount,
   NewApiKey,
@@ -357,6 +359,10 @@ export class PostgresStore implements Store {
     by: BreakdownBy,
   ): Promise<BreakdownAggregate[]> {
     return breakdown(this.run, this.analytics, projectId, query, category, by);
+  }
+
+  async dimensionKeys(projectId: string, query: SurveyQuery): Promise<DimensionKeyCount[]> {
+    return dimensionKeys(this.run, this.analytics, projectId, query);
   }
 
   async createProject(input: NewProject): Promise<Project> {

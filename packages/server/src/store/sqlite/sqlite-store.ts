@@ -15,6 +15,7 @@ import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-com
 import {
   type AnalyticsSource,
   breakdown,
+  dimensionKeys,
   type RunSql,
   summarize,
   tagCounts,
@@ -27,6 +28,7 @@ import type {
   ApiKey,
   BreakdownAggregate,
   BreakdownBy,
+  DimensionKeyCount,
   GroupOutcome,
   IssueTagCount,
   NewApiKey,
@@ -268,6 +270,10 @@ export class SqliteStore implements Store {
     by: BreakdownBy,
   ): Promise<BreakdownAggregate[]> {
     return breakdown(this.run, this.analytics, projectId, query, category, by);
+  }
+
+  async dimensionKeys(projectId: string, query: SurveyQuery): Promise<DimensionKeyCount[]> {
+    return dimensionKeys(this.run, this.analytics, projectId, query);
   }
 
   async createProject(input: NewProject): Promise<Project> {
