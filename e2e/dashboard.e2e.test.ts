@@ -292,6 +292,85 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     assert.ok(new Set(all).size > 1, all.join(" "));
   });
 
+  it("breaks down by a custom dimension, drills into one value's surveys and compares two values", async () => {
+    const page = await signedIn({}, "#view=overview&project=demo&range=30d&tz=UTC&category=audio");
+    const picker = page.locator("[data-dimension] select");
+    await picker.waitFor();
+    const brokenDown = page.waitForResponse(
+      (r) => r.url().includes("/v1/analytics/breakdown") && r.url().includes("dimension%3Aregion") && r.ok(),
+    );
+    await picker.selectOption("region");
+    const sent = new URL((await brokenDown).url()).searchParams;
+    assert.match(page.url(), /dim=region/);
+    // The picker lists the range's keys as the API counts them; every demo survey has both, and ties go
+    // by key, so "plan" comes first.
+    const keys = await api<{ dimensions: Array<{ key: string; surveys: number }> }>(
+      "/v1/analytics/dimensions",
+      {
+        projectId: "demo",
+        from: sent.get("from") ?? "",
+        to: sent.get("to") ?? "",
+      },
+    );
+    assert.deepEqual(
+      await picker.locator("option").allInnerTexts(),
+      keys.dimensions.map((d) => `${d.key} (${d.surveys.toLocaleString("en-US")})`),
+    );
+    assert.deepEqual(
+      keys.dimensions.map((d) => d.key),
+      ["plan", "region"],
+    );
+    const panel = page.locator('[data-dimension="region"]');
+    await panel.locator('a[data-drill="eu-west"]').waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+    const server = await api<{ rows: Array<{ value: string | null; surveys: number }> }>(
+      "/v1/analytics/breakdown",
+      sent,
+    );
+    const shown = await panel.locator("tbody tr").allInnerTexts();
+    assert.equal(shown.length, server.rows.length);
+    // The survey with the XSS suggestion has no dimensions: "(not set)".
+    for (const [i, row] of server.rows.entries())
+      assert.ok(
+        (shown[i] ?? "")
+          .replace(" ⇄", "")
+          .startsWith(`${row.value ?? "(not set)"}\t${row.surveys.toLocaleString("en-US")}\t`),
+        shown[i],
+      );
+
+    const listed = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    await panel.locator('a[data-drill="eu-west"]').click();
+    await page.getByRole("heading", { name: "Surveys" }).waitFor();
+    assert.match(page.url(), /view=explorer&.*dimension\.region=eu-west/);
+    assert.equal(new URL((await listed).url()).searchParams.get("dimension.region"), "eu-west");
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    const unfiltered = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    await page.getByRole("button", { name: "Remove the region filter" }).click();
+    assert.doesNotMatch((await unfiltered).url(), /dimension/);
+    assert.doesNotMatch(page.url(), /dimension\./);
+
+    await page.goBack();
+    await page.goBack();
+    const compared = page.waitForResponse((r) => r.url().includes("/v1/analytics/compare") && r.ok());
+    await page.locator('[data-dimension="region"]').getByRole("button", { name: "Compare eu-west" }).click();
+    await page.locator("[data-verdict]").waitFor();
+    assert.match(page.url(), /view=compare&.*dim=region&cmp=dimension&a=eu-west/);
+    const b = await page.getByLabel("Cohort B").inputValue();
+    const params = new URL((await compared).url()).searchParams;
+    assert.deepEqual([params.get("a.dimension.region"), params.get("b.dimension.region")], ["eu-west", b]);
+    assert.ok(b && b !== "eu-west", b);
+    const comparison = await api<Comparison>("/v1/analytics/compare", params);
+    const cards = await page.locator(".verdict .kpi").allInnerTexts();
+    for (const [i, cohort] of [comparison.a, comparison.b].entries())
+      assert.match(
+        cards[i] ?? "",
+        new RegExp(
+          `${cohort.poor.toLocaleString("en-US")} poor of ${cohort.surveys.toLocaleString("en-US")}`,
+        ),
+      );
+    assert.deepEqual(page.errors, []);
+  });
+
   it("finds a survey by a word of its suggestion, in any case", async () => {
     const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC");
     await page.locator("table.surveys tbody tr").first().waitFor();

@@ -135,6 +135,14 @@ export interface Filters {
   platform?: string;
   browser?: string;
   sdkVersion?: string;
+  /** Custom dimension filters, `dimension.region=eu-west`. */
+  [dimension: `dimension.${string}`]: string | undefined;
+}
+
+/** A custom dimension key and how many surveys of the range carry it. */
+export interface DimensionKey {
+  key: string;
+  surveys: number;
 }
 
 /** Survey fields the API filters on by exact value (and breaks analytics down by). */
@@ -195,6 +203,11 @@ export function createApi(token: string) {
     breakdown: (projectId: string, f: Filters, category: Category, by: string) =>
       get<{ rows: BreakdownRow[] }>(token, "/v1/analytics/breakdown", { projectId, ...f, category, by }).then(
         (r) => r.rows,
+      ),
+    /** The custom dimension keys of the range, on the most surveys first. */
+    dimensions: (projectId: string, f: Filters) =>
+      get<{ dimensions: DimensionKey[] }>(token, "/v1/analytics/dimensions", { projectId, ...f }).then(
+        (r) => r.dimensions,
       ),
     /** `cohorts` are `a.<filter>` / `b.<filter>` parameters (`a.projectId` among them). */
     compare: (projectId: string, category: Category, cohorts: Params) =>

@@ -7,6 +7,7 @@ import { COMPARE_MODES, type CompareMode, timeWindow } from "./state.js";
 
 const MODE_LABELS: Record<CompareMode, string> = {
   ...CONTEXT_LABELS,
+  dimension: "Custom dimension",
   period: "Time period",
   project: "Project",
 };
@@ -69,13 +70,24 @@ export function Compare(props: ViewProps) {
 }
 
 /**
- * Two values of a context field within the range. The choices come from the breakdown (most surveys first);
- * A defaults to the first value and B to the next, so a breakdown row's "compare" meets its runner-up.
+ * Two values of a context field or of a custom dimension within the range. The choices come from the
+ * breakdown (most surveys first); A defaults to the first value and B to the next, so a breakdown row's
+ * "compare" meets its runner-up. A custom dimension's key is chosen among the range's keys.
  */
 function useValueCohorts(props: ViewProps): Cohorts {
   const { api, project, window, state, navigate } = props;
-  const by = state.cmp as ContextField;
-  const byValue = state.cmp !== "period" && state.cmp !== "project";
+  const dimensionMode = state.cmp === "dimension";
+  const keys = useResource(dimensionMode ? `${project}|${JSON.stringify(window.filters)}|keys` : null, () =>
+    api.dimensions(project, window.filters),
+  );
+  const dimension = dimensionMode ? (state.dim ?? keys.data?.[0]?.key) : undefined;
+  // The breakdown's `by` and the cohort filter's name.
+  const [by, filter] =
+    dimension !== undefined
+      ? [`dimension:${dimension}`, `dimension.${dimension}`]
+      : [state.cmp as ContextField, state.cmp as string];
+  const byValue =
+    state.cmp !== "period" && state.cmp !== "project" && (!dimensionMode || dimension !== undefined);
   const rows = useResource(
     byValue ? `${project}|${JSON.stringify(window.filters)}|${state.category}|${by}` : null,
     () => api.breakdown(project, window.filters, state.category, by),
@@ -96,17 +108,40 @@ function useValueCohorts(props: ViewProps): Cohorts {
     </label>
   );
   const { from, to } = window.filters;
+  const keyPicker = dimensionMode && (
+    <label>
+      <span>Dimension</span>
+      <select
+        value={dimension ?? ""}
+        onChange={(e) => navigate({ dim: e.currentTarget.value || undefined, a: undefined, b: undefined })}
+      >
+        {(keys.data ?? []).map((k) => (
+          <option key={k.key} value={k.key}>
+            {k.key} ({count(k.surveys)})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  const noKeys = dimensionMode && keys.data?.length === 0;
   return {
     pickers: (
       <>
-        {pick("a", "Cohort A", a)}
-        {pick("b", "Cohort B", b)}
-        {rows.error && <p class="error">{rows.error.message}</p>}
+        {keyPicker}
+        {noKeys ? (
+          <p class="empty">No survey in this range has custom dimensions.</p>
+        ) : (
+          <>
+            {pick("a", "Cohort A", a)}
+            {pick("b", "Cohort B", b)}
+          </>
+        )}
+        {(rows.error ?? keys.error) && <p class="error">{(rows.error ?? keys.error)?.message}</p>}
       </>
     ),
     ...(a !== undefined &&
       b !== undefined && {
-        params: withRange({ [`a.${by}`]: a, [`b.${by}`]: b }, from, to),
+        params: withRange({ [`a.${filter}`]: a, [`b.${filter}`]: b }, from, to),
       }),
     names: [a ?? "", b ?? ""],
   };

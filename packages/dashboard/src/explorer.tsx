@@ -13,8 +13,8 @@ const POOR_CHOICES = [
 ] as const;
 
 /**
- * The filtered survey list with cursor paging, and export of the same filter. A context field filter
- * (`appVersion=…`, from a breakdown row) shows as a removable chip.
+ * The filtered survey list with cursor paging, and export of the same filter. A context field or custom
+ * dimension filter (`appVersion=…`, `dimension.region=…`, from a breakdown row) shows as a removable chip.
  */
 export function Explorer(props: ViewProps) {
   const { api, project, window, state, navigate } = props;
@@ -89,6 +89,22 @@ export function Explorer(props: ViewProps) {
             )
           );
         })}
+        {Object.entries(state.dimensions ?? {}).map(([key, value]) => (
+          <p class="chip filter" key={`dimension.${key}`} data-filter={`dimension.${key}`}>
+            {key}: {value}{" "}
+            <button
+              type="button"
+              class="ghost"
+              aria-label={`Remove the ${key} filter`}
+              onClick={() => {
+                const { [key]: _, ...rest } = state.dimensions ?? {};
+                navigate({ dimensions: rest, cursor: undefined });
+              }}
+            >
+              ×
+            </button>
+          </p>
+        ))}
         <button type="submit" class="primary">
           Apply
         </button>

@@ -6,6 +6,7 @@ import {
   type ResponseRate,
 } from "./api.js";
 import type { ViewProps } from "./app.js";
+import { BreakdownTable, DimensionBreakdown, drill } from "./breakdown.js";
 import { DistributionBars, MIN_TREND_RATINGS, TrendChart } from "./charts.js";
 import { CATEGORY_LABELS, CONTEXT_LABELS, count, dateTime, inSentence, interval, percent } from "./format.js";
 import { useResource } from "./hooks.js";
@@ -237,78 +238,7 @@ function CategoryDetail(props: ViewProps & { stats: CategoryStats | undefined })
           />
         </div>
       ))}
+      <DimensionBreakdown {...props} />
     </section>
-  );
-}
-
-/** The project, range and time-zone part of a link to another view. */
-function drill(state: ViewProps["state"]): string {
-  const p = new URLSearchParams({ project: state.project ?? "", range: state.range, tz: state.tz });
-  if (state.from) p.set("from", state.from);
-  if (state.to) p.set("to", state.to);
-  return p.toString();
-}
-
-function BreakdownTable(props: {
-  rows: {
-    value: string | null;
-    surveys: number;
-    poorRate: number | null;
-    poorRateCi95: [number, number] | null;
-  }[];
-  label: string;
-  /** The explorer link listing the surveys with this value. */
-  surveysOf: (value: string) => string;
-  onCompare: (value: string) => void;
-}) {
-  if (props.rows.length === 0) return <p class="empty">No data.</p>;
-  const max = Math.max(...props.rows.map((r) => r.poorRate ?? 0), 0.01);
-  return (
-    <div class="scroll">
-      <table class="breakdown">
-        <thead>
-          <tr>
-            <th scope="col">{props.label}</th>
-            <th scope="col" class="num">
-              Surveys
-            </th>
-            <th scope="col">Poor-rate (95 % CI)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.slice(0, 8).map((r) => (
-            <tr key={r.value ?? "(none)"}>
-              <th scope="row">
-                {r.value === null ? (
-                  <span class="muted">(not set)</span>
-                ) : (
-                  <>
-                    <a href={props.surveysOf(r.value)} title="Show these surveys" data-drill={r.value}>
-                      {r.value}
-                    </a>{" "}
-                    <button
-                      type="button"
-                      class="link compare"
-                      onClick={() => props.onCompare(r.value as string)}
-                      aria-label={`Compare ${r.value}`}
-                      title="Compare with another value"
-                    >
-                      ⇄
-                    </button>
-                  </>
-                )}
-              </th>
-              <td class="num">{count(r.surveys)}</td>
-              <td class="rate">
-                <span class="meter" aria-hidden="true">
-                  <span style={{ width: `${((r.poorRate ?? 0) / max) * 100}%` }} />
-                </span>
-                {percent(r.poorRate)} <small>{interval(r.poorRateCi95)}</small>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }

@@ -10,12 +10,13 @@ export const VIEWS = ["overview", "compare", "explorer", "survey"] as const;
 export type View = (typeof VIEWS)[number];
 export const RANGES = ["24h", "7d", "30d", "custom"] as const;
 export type Range = (typeof RANGES)[number];
-/** Compare two values of a breakdown dimension, two periods, or two projects. */
+/** Compare two values of a context field or of a custom dimension (`dim`), two periods, or two projects. */
 export const COMPARE_MODES = [
   "appVersion",
   "platform",
   "browser",
   "sdkVersion",
+  "dimension",
   "period",
   "project",
 ] as const;
@@ -39,9 +40,13 @@ export interface ViewState {
   platform?: string;
   browser?: string;
   sdkVersion?: string;
+  /** Explorer filters on custom dimensions (`dimension.<key>=value` in the hash). */
+  dimensions?: Record<string, string>;
   cursor?: string;
   /** The survey shown in the detail view. */
   survey?: string;
+  /** The custom dimension key the overview breaks down by and a `dimension` comparison compares. */
+  dim?: string;
   /** Comparison: mode and the two cohorts (dimension values, `from..to` date periods or project ids). */
   cmp: CompareMode;
   a?: string;
@@ -62,7 +67,8 @@ const KEYS = [
   "callId",
   ...CONTEXT_FIELDS,
 ] as const;
-const MORE = ["cursor", "survey", "cmp", "a", "b"] as const;
+const MORE = ["cursor", "survey", "dim", "cmp", "a", "b"] as const;
+const DIMENSION_PREFIX = "dimension.";
 /** The keys taken as they are (the others are one of a list). */
 const TEXT_KEYS = [
   "project",
@@ -75,6 +81,7 @@ const TEXT_KEYS = [
   ...CONTEXT_FIELDS,
   "cursor",
   "survey",
+  "dim",
   "a",
   "b",
 ] as const;
@@ -101,6 +108,10 @@ export function parseHash(hash: string): ViewState {
     const value = p.get(key);
     if (value) state[key] = value;
   }
+  for (const [key, value] of p) {
+    if (!key.startsWith(DIMENSION_PREFIX) || key.length === DIMENSION_PREFIX.length || !value) continue;
+    state.dimensions = { ...state.dimensions, [key.slice(DIMENSION_PREFIX.length)]: value };
+  }
   return state;
 }
 
@@ -111,6 +122,8 @@ export function toHash(state: ViewState): string {
     const value = state[key];
     if (value !== undefined && value !== "") p.set(key, value);
   }
+  const dimensions = Object.entries(state.dimensions ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [key, value] of dimensions) if (value) p.set(`${DIMENSION_PREFIX}${key}`, value);
   return `#${p.toString()}`;
 }
 
@@ -182,5 +195,6 @@ export function explorerFilters(state: ViewState, window: Filters): Filters {
   if (state.q) f.q = state.q;
   if (state.callId) f.callId = state.callId;
   for (const field of CONTEXT_FIELDS) if (state[field]) f[field] = state[field];
+  for (const [key, value] of Object.entries(state.dimensions ?? {})) f[`dimension.${key}`] = value;
   return f;
 }

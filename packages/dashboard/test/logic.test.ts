@@ -51,6 +51,26 @@ describe("dashboard view state in the URL hash", () => {
     });
   });
 
+  it("keeps custom dimension filters and the breakdown's dimension key in the hash", () => {
+    const state = parseHash(
+      "#view=explorer&tz=UTC&dim=region&dimension.tier=pro%20plus&dimension.region=eu-west&dimension.=x",
+    );
+    assert.equal(state.dim, "region");
+    assert.deepEqual(state.dimensions, { tier: "pro plus", region: "eu-west" });
+    assert.equal(
+      toHash(state),
+      "#view=explorer&range=7d&tz=UTC&category=overall&dim=region&cmp=appVersion&dimension.region=eu-west&dimension.tier=pro+plus",
+    );
+    assert.deepEqual(parseHash(toHash(state)), state);
+    assert.deepEqual(explorerFilters(state, { from: "f" }), {
+      from: "f",
+      "dimension.tier": "pro plus",
+      "dimension.region": "eu-west",
+    });
+    // Removing the last one leaves no trace.
+    assert.equal(toHash({ ...state, dimensions: {} }).includes("dimension."), false);
+  });
+
   it("falls back to defaults for missing or unknown values", () => {
     const state = parseHash("#view=nope&range=1y&category=smell&tz=UTC");
     assert.deepEqual(
