@@ -16,7 +16,7 @@ import {
   toSurveyRecord,
 } from "@aftercall/schema";
 import { submissionHash } from "../src/store/content-hash.js";
-import { rollupSplit } from "../src/store/rollup-query.js";
+import { rollupSplit } from "../src/store/rollup-split.js";
 import {
   type BreakdownBy,
   type PendingSurvey,

@@ -12,155 +12,46 @@ import {
   tagSql,
   timeSlotSql,
 } from "./analytics-query.js";
-import { type SqlFragment, surveyFilter } from "./list-query.js";
-import { contextKey, contextValue, ROLLUP_DAY_MS } from "./rollup-schema.js";
+import { dimensionRows } from "./dimension-rollup-query.js";
+import type { SqlFragment } from "./list-query.js";
+import { contextValue } from "./rollup-schema.js";
 import {
-  type BreakdownAggregate,
-  type BreakdownBy,
-  type DimensionKeyCount,
-  type IssueTagCount,
-  type SurveyQuery,
-  type SurveySummary,
-  TIME_SLOT_MS,
-  type TimeSlotAggregate,
+  type AnalyticsSource,
+  CONTEXT_FILTERS,
+  POOR,
+  type RollupPart,
+  type RunSql,
+  ratingsTable,
+  rollupFilter,
+  rollupSplit,
+} from "./rollup-split.js";
+import type {
+  BreakdownAggregate,
+  BreakdownBy,
+  IssueTagCount,
+  SurveyQuery,
+  SurveySummary,
+  TimeSlotAggregate,
 } from "./store.js";
+
+export type { AnalyticsSource, RunSql } from "./rollup-split.js";
 
 /**
  * Analytics answered from the rollups (see `rollup-schema.ts`) where they can be, from raw rows where
  * not. The rollups know the project, the 15-minute slot and the context fields, the dimension rollups
- * (`dimension-rollup-schema.ts`) the slot and one custom dimension's key and value; a query filtering on
- * anything else (callId, participantId, q, tag, poor, several dimensions) reads raw rows. A time range that does not start
- * or end on a slot boundary is split: whole UTC days from the day rollups (except for time series), whole
- * slots from the slot rollups, the ragged edges from raw rows, so a query costs O(days + slots of two
- * partial days + surveys of two partial slots). Both paths produce the same grouped rows, which
- * the folds of `analytics-query.ts` add up, so the answers are identical (tested).
+ * (`dimension-rollup-schema.ts`) the slot and one custom dimension's key and value; a query filtering
+ * on anything else (callId, participantId, q, tag, poor, several dimensions) reads raw rows. A time
+ * range that does not start or end on a slot boundary is split (`rollup-split.ts`): whole UTC days from
+ * the day rollups (except for time series), whole slots from the slot rollups, the ragged edges from raw
+ * rows, so a query costs O(days + slots of two partial days + surveys of two partial slots). Both paths
+ * produce the same grouped rows, which the folds of `analytics-query.ts` add up, so the answers are
+ * identical (tested).
+ *
+ * @module
  */
-
-/** `auto` uses the rollups where they can answer; `raw` always reads the raw rows (for comparisons). */
-export type AnalyticsSource = "auto" | "raw";
-
-/** Runs one statement of either engine and resolves with its rows. */
-export type RunSql = <T>(fragment: SqlFragment) => Promise<T[]>;
-
-/** Whole slots `[fromSlot, toSlot)` of one rollup table; undefined bounds are open. */
-interface RollupPart {
-  /** Table suffix: by context or totals, per 15-minute slot or per UTC day. */
-  grain: "" | "_total" | "_day" | "_total_day";
-  fromSlot?: number;
-  toSlot?: number;
-  /** Set for a query filtered on one custom dimension: the part reads the dimension rollups. */
-  dimension?: { key: string; value: string };
-}
-
-/** The rating rollup table of a part. */
-const ratingsTable = (part: RollupPart) =>
-  part.dimension
-    ? `rollup_dimensions${part.grain.endsWith("_day") ? "_day" : ""}`
-    : `rollup_ratings${part.grain}`;
-
-interface Split {
-  parts: RollupPart[];
-  /** The ragged edges, answered by raw rows. */
-  edges: SurveyQuery[];
-}
-
-const CONTEXT_FILTERS = [
-  ["appVersion", "app_version"],
-  ["platform", "platform"],
-  ["browser", "browser"],
-  ["sdkVersion", "sdk_version"],
-] as const;
-
-const ceilTo = (ms: number | undefined, step: number) =>
-  ms === undefined ? undefined : Math.ceil(ms / step) * step;
-const floorTo = (ms: number | undefined, step: number) =>
-  ms === undefined ? undefined : Math.floor(ms / step) * step;
-/** `a < b`, where undefined is −∞ as a lower and +∞ as an upper bound. */
-const before = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || a < b;
-
-/**
- * How a query splits between rollups and raw rows; undefined when the rollups cannot answer it.
- * `byContext`: the rows must carry the context fields (breakdowns). `days`: whole UTC days may come from
- * the day rollups (not for time series, which need 15-minute slots). `dimensionFilter`: a filter on one
- * custom dimension (and no context field) may be answered by the dimension rollups (rating counts only).
- */
-export function rollupSplit(
-  query: SurveyQuery,
-  options: { byContext?: boolean; days?: boolean; dimensionFilter?: boolean } = {},
-): Split | undefined {
-  if (
-    query.callId !== undefined ||
-    query.participantId !== undefined ||
-    query.q !== undefined ||
-    query.tag !== undefined ||
-    (query.poor !== undefined && query.poor.length > 0)
-  )
-    return undefined;
-  const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
-  const dimensionFilters = Object.entries(query.dimensions ?? {});
-  if (
-    dimensionFilters.length > 0 &&
-    (!options.dimensionFilter || dimensionFilters.length > 1 || filtered || options.byContext)
-  )
-    return undefined;
-  const [key, value] = dimensionFilters[0] ?? [];
-  const slots = options.byContext || filtered ? "" : "_total";
-  const fromSlot = ceilTo(query.fromMs, TIME_SLOT_MS);
-  const toSlot = floorTo(query.toMs, TIME_SLOT_MS);
-  if (!before(fromSlot, toSlot)) return undefined; // less than one whole slot: raw rows are cheap
-  const split: Split = { parts: [], edges: [] };
-  const fromDay = ceilTo(fromSlot, ROLLUP_DAY_MS);
-  const toDay = floorTo(toSlot, ROLLUP_DAY_MS);
-  const part = (grain: RollupPart["grain"], from: number | undefined, to: number | undefined) => {
-    const p: RollupPart = { grain };
-    if (from !== undefined) p.fromSlot = from;
-    if (to !== undefined) p.toSlot = to;
-    if (key !== undefined && value !== undefined) p.dimension = { key, value };
-    split.parts.push(p);
-  };
-  if (options.days && before(fromDay, toDay)) {
-    part(slots === "" ? "_day" : "_total_day", fromDay, toDay);
-    if (fromSlot !== undefined && (fromSlot as number) < (fromDay as number)) part(slots, fromSlot, fromDay);
-    if (toSlot !== undefined && (toDay as number) < toSlot) part(slots, toDay, toSlot);
-  } else {
-    part(slots, fromSlot, toSlot);
-  }
-  if (query.fromMs !== undefined && fromSlot !== undefined && query.fromMs < fromSlot)
-    split.edges.push({ ...query, fromMs: query.fromMs, toMs: fromSlot });
-  if (query.toMs !== undefined && toSlot !== undefined && toSlot < query.toMs)
-    split.edges.push({ ...query, fromMs: toSlot, toMs: query.toMs });
-  return split;
-}
-
-/** WHERE clause over a rollup table: project, slot range, context keys. */
-function rollupFilter(projectId: string, query: SurveyQuery, part: RollupPart): SqlFragment {
-  const clauses = ["project_id = ?"];
-  const params: Array<string | number> = [projectId];
-  if (part.fromSlot !== undefined) {
-    clauses.push("slot >= ?");
-    params.push(part.fromSlot);
-  }
-  if (part.toSlot !== undefined) {
-    clauses.push("slot < ?");
-    params.push(part.toSlot);
-  }
-  for (const [field, column] of CONTEXT_FILTERS) {
-    const value = query[field];
-    if (value === undefined) continue;
-    clauses.push(`${column} = ?`);
-    params.push(contextKey(value));
-  }
-  if (part.dimension) {
-    clauses.push("dimension_key = ?", "dimension_value = ?");
-    params.push(part.dimension.key, part.dimension.value);
-  }
-  return { sql: clauses.join(" AND "), params };
-}
 
 /** Every category of the rating rollups (`*` counts surveys), so the (project, category, slot) key applies. */
 const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
-
-const POOR = "sum(CASE WHEN score <= threshold THEN n ELSE 0 END)";
 
 /**
  * Run the rollup statement and the raw statements of the edges (or only raw), concatenating rows. With
@@ -295,123 +186,4 @@ export async function breakdown(
     { days: true, decode: (row) => ({ ...row, grp: contextValue(String(row.grp)) }) },
   );
   return foldBreakdown(rows, by);
-}
-
-/**
- * A breakdown by custom dimension `key` from the dimension rollups (`dimension-rollup-schema.ts`), as
- * the raw rows of {@link breakdownSql} would group it: `grp` is the dimensions JSON, here `{key: value}`
- * per value and `{}` for the rated surveys without the key. Undefined when the rollups cannot answer
- * (context filters are not in the dimension rollups' key).
- */
-async function dimensionRows(
-  run: RunSql,
-  projectId: string,
-  query: SurveyQuery,
-  category: RatingCategory,
-  key: string,
-): Promise<GroupedRow[] | undefined> {
-  if (CONTEXT_FILTERS.some(([field]) => query[field] !== undefined)) return undefined;
-  const split = rollupSplit(query, { days: true });
-  if (!split) return undefined;
-  const parts = await Promise.all([
-    ...split.parts.map((part) => dimensionPartRows(run, projectId, part, category, key)),
-    ...split.edges.map((edge) =>
-      run<GroupedRow>(breakdownSql(projectId, edge, category, `dimension:${key}`)),
-    ),
-  ]);
-  return parts.flat();
-}
-
-const AGGREGATES = `sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum`;
-
-async function dimensionPartRows(
-  run: RunSql,
-  projectId: string,
-  part: RollupPart,
-  category: RatingCategory,
-  key: string,
-): Promise<GroupedRow[]> {
-  const f = rollupFilter(projectId, {}, part);
-  const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
-  const [valued, totals] = await Promise.all([
-    run<GroupedRow>({
-      sql: `SELECT dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${table} WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound`,
-      params: [...f.params, category, key],
-    }),
-    run<GroupedRow>({
-      sql: `SELECT lower_bound, upper_bound, ${AGGREGATES} FROM rollup_ratings${part.grain} WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
-      params: [...f.params, category],
-    }),
-  ]);
-  // What is left of each scale's totals once the valued rows are taken away: the surveys without the key.
-  const missing = new Map<
-    string,
-    { lower: number; upper: number; n: number; poor: number; offset: number }
-  >();
-  for (const row of totals) {
-    const [lower, upper] = [Number(row.lower_bound), Number(row.upper_bound)];
-    const [n, poor, offset] = [Number(row.n), Number(row.poor ?? 0), Number(row.offset_sum)];
-    missing.set(`${lower}/${upper}`, { lower, upper, n, poor, offset });
-  }
-  const rows: GroupedRow[] = valued.map((row) => {
-    const rest = missing.get(`${Number(row.lower_bound)}/${Number(row.upper_bound)}`);
-    if (rest) {
-      rest.n -= Number(row.n);
-      rest.poor -= Number(row.poor ?? 0);
-      rest.offset -= Number(row.offset_sum);
-    }
-    return { ...row, grp: JSON.stringify({ [key]: row.grp }) };
-  });
-  for (const rest of missing.values())
-    if (rest.n > 0)
-      rows.push({
-        grp: "{}",
-        lower_bound: rest.lower,
-        upper_bound: rest.upper,
-        n: rest.n,
-        poor: rest.poor,
-        offset_sum: rest.offset,
-      });
-  return rows;
-}
-
-/**
- * The custom dimension keys of the surveys matching `query`, from the dimension rollups' `*` rows where
- * they can answer; the raw rows' dimensions JSON is read (and counted here) for the ragged edges and for
- * queries the rollups cannot answer.
- */
-export async function dimensionKeys(
-  run: RunSql,
-  source: AnalyticsSource,
-  projectId: string,
-  query: SurveyQuery,
-): Promise<DimensionKeyCount[]> {
-  const counts = new Map<string, number>();
-  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
-  const raw = async (q: SurveyQuery) => {
-    const f = surveyFilter(projectId, q);
-    const rows = await run<{ dimensions: string }>({
-      sql: `SELECT dimensions FROM surveys WHERE ${f.sql} AND dimensions <> '{}'`,
-      params: f.params,
-    });
-    for (const row of rows) for (const key of Object.keys(JSON.parse(row.dimensions))) add(key, 1);
-  };
-  // The dimension rollups have no context fields.
-  const contextFiltered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
-  const split = source === "auto" && !contextFiltered ? rollupSplit(query, { days: true }) : undefined;
-  if (!split) await raw(query);
-  else
-    await Promise.all([
-      ...split.parts.map(async (part) => {
-        const f = rollupFilter(projectId, {}, part);
-        const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
-        const rows = await run<{ dimension_key: string; n: number | string }>({
-          sql: `SELECT dimension_key, sum(n) AS n FROM ${table} WHERE ${f.sql} AND category = '*' GROUP BY dimension_key`,
-          params: f.params,
-        });
-        for (const row of rows) add(row.dimension_key, Number(row.n));
-      }),
-      ...split.edges.map(raw),
-    ]);
-  return [...counts].map(([key, surveys]) => ({ key, surveys }));
 }

@@ -7,13 +7,13 @@ import type {
 } from "@aftercall/schema";
 import postgres from "postgres";
 import type { DeliveryStore } from "../delivery-store.js";
+import { dimensionKeys } from "../dimension-rollup-query.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
   breakdown,
-  dimensionKeys,
   type RunSql,
   summarize,
   tagCounts,

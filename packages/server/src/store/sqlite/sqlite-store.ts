@@ -9,13 +9,13 @@ import type {
 } from "@aftercall/schema";
 import Database from "better-sqlite3";
 import type { DeliveryStore } from "../delivery-store.js";
+import { dimensionKeys } from "../dimension-rollup-query.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
   breakdown,
-  dimensionKeys,
   type RunSql,
   summarize,
   tagCounts,
