@@ -169,6 +169,15 @@ function dashboardRequests(days: number): Array<{ name: string; path: string }> 
       name: "compare versions",
       path: `/v1/analytics/compare?projectId=bench&a.from=${from.toISOString()}&a.appVersion=${version}&b.from=${from.toISOString()}&b.appVersion=${previous}`,
     },
+    {
+      name: "summary dimension.region=eu-west",
+      path: `/v1/analytics/summary?${range}&dimension.region=eu-west`,
+    },
+    { name: "dimension keys", path: `/v1/analytics/dimensions?${range}` },
+    {
+      name: "compare regions",
+      path: `/v1/analytics/compare?projectId=bench&a.from=${from.toISOString()}&a.dimension.region=eu-west&b.from=${from.toISOString()}&b.dimension.region=us-east`,
+    },
     { name: "list first page", path: `/v1/surveys?${range}&limit=50` },
     { name: "list q=rejoin (raw)", path: `/v1/surveys?${range}&limit=50&q=rejoin` },
     { name: "list poor=audio (raw)", path: `/v1/surveys?${range}&limit=50&poor=audio` },
