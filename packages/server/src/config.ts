@@ -69,7 +69,7 @@ export function loadConfig(
           engine: "postgres",
           url: databaseUrl,
           ...(readConnections
-            ? { readConnections: integer("AFTERCALL_PG_READ_CONNECTIONS", readConnections, 2, 1, 100) }
+            ? { readConnections: integer("AFTERCALL_PG_READ_CONNECTIONS", readConnections, 1, 1, 100) }
             : {}),
         }
       : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },

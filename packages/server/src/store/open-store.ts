@@ -6,7 +6,7 @@ export type StoreLocation =
   | {
       engine: "postgres";
       url: string;
-      /** Connections for dashboard reads (analytics, survey list, export); default 2. */
+      /** Connections for dashboard reads (analytics, survey list, export); default 1. */
       readConnections?: number;
     };
 

@@ -118,7 +118,7 @@ const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
   outcomes.every((o) => o.status === "committed");
 
 /** Connections per server for dashboard reads; see `AFTERCALL_PG_READ_CONNECTIONS`. */
-export const DEFAULT_READ_CONNECTIONS = 2;
+export const DEFAULT_READ_CONNECTIONS = 1;
 
 /**
  * The scale-out engine: any number of servers share one PostgreSQL database. A commit inserts with
@@ -135,7 +135,8 @@ export class PostgresStore implements Store {
   /**
    * Dashboard reads (analytics, survey list, export) have their own small pool, so however many
    * dashboards are open they never hold the connections commits need, and never run more than
-   * `readConnections` statements at once on the database's cores.
+   * `readConnections` statements at once on the database's cores (one by default, like SQLite's single
+   * analytics worker: with two, dashboard use tripled the ingestion p99 on a 2-core machine).
    */
   private readonly reads: Sql;
   readonly delivery: DeliveryStore;
