@@ -305,6 +305,14 @@ function rollupContract(name: string, makeStore: MakeStore): void {
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
       assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
       assert.deepEqual(await store.ratingBreakdown("p", aligned, "audio", "dimension:team"), []);
+      // A range ending just after the last survey: its last slot holds nothing later, so that ragged edge
+      // is answered by the slot's rollup rows too (now empty), not by raw rows.
+      const last = Math.max(...data.map((d) => d.at));
+      assert.equal((await store.summarizeSurveys("p", { fromMs: T0, toMs: last + 1 })).surveys, 0);
+      assert.ok(
+        (await raw.summarizeSurveys("p", { fromMs: last - (last % TIME_SLOT_MS), toMs: last + 1 })).surveys >=
+          1,
+      );
       const red = { ...aligned, dimensions: { team: "red" } };
       assert.equal((await store.summarizeSurveys("p", red)).surveys, 0);
       assert.ok((await raw.summarizeSurveys("p", red)).surveys > 50);
@@ -329,6 +337,7 @@ describe("rollupSplit", () => {
     assert.deepEqual(rollupSplit({ fromMs: 10 * S, toMs: 20 * S }), {
       parts: [{ grain: "_total", fromSlot: 10 * S, toSlot: 20 * S }],
       edges: [],
+      slot: { grain: "_total" },
     });
     assert.deepEqual(rollupSplit({ fromMs: 10 * S + 1, toMs: 20 * S + 5, platform: "web" }), {
       parts: [{ grain: "", fromSlot: 11 * S, toSlot: 20 * S }],
@@ -336,11 +345,13 @@ describe("rollupSplit", () => {
         { fromMs: 10 * S + 1, toMs: 11 * S, platform: "web" },
         { fromMs: 20 * S, toMs: 20 * S + 5, platform: "web" },
       ],
+      slot: { grain: "" },
     });
-    assert.deepEqual(rollupSplit({}), { parts: [{ grain: "_total" }], edges: [] });
+    assert.deepEqual(rollupSplit({}), { parts: [{ grain: "_total" }], edges: [], slot: { grain: "_total" } });
     assert.deepEqual(rollupSplit({}, { byContext: true, days: true }), {
       parts: [{ grain: "_day" }],
       edges: [],
+      slot: { grain: "" },
     });
   });
 
@@ -357,6 +368,7 @@ describe("rollupSplit", () => {
         { fromMs: from, toMs: 3 * D - 2 * S },
         { fromMs: 10 * D + 5 * S, toMs: to },
       ],
+      slot: { grain: "_total" },
     });
     // Less than a whole day: slots only. Time series (days: false): slots only.
     assert.deepEqual(rollupSplit({ fromMs: 3 * D + S, toMs: 3 * D + 9 * S }, { days: true })?.parts, [

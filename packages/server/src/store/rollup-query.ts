@@ -18,6 +18,7 @@ import { contextValue } from "./rollup-schema.js";
 import {
   type AnalyticsSource,
   CONTEXT_FILTERS,
+  guardedEdge,
   POOR,
   type RollupPart,
   type RunSql,
@@ -54,12 +55,13 @@ export type { AnalyticsSource, RunSql } from "./rollup-split.js";
 const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
 
 /**
- * Run the rollup statement and the raw statements of the edges (or only raw), concatenating rows. With
- * `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
+ * Run the rollup statements and the guarded statements of the edges (or only raw), concatenating rows.
+ * With `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
  */
 async function gather<T>(
   run: RunSql,
   source: AnalyticsSource,
+  projectId: string,
   query: SurveyQuery,
   raw: (q: SurveyQuery) => SqlFragment,
   rollup: (part: RollupPart) => SqlFragment,
@@ -77,7 +79,11 @@ async function gather<T>(
   if (!split) return run<T>(raw(query));
   const parts = await Promise.all([
     ...split.parts.map((part) => run<T>(rollup(part)).then((rows) => (decode ? rows.map(decode) : rows))),
-    ...split.edges.map((edge) => run<T>(raw(edge))),
+    ...split.edges.map((edge) =>
+      run<T & { rolled: number | string }>(guardedEdge(projectId, edge, rollup, raw, split.slot)).then(
+        (rows) => rows.map((row) => (decode && Number(row.rolled) === 1 ? decode(row) : row)),
+      ),
+    ),
   ]);
   return parts.flat();
 }
@@ -91,6 +97,7 @@ export async function summarize(
   const rows = await gather<SummaryRow>(
     run,
     source,
+    projectId,
     query,
     (q) => summarySql(projectId, q),
     (part) => {
@@ -114,6 +121,7 @@ export async function tagCounts(
   const rows = await gather<TagRow>(
     run,
     source,
+    projectId,
     query,
     (q) => tagSql(projectId, q),
     (part) => {
@@ -152,6 +160,7 @@ export async function timeSlots(
   const rows = await gather<GroupedRow>(
     run,
     source,
+    projectId,
     query,
     (q) => timeSlotSql(projectId, q, category),
     (part) => groupedRollupSql(projectId, query, part, category, "slot"),
@@ -180,6 +189,7 @@ export async function breakdown(
   const rows = await gather<GroupedRow>(
     run,
     source,
+    projectId,
     query,
     (q) => breakdownSql(projectId, q, category, by),
     (part) => groupedRollupSql(projectId, query, part, category, column),

@@ -34,6 +34,8 @@ export const ratingsTable = (part: RollupPart) =>
 
 export interface Split {
   parts: RollupPart[];
+  /** The grain (and dimension) of the slot parts, for the slot that holds an edge. */
+  slot: RollupPart;
   /** The ragged edges, answered by raw rows. */
   edges: SurveyQuery[];
 }
@@ -82,7 +84,11 @@ export function rollupSplit(
   const fromSlot = ceilTo(query.fromMs, TIME_SLOT_MS);
   const toSlot = floorTo(query.toMs, TIME_SLOT_MS);
   if (!before(fromSlot, toSlot)) return undefined; // less than one whole slot: raw rows are cheap
-  const split: Split = { parts: [], edges: [] };
+  const split: Split = {
+    parts: [],
+    edges: [],
+    slot: { grain: slots, ...(key !== undefined && value !== undefined && { dimension: { key, value } }) },
+  };
   const fromDay = ceilTo(fromSlot, ROLLUP_DAY_MS);
   const toDay = floorTo(toSlot, ROLLUP_DAY_MS);
   const part = (grain: RollupPart["grain"], from: number | undefined, to: number | undefined) => {
@@ -104,6 +110,41 @@ export function rollupSplit(
   if (query.toMs !== undefined && toSlot !== undefined && toSlot < query.toMs)
     split.edges.push({ ...query, fromMs: toSlot, toMs: query.toMs });
   return split;
+}
+
+/**
+ * One statement answering a ragged edge of a range (`edge`, within one 15-minute slot) from that slot's
+ * rollup rows when the project has no survey in the rest of the slot, else from raw rows. A range that
+ * ends now (every dashboard range) ends in such a slot, and at high ingestion rates its raw rows are many.
+ * One statement, so both branches see one snapshot: a survey committed in between cannot be counted
+ * twice or not at all. Rows carry `rolled` (1 from the rollup, 0 raw), since rollup rows may need decoding.
+ * `rollup` and `raw` must produce the same columns in the same order.
+ */
+export function guardedEdge(
+  projectId: string,
+  edge: SurveyQuery,
+  rollup: (part: RollupPart) => SqlFragment,
+  raw: (q: SurveyQuery) => SqlFragment,
+  slot: RollupPart,
+): SqlFragment {
+  const fromMs = edge.fromMs as number;
+  const toMs = edge.toMs as number;
+  const slotStart = fromMs - (fromMs % TIME_SLOT_MS);
+  const slotEnd = slotStart + TIME_SLOT_MS;
+  const outside = [
+    [slotStart, fromMs],
+    [toMs, slotEnd],
+  ].filter(([a, b]) => (a as number) < (b as number));
+  const others = {
+    sql: `EXISTS (SELECT 1 FROM surveys WHERE project_id = ? AND (${outside.map(() => "(received_at >= ? AND received_at < ?)").join(" OR ")}))`,
+    params: [projectId, ...outside.flat()] as Array<string | number>,
+  };
+  const rolled = rollup({ ...slot, fromSlot: slotStart, toSlot: slotEnd });
+  const rows = raw(edge);
+  return {
+    sql: `SELECT 1 AS rolled, r.* FROM (${rolled.sql}) r WHERE NOT ${others.sql} UNION ALL SELECT 0 AS rolled, e.* FROM (${rows.sql}) e WHERE ${others.sql}`,
+    params: [...rolled.params, ...others.params, ...rows.params, ...others.params],
+  };
 }
 
 /** WHERE clause over a rollup table: project, slot range, context keys. */
