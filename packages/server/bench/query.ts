@@ -142,10 +142,14 @@ async function prepare() {
 }
 
 /** The dashboard's requests for a range of `days` ending now. */
-function dashboardRequests(days: number): Array<{ name: string; path: string }> {
+function dashboardRequests(
+  days: number,
+  bounds?: { from: string; to: string },
+): Array<{ name: string; path: string }> {
   const to = new Date();
   const from = new Date(to.getTime() - days * DAY);
-  const range = `projectId=bench&from=${from.toISOString()}&to=${to.toISOString()}`;
+  const iso = bounds ?? { from: from.toISOString(), to: to.toISOString() };
+  const range = `projectId=bench&from=${iso.from}&to=${iso.to}`;
   const version = `4.${Math.floor((to.getTime() - 2 * DAY) / (12 * DAY)) % 1000}.0`;
   const previous = `4.${(Math.floor((to.getTime() - 2 * DAY) / (12 * DAY)) - 1) % 1000}.0`;
   return [
@@ -168,7 +172,7 @@ function dashboardRequests(days: number): Array<{ name: string; path: string }> 
     },
     {
       name: "compare versions",
-      path: `/v1/analytics/compare?projectId=bench&a.from=${from.toISOString()}&a.appVersion=${version}&b.from=${from.toISOString()}&b.appVersion=${previous}`,
+      path: `/v1/analytics/compare?projectId=bench&a.from=${iso.from}&a.appVersion=${version}&b.from=${iso.from}&b.appVersion=${previous}`,
     },
     {
       name: "summary dimension.region=eu-west",
@@ -177,7 +181,7 @@ function dashboardRequests(days: number): Array<{ name: string; path: string }> 
     { name: "dimension keys", path: `/v1/analytics/dimensions?${range}` },
     {
       name: "compare regions",
-      path: `/v1/analytics/compare?projectId=bench&a.from=${from.toISOString()}&a.dimension.region=eu-west&b.from=${from.toISOString()}&b.dimension.region=us-east`,
+      path: `/v1/analytics/compare?projectId=bench&a.from=${iso.from}&a.dimension.region=eu-west&b.from=${iso.from}&b.dimension.region=us-east`,
     },
     { name: "list first page", path: `/v1/surveys?${range}&limit=50` },
     { name: "list q=rejoin (raw)", path: `/v1/surveys?${range}&limit=50&q=rejoin` },
@@ -185,7 +189,10 @@ function dashboardRequests(days: number): Array<{ name: string; path: string }> 
   ];
 }
 
-/** `clients` dashboard users sending the given requests back to back until told to stop; posts the count. */
+/**
+ * `clients` dashboard users sending the given requests back to back until told to stop; posts the count.
+ * Ranges are filled in per request: the last `days` days up to the next full minute.
+ */
 const DASHBOARD_USERS = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { paths, token, clients } = workerData;
@@ -194,9 +201,14 @@ let done = 0;
 parentPort.once("message", () => { stop = true; });
 const user = async (offset) => {
   for (let i = offset; !stop; i++) {
-    const res = await fetch(paths[i % paths.length], { headers: { authorization: "Bearer " + token } });
+    const { days, url } = paths[i % paths.length];
+    const to = Math.ceil(Date.now() / 60000) * 60000;
+    const target = url
+      .replaceAll("__FROM__", new Date(to - days * 86400000).toISOString())
+      .replaceAll("__TO__", new Date(to).toISOString());
+    const res = await fetch(target, { headers: { authorization: "Bearer " + token } });
     await res.text();
-    if (res.status !== 200) throw new Error(paths[i % paths.length] + ": " + res.status);
+    if (res.status !== 200) throw new Error(target + ": " + res.status);
     done++;
   }
 };
@@ -303,9 +315,14 @@ async function main() {
     log(`bench: ingestion alone: p50 ${ingestAlone.p50} ms, p99 ${ingestAlone.p99} ms`);
     // The two dashboard users run on their own thread: on the load generator's event loop, parsing their
     // answers would delay the ingestion client's own timers and count as ingestion latency.
-    const paths = [...dashboardRequests(7), ...dashboardRequests(30)]
-      .filter((r) => !r.name.includes("(raw)"))
-      .map((r) => base + r.path);
+    // Like the dashboard, each request's range ends at the next full minute, so surveys stored meanwhile
+    // are inside it (a range fixed at the start would leave them after its end, in its last slot).
+    const bounds = { from: "__FROM__", to: "__TO__" };
+    const paths = [7, 30].flatMap((days) =>
+      dashboardRequests(days, bounds)
+        .filter((r) => !r.name.includes("(raw)"))
+        .map((r) => ({ days, url: base + r.path })),
+    );
     const dashboardUsers = new Worker(DASHBOARD_USERS, {
       eval: true,
       workerData: { paths, token: OPERATOR, clients: 2 },
