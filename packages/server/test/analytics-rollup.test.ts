@@ -309,6 +309,9 @@ function rollupContract(name: string, makeStore: MakeStore): void {
       // is answered by the slot's rollup rows too (now empty), not by raw rows.
       const last = Math.max(...data.map((d) => d.at));
       assert.equal((await store.summarizeSurveys("p", { fromMs: T0, toMs: last + 1 })).surveys, 0);
+      const recent = { fromMs: T0, toMs: last + 1 };
+      assert.deepEqual(await store.dimensionKeys("p", recent), []);
+      assert.deepEqual(await store.ratingBreakdown("p", recent, "overall", "dimension:team"), []);
       assert.ok(
         (await raw.summarizeSurveys("p", { fromMs: last - (last % TIME_SLOT_MS), toMs: last + 1 })).surveys >=
           1,
