@@ -9,8 +9,10 @@
  *    dashboard request for the last 7 and 30 days (ranges end "now", so they are ragged: the rollups
  *    answer whole 15-minute slots and raw rows the edges), sequentially after a warm-up.
  * 3. Ingestion: POST /v1/surveys at a steady `--rate` per second for `--seconds`, alone and then while
- *    two clients run dashboard requests back to back; p50/p99 of each.
+ *    two clients run dashboard requests back to back, `--rounds` times; p50/p99 of each kind of phase
+ *    over all rounds, and their p99 ratio.
  * Results as a table and as JSON in `--output` (default artifacts/bench-query-<engine>-<surveys>.json).
+ * `--samples 0` skips step 2; `--cpu-prof DIR` has the server write V8 CPU profiles there when it stops.
  *
  * Loading 10M surveys takes most of an hour, so a store can be kept and measured again: `--data-dir DIR`
  * (SQLite) or `--database-url URL` (PostgreSQL) that already hold the `bench` project are measured as
@@ -47,6 +49,8 @@ const { values: args } = parseArgs({
     samples: { type: "string", default: "30" },
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "15" },
+    rounds: { type: "string", default: "3" },
+    "cpu-prof": { type: "string" },
     output: { type: "string" },
     "data-dir": { type: "string" },
     "load-only": { type: "boolean", default: false },
@@ -58,6 +62,7 @@ const DAYS = Number(args.days);
 const SAMPLES = Number(args.samples);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
+const ROUNDS = Math.max(1, Number(args.rounds));
 const BATCH = 5000;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -273,13 +278,77 @@ async function measureIngest(base: string, key: string) {
     );
   }
   await Promise.all(inflight);
-  latencies.sort((a, b) => a - b);
+  return { requests: total, failures, latencies };
+}
+
+/** p50/p99/max of the 2xx latencies of one or several phases taken together. */
+function percentiles(phases: ReadonlyArray<{ requests: number; failures: number; latencies: number[] }>) {
+  const latencies = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
   return {
-    requests: total,
-    failures,
+    requests: phases.reduce((n, p) => n + p.requests, 0),
+    failures: phases.reduce((n, p) => n + p.failures, 0),
     p50: ms(quantile(latencies, 0.5)),
     p99: ms(quantile(latencies, 0.99)),
     max: ms(latencies.at(-1) as number),
+  };
+}
+
+/**
+ * `--rounds` pairs of phases, each `--seconds` long: ingestion alone, then ingestion while two dashboard
+ * users send the dashboard's requests back to back. One phase's p99 rests on its 30 slowest requests,
+ * so one stall (a checkpoint, the kernel flushing) moves it by 2×; alternating the phases and pooling
+ * each kind's latencies gives the p99 of 3,000 × rounds requests, measured under the same conditions.
+ */
+async function measureIngestRounds(base: string, key: string) {
+  // The two dashboard users run on their own thread: on the load generator's event loop, parsing their
+  // answers would delay the ingestion client's own timers and count as ingestion latency.
+  // Like the dashboard, each request's range ends at the next full minute, so surveys stored meanwhile
+  // are inside it (a range fixed at the start would leave them after its end, in its last slot).
+  const bounds = { from: "__FROM__", to: "__TO__" };
+  const paths = [7, 30].flatMap((days) =>
+    dashboardRequests(days, bounds)
+      .filter((r) => !r.name.includes("(raw)"))
+      .map((r) => ({ days, url: base + r.path })),
+  );
+  const alone: Array<Awaited<ReturnType<typeof measureIngest>>> = [];
+  const withDashboard: typeof alone = [];
+  const rounds: Array<{ aloneP99: number; withDashboardP99: number; dashboardRequests: number }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    alone.push(await measureIngest(base, key));
+    const dashboardUsers = new Worker(DASHBOARD_USERS, {
+      eval: true,
+      workerData: { paths, token: OPERATOR, clients: 2 },
+    });
+    const usersStopped = new Promise<number>((resolve, reject) => {
+      dashboardUsers.once("message", resolve);
+      dashboardUsers.once("error", reject);
+    });
+    withDashboard.push(await measureIngest(base, key));
+    dashboardUsers.postMessage("stop");
+    const dashboardRequests = await usersStopped;
+    await dashboardUsers.terminate();
+    const result = {
+      aloneP99: percentiles(alone.slice(-1)).p99,
+      withDashboardP99: percentiles(withDashboard.slice(-1)).p99,
+      dashboardRequests,
+    };
+    log(
+      `bench: round ${round}: ingestion p99 ${result.aloneP99} ms alone, ${result.withDashboardP99} ms with dashboard (${dashboardRequests} dashboard requests)`,
+    );
+    rounds.push(result);
+  }
+  const pooledAlone = percentiles(alone);
+  const pooledWith = percentiles(withDashboard);
+  return {
+    ratePerSecond: RATE,
+    seconds: SECONDS,
+    rounds,
+    alone: pooledAlone,
+    withDashboard: {
+      ...pooledWith,
+      dashboardRequests: rounds.reduce((n, r) => n + r.dashboardRequests, 0),
+    },
+    p99Ratio: Math.round((pooledWith.p99 / pooledAlone.p99) * 100) / 100,
   };
 }
 
@@ -292,6 +361,7 @@ async function main() {
   const server = await startChild({
     command: process.execPath,
     args: [
+      ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${resolve(args["cpu-prof"])}`] : []),
       "--conditions=source",
       "--import",
       "tsx",
@@ -309,34 +379,10 @@ async function main() {
   });
   try {
     const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(server.output())?.[1] as string;
-    const queries = await measureQueries(base);
-    log("bench: ingestion alone");
-    const ingestAlone = await measureIngest(base, prepared.ingestKey);
-    log(`bench: ingestion alone: p50 ${ingestAlone.p50} ms, p99 ${ingestAlone.p99} ms`);
-    // The two dashboard users run on their own thread: on the load generator's event loop, parsing their
-    // answers would delay the ingestion client's own timers and count as ingestion latency.
-    // Like the dashboard, each request's range ends at the next full minute, so surveys stored meanwhile
-    // are inside it (a range fixed at the start would leave them after its end, in its last slot).
-    const bounds = { from: "__FROM__", to: "__TO__" };
-    const paths = [7, 30].flatMap((days) =>
-      dashboardRequests(days, bounds)
-        .filter((r) => !r.name.includes("(raw)"))
-        .map((r) => ({ days, url: base + r.path })),
-    );
-    const dashboardUsers = new Worker(DASHBOARD_USERS, {
-      eval: true,
-      workerData: { paths, token: OPERATOR, clients: 2 },
-    });
-    const usersStopped = new Promise<number>((resolve, reject) => {
-      dashboardUsers.once("message", resolve);
-      dashboardUsers.once("error", reject);
-    });
-    const ingestWithDashboard = await measureIngest(base, prepared.ingestKey);
-    dashboardUsers.postMessage("stop");
-    const dashboardRequestsDone = await usersStopped;
-    await dashboardUsers.terminate();
+    const queries = SAMPLES > 0 ? await measureQueries(base) : [];
+    const ingest = await measureIngestRounds(base, prepared.ingestKey);
     log(
-      `bench: ingestion with dashboard: p50 ${ingestWithDashboard.p50} ms, p99 ${ingestWithDashboard.p99} ms (${dashboardRequestsDone} dashboard requests)`,
+      `bench: ingestion p99 over ${ROUNDS} rounds: ${ingest.alone.p99} ms alone, ${ingest.withDashboard.p99} ms with dashboard (${ingest.p99Ratio}×)`,
     );
     const report = {
       engine: ENGINE,
@@ -353,12 +399,7 @@ async function main() {
       loadedAt: prepared.loadedAt,
       samplesPerRequest: SAMPLES,
       queries,
-      ingest: {
-        ratePerSecond: RATE,
-        seconds: SECONDS,
-        alone: ingestAlone,
-        withDashboard: { ...ingestWithDashboard, dashboardRequests: dashboardRequestsDone },
-      },
+      ingest,
     };
     const output = args.output ?? join(ROOT, `artifacts/bench-query-${ENGINE}-${SURVEYS}.json`);
     mkdirSync(dirname(output), { recursive: true });
@@ -366,7 +407,7 @@ async function main() {
     console.log(`| range | request | p50 ms | p95 ms |\n| --- | --- | --- | --- |`);
     for (const q of queries) console.log(`| ${q.range} | ${q.name} | ${q.p50} | ${q.p95} |`);
     console.log(
-      `ingest alone: ${JSON.stringify(ingestAlone)}\ningest with dashboard: ${JSON.stringify(ingestWithDashboard)}`,
+      `ingest alone: ${JSON.stringify(ingest.alone)}\ningest with dashboard: ${JSON.stringify(ingest.withDashboard)}\np99 ratio: ${ingest.p99Ratio}`,
     );
     log(`bench: wrote ${output}`);
   } finally {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Zone } from "../src/analytics/buckets.js";
+import { foldBuckets, resolveTimeZone, Zone, zoneFor } from "../src/analytics/buckets.js";
 
 describe("Zone.fastWallClock", () => {
   for (const tz of [
@@ -25,4 +25,43 @@ describe("Zone.fastWallClock", () => {
       }
     });
   }
+});
+
+describe("zoneFor", () => {
+  it("shares one zone per name, whose remembered day starts equal freshly computed ones", () => {
+    assert.equal(zoneFor("Europe/Berlin"), zoneFor("Europe/Berlin"));
+    const shared = zoneFor("America/New_York");
+    const start = Date.UTC(2026, 0, 1);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let day = 0; day < 365; day++) {
+        const dateMs = start + day * 86_400_000;
+        assert.equal(shared.startOfDay(dateMs), new Zone("America/New_York").startOfDay(dateMs));
+      }
+    }
+  });
+
+  it("folds the same buckets on a warm zone as on a cold one", () => {
+    const slots = Array.from({ length: 4 * 24 * 10 }, (_, i) => ({
+      startMs: Date.UTC(2026, 2, 25) + i * 15 * 60_000, // across Europe's switch to summer time
+      surveys: 1,
+      poor: i % 3 === 0 ? 1 : 0,
+      normalizedScoreSum: 0.5,
+    }));
+    const cold = foldBuckets(slots, "day", "Europe/Paris");
+    assert.deepEqual(foldBuckets(slots, "day", "Europe/Paris"), cold);
+    // Ten UTC days from Paris' 01:00 of the 25th to 01:45 of April 4th: eleven local days, the 29th
+    // (the switch) 23 hours long.
+    const starts = cold.map((b) => new Date(b.startMs).toISOString());
+    assert.equal(starts.length, 11);
+    assert.deepEqual(starts.slice(4, 6), ["2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z"]);
+  });
+});
+
+describe("resolveTimeZone", () => {
+  it("answers the canonical name, and undefined for an unknown zone, every time", () => {
+    for (let i = 0; i < 2; i++) {
+      assert.equal(resolveTimeZone("utc"), "UTC");
+      assert.equal(resolveTimeZone("Mars/Olympus_Mons"), undefined);
+    }
+  });
 });

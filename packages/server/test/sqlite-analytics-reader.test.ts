@@ -1,6 +1,6 @@
 /**
  * SQLite analytics run on a worker thread with a read-only connection: it sees every committed survey,
- * reports SQL errors as rejections, cannot write, and does not keep the process alive once closed.
+ * reports SQL errors as rejections (per statement, also within a batch), cannot write, and does not keep the process alive once closed.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -44,5 +44,17 @@ describe("AnalyticsReader", () => {
     await assert.rejects(reader.run({ sql: "SELECT nope FROM projects", params: [] }), /no such column/);
     await assert.rejects(reader.run({ sql: "DELETE FROM projects RETURNING id", params: [] }), /readonly/);
     assert.deepEqual(await reader.run({ sql: "SELECT count(*) AS n FROM projects", params: [] }), [{ n: 1 }]);
+  });
+
+  it("answers each statement of a batch (asked for in one tick) on its own, errors included", async () => {
+    const [first, broken, last] = await Promise.allSettled([
+      reader.run({ sql: "SELECT ? AS n", params: [1] }),
+      reader.run({ sql: "SELECT nope FROM projects", params: [] }),
+      reader.run({ sql: "SELECT ? AS n", params: [3] }),
+    ]);
+    assert.deepEqual(first, { status: "fulfilled", value: [{ n: 1 }] });
+    assert.equal(broken?.status, "rejected");
+    assert.match(String((broken as PromiseRejectedResult).reason), /no such column: nope/);
+    assert.deepEqual(last, { status: "fulfilled", value: [{ n: 3 }] });
   });
 });
