@@ -195,14 +195,15 @@ function dashboardRequests(
 }
 
 /**
- * `clients` dashboard users sending the given requests back to back until told to stop; posts the count.
+ * `clients` dashboard users sending the given requests back to back until told to stop; posts the
+ * latencies of their requests.
  * Ranges are filled in per request: the last `days` days up to the next full minute.
  */
 const DASHBOARD_USERS = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { paths, token, clients } = workerData;
 let stop = false;
-let done = 0;
+const latencies = [];
 parentPort.once("message", () => { stop = true; });
 const user = async (offset) => {
   for (let i = offset; !stop; i++) {
@@ -211,13 +212,14 @@ const user = async (offset) => {
     const target = url
       .replaceAll("__FROM__", new Date(to - days * 86400000).toISOString())
       .replaceAll("__TO__", new Date(to).toISOString());
+    const started = performance.now();
     const res = await fetch(target, { headers: { authorization: "Bearer " + token } });
     await res.text();
     if (res.status !== 200) throw new Error(target + ": " + res.status);
-    done++;
+    latencies.push(performance.now() - started);
   }
 };
-Promise.all(Array.from({ length: clients }, (_, c) => user(c))).then(() => parentPort.postMessage(done));
+Promise.all(Array.from({ length: clients }, (_, c) => user(c))).then(() => parentPort.postMessage(latencies));
 `;
 
 async function timed(base: string, path: string): Promise<number> {
@@ -313,30 +315,39 @@ async function measureIngestRounds(base: string, key: string) {
   const alone: Array<Awaited<ReturnType<typeof measureIngest>>> = [];
   const withDashboard: typeof alone = [];
   const rounds: Array<{ aloneP99: number; withDashboardP99: number; dashboardRequests: number }> = [];
+  const dashboardLatencies: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     alone.push(await measureIngest(base, key));
     const dashboardUsers = new Worker(DASHBOARD_USERS, {
       eval: true,
       workerData: { paths, token: OPERATOR, clients: 2 },
     });
-    const usersStopped = new Promise<number>((resolve, reject) => {
+    const usersStopped = new Promise<number[]>((resolve, reject) => {
       dashboardUsers.once("message", resolve);
       dashboardUsers.once("error", reject);
     });
     withDashboard.push(await measureIngest(base, key));
     dashboardUsers.postMessage("stop");
-    const dashboardRequests = await usersStopped;
+    const latencies = await usersStopped;
     await dashboardUsers.terminate();
+    dashboardLatencies.push(...latencies);
     const result = {
       aloneP99: percentiles(alone.slice(-1)).p99,
       withDashboardP99: percentiles(withDashboard.slice(-1)).p99,
-      dashboardRequests,
+      dashboardRequests: latencies.length,
     };
     log(
-      `bench: round ${round}: ingestion p99 ${result.aloneP99} ms alone, ${result.withDashboardP99} ms with dashboard (${dashboardRequests} dashboard requests)`,
+      `bench: round ${round}: ingestion p99 ${result.aloneP99} ms alone, ${result.withDashboardP99} ms with dashboard (${result.dashboardRequests} dashboard requests)`,
     );
     rounds.push(result);
   }
+  dashboardLatencies.sort((a, b) => a - b);
+  // Two users back to back: each request also waits for the other user's, and for the reader's pauses.
+  const dashboardDuringIngestion = {
+    requests: dashboardLatencies.length,
+    p50: ms(quantile(dashboardLatencies, 0.5)),
+    p95: ms(quantile(dashboardLatencies, 0.95)),
+  };
   const pooledAlone = percentiles(alone);
   const pooledWith = percentiles(withDashboard);
   return {
@@ -344,10 +355,8 @@ async function measureIngestRounds(base: string, key: string) {
     seconds: SECONDS,
     rounds,
     alone: pooledAlone,
-    withDashboard: {
-      ...pooledWith,
-      dashboardRequests: rounds.reduce((n, r) => n + r.dashboardRequests, 0),
-    },
+    withDashboard: { ...pooledWith, dashboardRequests: dashboardDuringIngestion.requests },
+    dashboardDuringIngestion,
     p99Ratio: Math.round((pooledWith.p99 / pooledAlone.p99) * 100) / 100,
   };
 }
@@ -382,7 +391,7 @@ async function main() {
     const queries = SAMPLES > 0 ? await measureQueries(base) : [];
     const ingest = await measureIngestRounds(base, prepared.ingestKey);
     log(
-      `bench: ingestion p99 over ${ROUNDS} rounds: ${ingest.alone.p99} ms alone, ${ingest.withDashboard.p99} ms with dashboard (${ingest.p99Ratio}×)`,
+      `bench: ingestion p99 over ${ROUNDS} rounds: ${ingest.alone.p99} ms alone, ${ingest.withDashboard.p99} ms with dashboard (${ingest.p99Ratio}×); dashboard requests meanwhile: p50 ${ingest.dashboardDuringIngestion.p50} ms, p95 ${ingest.dashboardDuringIngestion.p95} ms`,
     );
     const report = {
       engine: ENGINE,

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { StoreLocation } from "./store/open-store.js";
+import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
 /** Everything the server reads from its environment, parsed once at start-up. */
 export interface ServerConfig {
@@ -15,6 +16,11 @@ export interface ServerConfig {
   delivery?: boolean;
   /** How often the delivery engine looks for new surveys when no local commit woke it, ms; default 250. */
   deliveryPollMs?: number;
+  /**
+   * Most of the analytics reader's time dashboards may use while this server commits surveys, in
+   * percent; default 50 (see PacedReads).
+   */
+  analyticsSharePercent?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -37,7 +43,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -77,6 +83,13 @@ export function loadConfig(
     keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),
     delivery: delivery === "on",
     deliveryPollMs: integer("AFTERCALL_DELIVERY_POLL_MS", get("AFTERCALL_DELIVERY_POLL_MS"), 250, 10, 60_000),
+    analyticsSharePercent: integer(
+      "AFTERCALL_ANALYTICS_SHARE_PERCENT",
+      get("AFTERCALL_ANALYTICS_SHARE_PERCENT"),
+      DEFAULT_ANALYTICS_SHARE * 100,
+      10,
+      100,
+    ),
   };
   if (operatorToken) config.operatorToken = operatorToken;
   return config;

@@ -26,7 +26,10 @@ export async function startServer(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const store = await openStore(config.store);
+  const store = await openStore(
+    config.store,
+    config.analyticsSharePercent === undefined ? {} : { analyticsShare: config.analyticsSharePercent / 100 },
+  );
   let firstProject: RunningServer["firstProject"];
   if ((await store.listProjects()).length === 0) {
     firstProject = await createProject(store, { id: "demo", name: "Demo" });

@@ -13,6 +13,12 @@ describe("loadConfig", () => {
     assert.equal(config.delivery, true);
     assert.equal(config.deliveryPollMs, 250);
     assert.equal(config.operatorToken, undefined);
+    assert.equal(config.analyticsSharePercent, 50);
+  });
+
+  it("takes the analytics share while ingesting, up to 100 % (never pause)", () => {
+    assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "100" }).analyticsSharePercent, 100);
+    assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "25" }).analyticsSharePercent, 25);
   });
 
   it("uses PostgreSQL for a DATABASE_URL, with the read pool size when one is given", () => {
@@ -43,6 +49,11 @@ describe("loadConfig", () => {
       /AFTERCALL_PG_READ_CONNECTIONS must be a whole number from 1 to 100/,
     ],
     ["AFTERCALL_PG_READ_CONNECTIONS", "two", /AFTERCALL_PG_READ_CONNECTIONS .* got "two"/],
+    [
+      "AFTERCALL_ANALYTICS_SHARE_PERCENT",
+      "5",
+      /AFTERCALL_ANALYTICS_SHARE_PERCENT must be a whole number from 10 to 100, got "5"/,
+    ],
     ["AFTERCALL_DELIVERY", "maybe", /AFTERCALL_DELIVERY must be "on" or "off"/],
     ["AFTERCALL_LOG_LEVEL", "loud", /AFTERCALL_LOG_LEVEL must be one of/],
     ["AFTERCALL_OPERATOR_TOKEN", "short", /at least 24 characters/],

@@ -25,6 +25,13 @@ describe("AnalyticsReader", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** One statement on its own batch. */
+  async function run(sql: string, params: Array<string | number> = []): Promise<unknown[]> {
+    const [result] = await reader.execute([{ sql, params }]);
+    if (result?.status !== "fulfilled") throw result?.reason;
+    return result.value;
+  }
+
   it("reads committed rows, with the q case folding registered", async () => {
     await store.createProject({
       id: "p",
@@ -33,28 +40,39 @@ describe("AnalyticsReader", () => {
       requireOverallRating: false,
       resourceId: "r",
     });
-    const rows = await reader.run<{ id: string; folded: string }>({
-      sql: "SELECT id, aftercall_fold(name || ?) AS folded FROM projects WHERE id = ?",
-      params: [" ÜBER", "p"],
-    });
+    const rows = await run("SELECT id, aftercall_fold(name || ?) AS folded FROM projects WHERE id = ?", [
+      " ÜBER",
+      "p",
+    ]);
     assert.deepEqual(rows, [{ id: "p", folded: "p über" }]);
   });
 
   it("rejects on SQL errors and refuses writes, then keeps answering", async () => {
-    await assert.rejects(reader.run({ sql: "SELECT nope FROM projects", params: [] }), /no such column/);
-    await assert.rejects(reader.run({ sql: "DELETE FROM projects RETURNING id", params: [] }), /readonly/);
-    assert.deepEqual(await reader.run({ sql: "SELECT count(*) AS n FROM projects", params: [] }), [{ n: 1 }]);
+    await assert.rejects(run("SELECT nope FROM projects"), /no such column/);
+    await assert.rejects(run("DELETE FROM projects RETURNING id"), /readonly/);
+    assert.deepEqual(await run("SELECT count(*) AS n FROM projects"), [{ n: 1 }]);
   });
 
-  it("answers each statement of a batch (asked for in one tick) on its own, errors included", async () => {
-    const [first, broken, last] = await Promise.allSettled([
-      reader.run({ sql: "SELECT ? AS n", params: [1] }),
-      reader.run({ sql: "SELECT nope FROM projects", params: [] }),
-      reader.run({ sql: "SELECT ? AS n", params: [3] }),
+  it("answers each statement of a batch on its own, errors included", async () => {
+    const [first, broken, last] = await reader.execute([
+      { sql: "SELECT ? AS n", params: [1] },
+      { sql: "SELECT nope FROM projects", params: [] },
+      { sql: "SELECT ? AS n", params: [3] },
     ]);
     assert.deepEqual(first, { status: "fulfilled", value: [{ n: 1 }] });
     assert.equal(broken?.status, "rejected");
     assert.match(String((broken as PromiseRejectedResult).reason), /no such column: nope/);
     assert.deepEqual(last, { status: "fulfilled", value: [{ n: 3 }] });
+  });
+
+  it("checkpoints on its thread between reads once it runs, and not before", async () => {
+    const idle = new AnalyticsReader(store.path);
+    assert.equal(idle.checkpoint(), false, "no thread yet: the caller checkpoints");
+    await idle.execute([{ sql: "SELECT 1 AS one", params: [] }]);
+    assert.equal(idle.checkpoint(), true);
+    assert.deepEqual(await idle.execute([{ sql: "SELECT 2 AS two", params: [] }]), [
+      { status: "fulfilled", value: [{ two: 2 }] },
+    ]);
+    await idle.close();
   });
 });

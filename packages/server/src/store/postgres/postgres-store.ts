@@ -10,6 +10,7 @@ import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
 import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
+import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads, type PacingOptions } from "../paced-reads.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
@@ -141,24 +142,46 @@ export class PostgresStore implements Store {
   private readonly reads: Sql;
   readonly delivery: DeliveryStore;
   private readonly analytics: AnalyticsSource;
-  private readonly run: RunSql = async <T>(f: { sql: string; params: Array<string | number> }) =>
-    (await this.reads.unsafe(numberPlaceholders(f.sql), f.params, { prepare: true })) as unknown as T[];
+  private readonly activity = new IngestActivity();
+  /** Analytics statements, batched per request and paced while surveys arrive (see PacedReads). */
+  private readonly pacedReads: PacedReads;
+  private readonly run: RunSql = (f) => this.pacedReads.run(f);
 
   /**
    * `max`: connections for commits and everything else; `readConnections`: for dashboard reads
    * (default {@link DEFAULT_READ_CONNECTIONS}); `analytics`: rollups where possible (default) or always
-   * raw rows (for comparisons).
+   * raw rows (for comparisons); `analyticsShare`: see {@link PacingOptions.share}.
    */
   constructor(
     url: string,
-    options?: { max?: number; readConnections?: number; analytics?: AnalyticsSource },
+    options?: {
+      max?: number;
+      readConnections?: number;
+      analytics?: AnalyticsSource;
+      analyticsShare?: number;
+    },
   ) {
     this.analytics = options?.analytics ?? "auto";
     const name = process.env.PGAPPNAME ?? "aftercall";
     const connect = (max: number, applicationName: string) =>
       postgres(url, { max, onnotice: () => {}, types, connection: { application_name: applicationName } });
     this.sql = connect(options?.max ?? 10, name);
-    this.reads = connect(options?.readConnections ?? DEFAULT_READ_CONNECTIONS, `${name}-reads`);
+    const readConnections = options?.readConnections ?? DEFAULT_READ_CONNECTIONS;
+    this.reads = connect(readConnections, `${name}-reads`);
+    this.pacedReads = new PacedReads(
+      (batch) =>
+        Promise.allSettled(
+          batch.map(
+            (f) =>
+              this.reads.unsafe(numberPlaceholders(f.sql), f.params, { prepare: true }) as Promise<unknown[]>,
+          ),
+        ),
+      {
+        share: options?.analyticsShare ?? DEFAULT_ANALYTICS_SHARE,
+        ingesting: this.activity.ingesting,
+        concurrency: readConnections,
+      },
+    );
     this.delivery = new SqlDeliveryStore(postgresDriver(this.sql));
   }
 
@@ -197,6 +220,7 @@ export class PostgresStore implements Store {
    * order and do not deadlock.
    */
   async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
+    this.activity.noteCommit();
     const optimistic = planCommit(groups, new Map());
     if (optimistic.inserts.length === 0) return optimistic.outcomes;
     // Two different surveys under one id within this commit: no insert can help, plan first.

@@ -84,7 +84,7 @@ parentPort.on("message", ({ id, batch, checkpoint }) => {
 const DRIVER = createRequire(import.meta.url).resolve("better-sqlite3");
 
 interface Waiter {
-  resolve(rows: unknown[]): void;
+  resolve(results: Result[]): void;
   reject(error: Error): void;
 }
 
@@ -93,24 +93,23 @@ type Result = { rows: unknown[]; error?: undefined } | { error: string };
 export class AnalyticsReader {
   private worker: Worker | undefined;
   private nextId = 0;
-  /** Waiters of each batch sent, in statement order. */
-  private readonly pending = new Map<number, Waiter[]>();
-  /** Statements asked for in this tick, sent together as one batch at its end. */
-  private batch: Array<{ fragment: SqlFragment; waiter: Waiter }> = [];
+  private readonly pending = new Map<number, Waiter>();
 
   constructor(private readonly path: string) {}
 
   /**
-   * Rows of one statement. The statements asked for in the same tick (a request's rollup parts and
-   * edges, started together) go to the worker as one message and run in one read transaction: one
-   * snapshot for the whole answer, and one message per request for the main thread to handle instead
-   * of one per statement.
+   * Run statements as one message to the worker, in one read transaction: one snapshot for the whole
+   * batch. A statement's error rejects only its own result.
    */
-  run<T>(fragment: SqlFragment): Promise<T[]> {
-    return new Promise<T[]>((resolve, reject) => {
-      if (this.batch.length === 0) queueMicrotask(() => this.flush());
-      this.batch.push({ fragment, waiter: { resolve: resolve as (rows: unknown[]) => void, reject } });
-    });
+  execute(batch: readonly SqlFragment[]): Promise<Array<PromiseSettledResult<unknown[]>>> {
+    return this.send({ batch: batch.map(({ sql, params }) => ({ sql, params })) }).then((results) =>
+      batch.map((_, i): PromiseSettledResult<unknown[]> => {
+        const result = results[i];
+        if (result === undefined) return { status: "rejected", reason: new Error("No result") };
+        if (result.error !== undefined) return { status: "rejected", reason: new Error(result.error) };
+        return { status: "fulfilled", value: result.rows };
+      }),
+    );
   }
 
   /**
@@ -118,21 +117,28 @@ export class AnalyticsReader {
    * (true); false if it is not, and the caller checkpoints itself. At most one is queued at a time.
    */
   checkpoint(): boolean {
-    const worker = this.worker;
-    if (!worker) return false;
+    if (!this.worker) return false;
     if (this.checkpointQueued) return true;
     this.checkpointQueued = true;
-    const id = this.nextId++;
-    if (this.pending.size === 0) worker.ref();
     const done = () => {
       this.checkpointQueued = false;
     };
-    this.pending.set(id, [{ resolve: done, reject: done }]);
-    worker.postMessage({ id, checkpoint: true });
+    this.send({ checkpoint: true }).then(done, done);
     return true;
   }
 
   private checkpointQueued = false;
+
+  private send(message: object): Promise<Result[]> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    // Referenced only while a message is pending: an idle worker never keeps the process alive.
+    if (this.pending.size === 0) worker.ref();
+    return new Promise<Result[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  }
 
   async close(): Promise<void> {
     const worker = this.worker;
@@ -140,42 +146,19 @@ export class AnalyticsReader {
     if (worker) await worker.terminate();
   }
 
-  private flush(): void {
-    const batch = this.batch;
-    this.batch = [];
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
-    // Referenced only while a query is pending: an idle worker never keeps the process alive.
-    if (this.pending.size === 0) worker.ref();
-    this.pending.set(
-      id,
-      batch.map((b) => b.waiter),
-    );
-    worker.postMessage({
-      id,
-      batch: batch.map(({ fragment }) => ({ sql: fragment.sql, params: fragment.params })),
-    });
-  }
-
   private start(): Worker {
     const worker = new Worker(WORKER, { eval: true, workerData: { path: this.path, driver: DRIVER } });
     worker.unref();
     worker.on("message", (message: { id: number; results: Result[] }) => {
-      const waiters = this.pending.get(message.id);
-      if (!waiters) return;
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
       this.pending.delete(message.id);
       if (this.pending.size === 0) worker.unref();
-      waiters.forEach((waiter, i) => {
-        const result = message.results[i];
-        // A checkpoint's reply has no results; its one waiter only clears the queued flag.
-        if (result === undefined) waiter.resolve([]);
-        else if (result.error !== undefined) waiter.reject(new Error(result.error));
-        else waiter.resolve(result.rows);
-      });
+      waiter.resolve(message.results);
     });
     const fail = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const waiters of this.pending.values()) for (const waiter of waiters) waiter.reject(error);
+      for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
     };
     worker.on("error", fail);

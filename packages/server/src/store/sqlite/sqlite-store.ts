@@ -12,6 +12,7 @@ import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
 import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
+import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads } from "../paced-reads.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
@@ -61,6 +62,8 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
   /** Where analytics come from: rollups where possible (default) or always raw rows (for comparisons). */
   analytics?: AnalyticsSource;
+  /** Most share of the reader thread's time analytics may use while surveys arrive; see PacedReads. */
+  analyticsShare?: number;
 }
 
 /**
@@ -89,7 +92,9 @@ export class SqliteStore implements Store {
   private readonly analytics: AnalyticsSource;
   /** Analytics run on a worker thread (see AnalyticsReader), off the thread that commits surveys. */
   private readonly reader: AnalyticsReader;
-  private readonly run: RunSql = (f) => this.reader.run(f);
+  private readonly activity = new IngestActivity();
+  private readonly reads: PacedReads;
+  private readonly run: RunSql = (f) => this.reads.run(f);
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -107,6 +112,10 @@ export class SqliteStore implements Store {
     this.db.function("aftercall_dimension", { deterministic: true }, dimensionValue);
     this.analytics = options.analytics ?? "auto";
     this.reader = new AnalyticsReader(this.path);
+    this.reads = new PacedReads((batch) => this.reader.execute(batch), {
+      share: options.analyticsShare ?? DEFAULT_ANALYTICS_SHARE,
+      ingesting: this.activity.ingesting,
+    });
     const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
     if (interval > 0) {
       this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
@@ -179,6 +188,7 @@ export class SqliteStore implements Store {
   }
 
   async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
+    this.activity.noteCommit();
     const commit = this.db.transaction(() => {
       const existing = new Map<string, StoredSurvey>();
       for (const { projectId, id } of groupKeys(groups)) {

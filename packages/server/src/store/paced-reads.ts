@@ -1,0 +1,141 @@
+import type { SqlFragment } from "./list-query.js";
+
+/**
+ * Runs a batch of statements; one settled result per statement, in order. A batch is what one request
+ * asked for at once (rollup parts and edges), so an engine can answer it in one round trip or message.
+ */
+export type ExecuteBatch = (batch: readonly SqlFragment[]) => Promise<Array<PromiseSettledResult<unknown[]>>>;
+
+export interface PacingOptions {
+  /**
+   * Most share of the time, in (0, 1], that analytics may keep the store's reader busy while surveys are
+   * being committed: after a batch that took `t` ms the next one waits `t × (1 / share − 1)` ms (0.5: as
+   * long as the batch took). 1 never waits.
+   */
+  share: number;
+  /** Whether surveys are being committed now; pauses only apply then. */
+  ingesting(): boolean;
+  /** Batches running at once (the reader's connections); default 1. */
+  concurrency?: number;
+  /** Clock in ms, injectable for tests. */
+  now?: () => number;
+}
+
+/** A pause never exceeds this, so one slow export-sized query does not stall the dashboard for long. */
+const MAX_PAUSE_MS = 1000;
+
+interface Waiter {
+  resolve(rows: unknown[]): void;
+  reject(error: unknown): void;
+}
+
+interface Batch {
+  fragments: SqlFragment[];
+  waiters: Waiter[];
+}
+
+/**
+ * The analytics reads of a store, batched and paced. On two cores, a dashboard refreshing back to back
+ * keeps the reader (SQLite's reader thread, PostgreSQL's read connection) busy all the time, and the
+ * commits of ingestion run slower next to it: ingestion p99 rose 1.7× at 1M surveys. Like PostgreSQL's
+ * cost-based vacuum delay, the reader then rests between batches for a share of the time it worked,
+ * which brought the rise to 1.3× (docs/benchmarks.md). Without ingestion nothing waits, and one request
+ * is never slowed by its own pause: it applies to the batch after.
+ *
+ * Statements asked for in the same tick form one batch (one request's parts and edges, started
+ * together), run by `execute` as one unit.
+ */
+export class PacedReads {
+  private collecting: Batch | undefined;
+  private readonly queue: Batch[] = [];
+  private running = 0;
+  private notBefore = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly execute: ExecuteBatch,
+    private readonly options: PacingOptions,
+  ) {
+    if (!(options.share > 0 && options.share <= 1)) {
+      throw new RangeError(`share must be in (0, 1], got ${options.share}`);
+    }
+    this.now = options.now ?? (() => performance.now());
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  }
+
+  /** The rows of one statement. */
+  run<T>(fragment: SqlFragment): Promise<T[]> {
+    return new Promise<T[]>((resolve, reject) => {
+      if (!this.collecting) {
+        const batch: Batch = { fragments: [], waiters: [] };
+        this.collecting = batch;
+        queueMicrotask(() => {
+          this.collecting = undefined;
+          this.queue.push(batch);
+          this.pump();
+        });
+      }
+      this.collecting.fragments.push(fragment);
+      this.collecting.waiters.push({ resolve: resolve as (rows: unknown[]) => void, reject });
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length > 0 && !this.timer) {
+      const wait = this.notBefore - this.now();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      this.start(this.queue.shift() as Batch);
+    }
+  }
+
+  private start(batch: Batch): void {
+    this.running++;
+    const started = this.now();
+    const settle = (results: Array<PromiseSettledResult<unknown[]>>) =>
+      batch.waiters.forEach((waiter, i) => {
+        const result = results[i];
+        if (result?.status === "fulfilled") waiter.resolve(result.value);
+        else waiter.reject(result ? result.reason : new Error("The reader gave no result"));
+      });
+    this.execute(batch.fragments)
+      .then(settle, (error: unknown) => {
+        for (const waiter of batch.waiters) waiter.reject(error);
+      })
+      .finally(() => {
+        this.running--;
+        const { share } = this.options;
+        if (share < 1 && this.options.ingesting()) {
+          const ended = this.now();
+          const pause = Math.min(MAX_PAUSE_MS, (ended - started) * (1 / share - 1));
+          this.notBefore = Math.max(this.notBefore, ended + pause);
+        }
+        this.pump();
+      });
+  }
+}
+
+/** A commit within this long counts as ingestion in progress. */
+const INGESTING_WINDOW_MS = 1000;
+
+/** Whether this server committed surveys lately: when {@link PacedReads} pauses apply. */
+export class IngestActivity {
+  private lastCommit = Number.NEGATIVE_INFINITY;
+
+  /** Called when a commit starts. */
+  noteCommit(): void {
+    this.lastCommit = performance.now();
+  }
+
+  readonly ingesting = (): boolean => performance.now() - this.lastCommit < INGESTING_WINDOW_MS;
+}
+
+/** Default of `AFTERCALL_ANALYTICS_SHARE_PERCENT`, as a share. */
+export const DEFAULT_ANALYTICS_SHARE = 0.5;
