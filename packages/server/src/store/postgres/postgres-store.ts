@@ -8,7 +8,7 @@ import type {
 import postgres from "postgres";
 import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
-import { decodeCursor, encodeCursor, numberPlaceholders, surveyFilter } from "../list-query.js";
+import { numberPlaceholders } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
 import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads, type PacingOptions } from "../paced-reads.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
@@ -20,7 +20,7 @@ import {
   tagCounts,
   timeSlots,
 } from "../rollup-query.js";
-import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { completeProject, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import { SqlDeliveryStore } from "../sql-delivery-store.js";
 import { postgresDriver } from "../sql-driver.js";
 import type {
@@ -41,6 +41,7 @@ import type {
   SurveySummary,
   TimeSlotAggregate,
 } from "../store.js";
+import { countEvents, exportSurveys, listSurveys } from "../survey-reads.js";
 import {
   rowToSurvey,
   SURVEY_COLUMN_TYPES,
@@ -49,7 +50,6 @@ import {
   surveyToRow,
 } from "../survey-row.js";
 
-const EXPORT_CHUNK = 1000;
 /** Key of the transaction-scoped advisory lock that serialises migrations across servers (ASCII "aftercl"). */
 const MIGRATION_LOCK = 0x6166746572636c;
 const COMMIT_ATTEMPTS = 5;
@@ -314,44 +314,16 @@ export class PostgresStore implements Store {
     return row ? rowToSurvey(row) : undefined;
   }
 
-  async listSurveys(
+  listSurveys(
     projectId: string,
     query: SurveyQuery,
     page: { limit: number; cursor?: string },
   ): Promise<SurveyPage> {
-    const filter = surveyFilter(projectId, query);
-    let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
-    const params: Array<string | number> = [...filter.params];
-    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-    if (after) {
-      sql += " AND (received_at < ? OR (received_at = ? AND id < ?))";
-      params.push(after.receivedAtMs, after.receivedAtMs, after.id);
-    }
-    sql += " ORDER BY received_at DESC, id DESC LIMIT ?";
-    params.push(page.limit + 1);
-    const rows = await this.reads.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
-    const items = rows.slice(0, page.limit).map(rowToSurvey);
-    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-    return last ? { items, nextCursor: encodeCursor(Number(last.received_at), String(last.id)) } : { items };
+    return listSurveys(this.run, projectId, query, page);
   }
 
-  async *exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord> {
-    const filter = surveyFilter(projectId, query);
-    let after: { at: number; id: string } | undefined;
-    for (;;) {
-      const params: Array<string | number> = [...filter.params];
-      let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
-      if (after) {
-        sql += " AND (received_at > ? OR (received_at = ? AND id > ?))";
-        params.push(after.at, after.at, after.id);
-      }
-      sql += ` ORDER BY received_at ASC, id ASC LIMIT ${EXPORT_CHUNK}`;
-      const rows = await this.reads.unsafe<SurveyRow[]>(numberPlaceholders(sql), params, { prepare: true });
-      for (const row of rows) yield rowToSurvey(row);
-      if (rows.length < EXPORT_CHUNK) return;
-      const last = rows[rows.length - 1] as SurveyRow;
-      after = { at: Number(last.received_at), id: String(last.id) };
-    }
+  exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord> {
+    return exportSurveys(this.run, projectId, query);
   }
 
   async countSurveys(projectId: string): Promise<number> {
@@ -475,15 +447,11 @@ export class PostgresStore implements Store {
     return inserted.length;
   }
 
-  async countEvents(
+  countEvents(
     projectId: string,
     range: { fromMs?: number; toMs?: number } = {},
   ): Promise<Record<SurveyEventType, number>> {
-    const rows = await this.reads<Array<{ type: string; n: string }>>`
-      SELECT type, count(*) AS n FROM survey_events
-      WHERE project_id = ${projectId} AND received_at >= ${range.fromMs ?? 0} AND received_at < ${range.toMs ?? Number.MAX_SAFE_INTEGER}
-      GROUP BY type`;
-    return eventCounts(rows);
+    return countEvents(this.run, projectId, range);
   }
 }
 

@@ -10,7 +10,6 @@ import type {
 import Database from "better-sqlite3";
 import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
-import { decodeCursor, encodeCursor, surveyFilter } from "../list-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
 import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads } from "../paced-reads.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
@@ -22,7 +21,7 @@ import {
   tagCounts,
   timeSlots,
 } from "../rollup-query.js";
-import { completeProject, eventCounts, keyFromRow, projectFromRow, publicToken } from "../rows.js";
+import { completeProject, keyFromRow, projectFromRow, publicToken } from "../rows.js";
 import { SqlDeliveryStore } from "../sql-delivery-store.js";
 import { sqliteDriver } from "../sql-driver.js";
 import type {
@@ -42,10 +41,10 @@ import type {
   SurveySummary,
   TimeSlotAggregate,
 } from "../store.js";
+import { countEvents, exportSurveys, listSurveys } from "../survey-reads.js";
 import { rowToSurvey, SURVEY_COLUMNS, type SurveyRow, surveyToRow } from "../survey-row.js";
 import { AnalyticsReader } from "./analytics-reader.js";
 
-const EXPORT_CHUNK = 1000;
 /** How often the WAL is copied back into the database file, off the commit path (see the class comment). */
 const CHECKPOINT_INTERVAL_MS = 500;
 /**
@@ -213,44 +212,16 @@ export class SqliteStore implements Store {
     return row ? rowToSurvey(row) : undefined;
   }
 
-  async listSurveys(
+  listSurveys(
     projectId: string,
     query: SurveyQuery,
     page: { limit: number; cursor?: string },
   ): Promise<SurveyPage> {
-    const filter = surveyFilter(projectId, query);
-    let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
-    const params = [...filter.params];
-    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-    if (after) {
-      sql += " AND (received_at < ? OR (received_at = ? AND id < ?))";
-      params.push(after.receivedAtMs, after.receivedAtMs, after.id);
-    }
-    sql += " ORDER BY received_at DESC, id DESC LIMIT ?";
-    params.push(page.limit + 1);
-    const rows = this.db.prepare(sql).all(...params) as SurveyRow[];
-    const items = rows.slice(0, page.limit).map(rowToSurvey);
-    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
-    return last ? { items, nextCursor: encodeCursor(Number(last.received_at), String(last.id)) } : { items };
+    return listSurveys(this.run, projectId, query, page);
   }
 
-  async *exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord> {
-    const filter = surveyFilter(projectId, query);
-    let after: { at: number; id: string } | undefined;
-    for (;;) {
-      const params = [...filter.params];
-      let sql = `SELECT * FROM surveys WHERE ${filter.sql}`;
-      if (after) {
-        sql += " AND (received_at > ? OR (received_at = ? AND id > ?))";
-        params.push(after.at, after.at, after.id);
-      }
-      sql += ` ORDER BY received_at ASC, id ASC LIMIT ${EXPORT_CHUNK}`;
-      const rows = this.db.prepare(sql).all(...params) as SurveyRow[];
-      for (const row of rows) yield rowToSurvey(row);
-      if (rows.length < EXPORT_CHUNK) return;
-      const last = rows[rows.length - 1] as SurveyRow;
-      after = { at: Number(last.received_at), id: String(last.id) };
-    }
+  exportSurveys(projectId: string, query: SurveyQuery): AsyncIterable<SurveyRecord> {
+    return exportSurveys(this.run, projectId, query);
   }
 
   async countSurveys(projectId: string): Promise<number> {
@@ -402,19 +373,11 @@ export class SqliteStore implements Store {
     return write.immediate();
   }
 
-  async countEvents(
+  countEvents(
     projectId: string,
     range: { fromMs?: number; toMs?: number } = {},
   ): Promise<Record<SurveyEventType, number>> {
-    const rows = this.db
-      .prepare(
-        "SELECT type, count(*) AS n FROM survey_events WHERE project_id = ? AND received_at >= ? AND received_at < ? GROUP BY type",
-      )
-      .all(projectId, range.fromMs ?? 0, range.toMs ?? Number.MAX_SAFE_INTEGER) as Array<{
-      type: string;
-      n: number;
-    }>;
-    return eventCounts(rows);
+    return countEvents(this.run, projectId, range);
   }
 }
 
