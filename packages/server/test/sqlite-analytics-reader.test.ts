@@ -74,5 +74,7 @@ describe("AnalyticsReader", () => {
       { status: "fulfilled", value: [{ two: 2 }] },
     ]);
     await idle.close();
+    await assert.rejects(idle.execute([{ sql: "SELECT 1", params: [] }]), /closed/);
+    assert.equal(idle.checkpoint(), false);
   });
 });

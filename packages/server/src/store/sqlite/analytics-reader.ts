@@ -130,6 +130,7 @@ export class AnalyticsReader {
   private checkpointQueued = false;
 
   private send(message: object): Promise<Result[]> {
+    if (this.closed) return Promise.reject(new Error("The store is closed"));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     // Referenced only while a message is pending: an idle worker never keeps the process alive.
@@ -140,7 +141,10 @@ export class AnalyticsReader {
     });
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
