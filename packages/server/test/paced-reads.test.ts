@@ -61,7 +61,7 @@ describe("PacedReads", () => {
       [0.75, 1 / 3],
     ] as const) {
       const { batches, execute } = slowExecutor(60);
-      const reads = new PacedReads(execute, { share, ingesting: () => true });
+      const reads = new PacedReads(execute, { share, ingesting: () => true, burstMs: 0 });
       await Promise.all([reads.run(statement("a")), sleep(0).then(() => reads.run(statement("b")))]);
       const [first, second] = batches;
       assert.ok(first && second);
@@ -80,10 +80,22 @@ describe("PacedReads", () => {
     assert.ok(first && second && second.started - first.ended < 20);
 
     const paced = slowExecutor(30);
-    const lone = new PacedReads(paced.execute, { share: 0.5, ingesting: () => true });
+    const lone = new PacedReads(paced.execute, { share: 0.5, ingesting: () => true, burstMs: 0 });
     const started = performance.now();
     await lone.run(statement("a"));
     assert.ok(performance.now() - started < 30 + 20, "answered when its batch ended");
+  });
+
+  it("lets a burst run back to back while ingesting, then paces what follows", async () => {
+    const { batches, execute } = slowExecutor(30);
+    const reads = new PacedReads(execute, { share: 0.5, ingesting: () => true, burstMs: 70 });
+    // One request after the other: after each 30 ms batch 30 ms more rest is owed; up to 70 ms may be.
+    for (let i = 0; i < 5; i++) await reads.run(statement(String(i)));
+    const rests = batches.slice(1).map((b, i) => b.started - (batches[i] as { ended: number }).ended);
+    const shown = rests.map(Math.round).join(", ");
+    assert.ok((rests[0] as number) < 12 && (rests[1] as number) < 12, `the burst ran back to back: ${shown}`);
+    assert.ok((rests[2] as number) >= 12, `then batches waited: ${shown}`);
+    assert.ok((rests[3] as number) >= 20, `then batches waited: ${shown}`);
   });
 
   it("refuses a share outside (0, 1]", () => {

@@ -17,12 +17,19 @@ export interface PacingOptions {
   ingesting(): boolean;
   /** Batches running at once (the reader's connections); default 1. */
   concurrency?: number;
+  /**
+   * Rest the reader may owe before a batch waits, in ms (default {@link BURST_MS}): the few requests of
+   * one dashboard view run back to back; only sustained use is paced.
+   */
+  burstMs?: number;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
 }
 
 /** A pause never exceeds this, so one slow export-sized query does not stall the dashboard for long. */
 const MAX_PAUSE_MS = 1000;
+/** About one dashboard view's worth of statements at 10M surveys (12 requests of 5–40 ms). */
+export const BURST_MS = 250;
 
 interface Waiter {
   resolve(rows: unknown[]): void;
@@ -38,9 +45,10 @@ interface Batch {
  * The analytics reads of a store, batched and paced. On two cores, a dashboard refreshing back to back
  * keeps the reader (SQLite's reader thread, PostgreSQL's read connection) busy all the time, and the
  * commits of ingestion run slower next to it: ingestion p99 rose 1.7× at 1M surveys. Like PostgreSQL's
- * cost-based vacuum delay, the reader then rests between batches for a share of the time it worked,
- * which brought the rise to 1.3× (docs/benchmarks.md). Without ingestion nothing waits, and one request
- * is never slowed by its own pause: it applies to the batch after.
+ * cost-based vacuum delay, the reader then owes rest for a share of the time it worked, and once it owes
+ * more than a burst (one dashboard view's requests) each batch waits until it owes less: ingestion p99
+ * then did not rise measurably (docs/benchmarks.md). Without ingestion nothing waits, and one request is
+ * never slowed by its own rest: it applies to the batches after.
  *
  * Statements asked for in the same tick form one batch (one request's parts and edges, started
  * together), run by `execute` as one unit.
@@ -53,6 +61,7 @@ export class PacedReads {
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly concurrency: number;
+  private readonly burstMs: number;
 
   constructor(
     private readonly execute: ExecuteBatch,
@@ -63,6 +72,7 @@ export class PacedReads {
     }
     this.now = options.now ?? (() => performance.now());
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.burstMs = Math.max(0, options.burstMs ?? BURST_MS);
   }
 
   /** The rows of one statement. */
@@ -84,7 +94,7 @@ export class PacedReads {
 
   private pump(): void {
     while (this.running < this.concurrency && this.queue.length > 0 && !this.timer) {
-      const wait = this.notBefore - this.now();
+      const wait = this.notBefore - this.burstMs - this.now();
       if (wait > 0) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
@@ -115,7 +125,8 @@ export class PacedReads {
         if (share < 1 && this.options.ingesting()) {
           const ended = this.now();
           const pause = Math.min(MAX_PAUSE_MS, (ended - started) * (1 / share - 1));
-          this.notBefore = Math.max(this.notBefore, ended + pause);
+          // Rest still owed when the batch started was not taken while it ran: it carries over.
+          this.notBefore = ended + Math.max(0, this.notBefore - started) + pause;
         }
         this.pump();
       });
