@@ -11,6 +11,7 @@
  * 3. Ingestion: POST /v1/surveys at a steady `--rate` per second for `--seconds`, alone and then while
  *    two clients run dashboard requests back to back, `--rounds` times; p50/p99 of each kind of phase
  *    over all rounds, and their p99 ratio.
+ * 4. One person opening the 7-day view every 2 s, without and during ingestion: the view's time.
  * Results as a table and as JSON in `--output` (default artifacts/bench-query-<engine>-<surveys>.json).
  * `--samples 0` skips step 2; `--cpu-prof DIR` has the server write V8 CPU profiles there when it stops.
  *
@@ -222,6 +223,58 @@ const user = async (offset) => {
 Promise.all(Array.from({ length: clients }, (_, c) => user(c))).then(() => parentPort.postMessage(latencies));
 `;
 
+/**
+ * One person opening a dashboard view every 2 s until told to stop: the view's requests are sent at once,
+ * as the dashboard sends them; posts how long each view took to be complete.
+ */
+const VIEW_USER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { urls, token } = workerData;
+let stop = false;
+const views = [];
+parentPort.once("message", () => { stop = true; });
+(async () => {
+  while (!stop) {
+    const started = performance.now();
+    await Promise.all(urls.map(async (url) => {
+      const res = await fetch(url, { headers: { authorization: "Bearer " + token } });
+      await res.text();
+      if (res.status !== 200) throw new Error(url + ": " + res.status);
+    }));
+    views.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  parentPort.postMessage(views);
+})();
+`;
+
+/**
+ * The time to open the 7-day view (its rollup requests at once) every 2 s for `--seconds`, without and
+ * then with ingestion at `--rate`: what pacing costs a person while surveys arrive.
+ */
+async function measureViews(base: string, key: string) {
+  const urls = dashboardRequests(7)
+    .filter((r) => !r.name.includes("(raw)") && !r.name.startsWith("list"))
+    .map((r) => base + r.path);
+  const run = async (during: () => Promise<unknown>) => {
+    const user = new Worker(VIEW_USER, { eval: true, workerData: { urls, token: OPERATOR } });
+    const stopped = new Promise<number[]>((resolve, reject) => {
+      user.once("message", resolve);
+      user.once("error", reject);
+    });
+    await during();
+    user.postMessage("stop");
+    const views = (await stopped).sort((a, b) => a - b);
+    await user.terminate();
+    return { views: views.length, p50: ms(quantile(views, 0.5)), max: ms(views.at(-1) as number) };
+  };
+  return {
+    requestsPerView: urls.length,
+    idle: await run(() => sleep(SECONDS * 1000)),
+    duringIngestion: await run(() => measureIngest(base, key)),
+  };
+}
+
 async function timed(base: string, path: string): Promise<number> {
   const started = performance.now();
   const res = await fetch(base + path, { headers: { authorization: `Bearer ${OPERATOR}` } });
@@ -390,6 +443,10 @@ async function main() {
     const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(server.output())?.[1] as string;
     const queries = SAMPLES > 0 ? await measureQueries(base) : [];
     const ingest = await measureIngestRounds(base, prepared.ingestKey);
+    const views = await measureViews(base, prepared.ingestKey);
+    log(
+      `bench: opening the 7-day view (${views.requestsPerView} requests): p50 ${views.idle.p50} ms, max ${views.idle.max} ms without ingestion; p50 ${views.duringIngestion.p50} ms, max ${views.duringIngestion.max} ms during ingestion`,
+    );
     log(
       `bench: ingestion p99 over ${ROUNDS} rounds: ${ingest.alone.p99} ms alone, ${ingest.withDashboard.p99} ms with dashboard (${ingest.p99Ratio}×); dashboard requests meanwhile: p50 ${ingest.dashboardDuringIngestion.p50} ms, p95 ${ingest.dashboardDuringIngestion.p95} ms`,
     );
@@ -409,6 +466,7 @@ async function main() {
       samplesPerRequest: SAMPLES,
       queries,
       ingest,
+      views,
     };
     const output = args.output ?? join(ROOT, `artifacts/bench-query-${ENGINE}-${SURVEYS}.json`);
     mkdirSync(dirname(output), { recursive: true });
