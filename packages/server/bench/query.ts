@@ -229,14 +229,17 @@ Promise.all(Array.from({ length: clients }, (_, c) => user(c))).then(() => paren
  */
 const VIEW_USER = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { urls, token } = workerData;
+const { urls, token, days } = workerData;
 let stop = false;
 const views = [];
 parentPort.once("message", () => { stop = true; });
 (async () => {
   while (!stop) {
     const started = performance.now();
-    await Promise.all(urls.map(async (url) => {
+    const to = Math.ceil(Date.now() / 60000) * 60000;
+    const from = new Date(to - days * 86400000).toISOString();
+    await Promise.all(urls.map(async (template) => {
+      const url = template.replaceAll("__FROM__", from).replaceAll("__TO__", new Date(to).toISOString());
       const res = await fetch(url, { headers: { authorization: "Bearer " + token } });
       await res.text();
       if (res.status !== 200) throw new Error(url + ": " + res.status);
@@ -253,11 +256,12 @@ parentPort.once("message", () => { stop = true; });
  * then with ingestion at `--rate`: what pacing costs a person while surveys arrive.
  */
 async function measureViews(base: string, key: string) {
-  const urls = dashboardRequests(7)
+  // Like the dashboard's, each view's range ends at the next full minute (filled in by the worker).
+  const urls = dashboardRequests(7, { from: "__FROM__", to: "__TO__" })
     .filter((r) => !r.name.includes("(raw)") && !r.name.startsWith("list"))
     .map((r) => base + r.path);
   const run = async (during: () => Promise<unknown>) => {
-    const user = new Worker(VIEW_USER, { eval: true, workerData: { urls, token: OPERATOR } });
+    const user = new Worker(VIEW_USER, { eval: true, workerData: { urls, token: OPERATOR, days: 7 } });
     const stopped = new Promise<number[]>((resolve, reject) => {
       user.once("message", resolve);
       user.once("error", reject);
