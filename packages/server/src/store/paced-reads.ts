@@ -44,11 +44,11 @@ interface Batch {
 /**
  * The analytics reads of a store, batched and paced. On two cores, a dashboard refreshing back to back
  * keeps the reader (SQLite's reader thread, PostgreSQL's read connection) busy all the time, and the
- * commits of ingestion run slower next to it: ingestion p99 rose 1.7× at 1M and 10M surveys. Like
- * PostgreSQL's cost-based vacuum delay, the reader then owes rest for a share of the time it worked, and
- * once it owes more than a burst (one dashboard view's requests) each batch waits until it owes less:
- * ingestion p99 then rose 1.0–1.2× (docs/benchmarks.md). Without ingestion nothing waits, and one request is
- * never slowed by its own rest: it applies to the batches after.
+ * commits of ingestion run slower next to it: ingestion p99 rose 1.7× (SQLite) and 3.5× (PostgreSQL)
+ * at 10M surveys. Like PostgreSQL's cost-based vacuum delay, the reader then owes rest for a share of
+ * the time it worked, and once it owes more than a burst (one dashboard view's requests) each batch
+ * waits until it owes less: ingestion p99 then rose 1.1–1.4× (docs/benchmarks.md). Without ingestion
+ * nothing waits, and one request is never slowed by its own rest: it applies to the batches after.
  *
  * Statements asked for in the same tick form one batch (one request's parts and edges, started
  * together), run by `execute` as one unit.
