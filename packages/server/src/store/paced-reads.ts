@@ -9,10 +9,10 @@ export type ExecuteBatch = (batch: readonly SqlFragment[]) => Promise<Array<Prom
 export interface PacingOptions {
   /**
    * Most share of the time, in (0, 1], that analytics may keep the store's reader busy while surveys are
-   * being committed: after a batch that took `t` ms the next one waits `t × (1 / share − 1)` ms (0.5: as
-   * long as the batch took). 1 never waits.
+   * being committed: a batch that took `t` ms leaves `t × (1 / share − 1)` ms of rest owed (0.5: as long
+   * as the batch took). 1 never waits. Default {@link DEFAULT_ANALYTICS_SHARE}.
    */
-  share: number;
+  share?: number | undefined;
   /** Whether surveys are being committed now; pauses only apply then. */
   ingesting(): boolean;
   /** Batches running at once (the reader's connections); default 1. */
@@ -62,13 +62,15 @@ export class PacedReads {
   private readonly now: () => number;
   private readonly concurrency: number;
   private readonly burstMs: number;
+  private readonly share: number;
 
   constructor(
     private readonly execute: ExecuteBatch,
     private readonly options: PacingOptions,
   ) {
-    if (!(options.share > 0 && options.share <= 1)) {
-      throw new RangeError(`share must be in (0, 1], got ${options.share}`);
+    this.share = options.share ?? DEFAULT_ANALYTICS_SHARE;
+    if (!(this.share > 0 && this.share <= 1)) {
+      throw new RangeError(`share must be in (0, 1], got ${this.share}`);
     }
     this.now = options.now ?? (() => performance.now());
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -113,7 +115,10 @@ export class PacedReads {
       batch.waiters.forEach((waiter, i) => {
         const result = results[i];
         if (result?.status === "fulfilled") waiter.resolve(result.value);
-        else waiter.reject(result ? result.reason : new Error("The reader gave no result"));
+        else
+          waiter.reject(
+            result ? result.reason : new Error("The reader answered fewer statements than asked"),
+          );
       });
     this.execute(batch.fragments)
       .then(settle, (error: unknown) => {
@@ -121,7 +126,7 @@ export class PacedReads {
       })
       .finally(() => {
         this.running--;
-        const { share } = this.options;
+        const { share } = this;
         if (share < 1 && this.options.ingesting()) {
           const ended = this.now();
           const pause = Math.min(MAX_PAUSE_MS, (ended - started) * (1 / share - 1));

@@ -10,7 +10,7 @@ import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
 import { numberPlaceholders } from "../list-query.js";
 import { POSTGRES_MIGRATIONS } from "../migrations.js";
-import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads, type PacingOptions } from "../paced-reads.js";
+import { IngestActivity, PacedReads, type PacingOptions } from "../paced-reads.js";
 import { type CommitPlan, groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
@@ -177,7 +177,7 @@ export class PostgresStore implements Store {
           ),
         ),
       {
-        share: options?.analyticsShare ?? DEFAULT_ANALYTICS_SHARE,
+        share: options?.analyticsShare,
         ingesting: this.activity.ingesting,
         concurrency: readConnections,
       },

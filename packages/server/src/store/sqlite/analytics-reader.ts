@@ -105,7 +105,11 @@ export class AnalyticsReader {
     return this.send({ batch: batch.map(({ sql, params }) => ({ sql, params })) }).then((results) =>
       batch.map((_, i): PromiseSettledResult<unknown[]> => {
         const result = results[i];
-        if (result === undefined) return { status: "rejected", reason: new Error("No result") };
+        if (result === undefined)
+          return {
+            status: "rejected",
+            reason: new Error("The analytics worker answered fewer statements than asked"),
+          };
         if (result.error !== undefined) return { status: "rejected", reason: new Error(result.error) };
         return { status: "fulfilled", value: result.rows };
       }),

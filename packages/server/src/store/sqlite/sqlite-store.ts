@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import type { DeliveryStore } from "../delivery-store.js";
 import { dimensionKeys } from "../dimension-rollup-query.js";
 import { SQLITE_MIGRATIONS } from "../migrations.js";
-import { DEFAULT_ANALYTICS_SHARE, IngestActivity, PacedReads } from "../paced-reads.js";
+import { IngestActivity, PacedReads } from "../paced-reads.js";
 import { groupKeys, planCommit, type StoredSurvey, surveyKey } from "../plan-commit.js";
 import {
   type AnalyticsSource,
@@ -112,7 +112,7 @@ export class SqliteStore implements Store {
     this.analytics = options.analytics ?? "auto";
     this.reader = new AnalyticsReader(this.path);
     this.reads = new PacedReads((batch) => this.reader.execute(batch), {
-      share: options.analyticsShare ?? DEFAULT_ANALYTICS_SHARE,
+      share: options.analyticsShare,
       ingesting: this.activity.ingesting,
     });
     const interval = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
