@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { dashboardDir } from "@aftercall/dashboard";
 import type { Browser, BrowserContext } from "playwright-core";
 import { insertDemoData } from "../packages/server/src/cli/demo-data.js";
-import type { Project } from "../packages/server/src/store/store.js";
+import type { Project } from "../packages/server/src/projects/project.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
 import { screenshotDir, startDemoServer } from "./support/server.js";
 
@@ -60,9 +60,9 @@ describe("dashboard project comparison in Chromium, with the operator token", { 
     });
     assert.equal(created.status, 201);
     const second = ((await created.json()) as { project: Project }).project;
-    await insertDemoData(demo.server.store, first, { surveys: 3000, days: 30, seed: 1 });
+    await insertDemoData(demo.server.db, first, { surveys: 3000, days: 30, seed: 1 });
     // Only the last 10 days: every one of its calls falls after the bad release, so its audio is worse.
-    await insertDemoData(demo.server.store, second, { surveys: 3000, days: 10, seed: 2 });
+    await insertDemoData(demo.server.db, second, { surveys: 3000, days: 10, seed: 2 });
     browser = await launchBrowser();
   });
   after(async () => {

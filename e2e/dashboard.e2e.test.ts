@@ -73,7 +73,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     demo = await startDemoServer();
     const project = demo.server.firstProject?.project;
     assert.ok(project);
-    await insertDemoData(demo.server.store, project, { surveys: 3000, days: 30, seed: 1 });
+    await insertDemoData(demo.server.db, project, { surveys: 3000, days: 30, seed: 1 });
     const xss = await fetch(`${demo.server.url}/v1/surveys`, {
       method: "POST",
       headers: { authorization: `Bearer ${demo.ingestKey}`, "content-type": "application/json" },

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { countEvents } from "../packages/server/src/events/survey-events.js";
+import { getSurvey, listSurveys } from "../packages/server/src/surveys/survey-reads.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
 import {
   assertWidgetBuilt,
@@ -79,7 +81,7 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     assert.equal(response.status, "delivered");
     await page.screenshot({ path: join(shots, "widget-3-thanks-light.png") });
 
-    const stored = await demo.server.store.getSurvey("demo", response.id);
+    const stored = await getSurvey(demo.server.db, "demo", response.id);
     assert.ok(stored, "the survey is stored");
     assert.equal(stored.participantId, "demo-participant");
     assert.deepEqual(
@@ -99,7 +101,7 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     assert.deepEqual(stored.ratings.video?.issues, []);
     assert.equal(stored.ratings.screenshare, undefined);
     assert.equal(stored.appVersion, "demo");
-    const events = await demo.server.store.countEvents("demo");
+    const events = await countEvents(demo.server.db, "demo");
     assert.ok(events.shown >= 1 && events.submitted >= 1, JSON.stringify(events));
     assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
   });
@@ -110,7 +112,7 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     await rate(page, "overall", 5);
     assert.equal(await page.locator('aftercall-survey button[data-action="next"]').count(), 0);
     await clickAction(page, "submit");
-    const stored = await demo.server.store.getSurvey("demo", (await submitted(page)).id);
+    const stored = await getSurvey(demo.server.db, "demo", (await submitted(page)).id);
     assert.deepEqual(Object.keys(stored?.ratings ?? {}), ["overall"]);
     assert.equal(stored?.ratings.overall?.score, 5);
   });
@@ -138,7 +140,7 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     await page.keyboard.press("Space");
     await tabTo(page, (f) => f.action === "submit");
     await page.keyboard.press("Enter");
-    const stored = await demo.server.store.getSurvey("demo", (await submitted(page)).id);
+    const stored = await getSurvey(demo.server.db, "demo", (await submitted(page)).id);
     assert.equal(stored?.ratings.overall?.score, 2);
     assert.deepEqual(stored?.ratings.audio?.issues, ["Echo"]);
     assert.equal(stored?.ratings.audio?.score, 4, "audio rated by keyboard");
@@ -171,22 +173,23 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     assert.equal(response.status, "queued");
     await page.screenshot({ path: join(shots, "widget-4-queued-offline.png") });
     assert.equal(
-      await demo.server.store.getSurvey("demo", response.id),
+      await getSurvey(demo.server.db, "demo", response.id),
       undefined,
       "nothing reached the server yet",
     );
     await context.setOffline(false);
     await page.reload();
     await waitFor(
-      async () => (await demo.server.store.getSurvey("demo", response.id)) !== undefined,
+      async () => (await getSurvey(demo.server.db, "demo", response.id)) !== undefined,
       "delivered after reload",
     );
     // A second reload re-sends nothing new: the outbox is empty and the server would dedupe anyway.
     await page.reload();
     await page.waitForTimeout(300);
-    const page1 = await demo.server.store.listSurveys(
+    const page1 = await listSurveys(
+      demo.server.db,
       "demo",
-      { callId: (await demo.server.store.getSurvey("demo", response.id))?.callId as string },
+      { callId: (await getSurvey(demo.server.db, "demo", response.id))?.callId as string },
       { limit: 10 },
     );
     assert.equal(page1.items.length, 1);
@@ -218,12 +221,13 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     await clickAction(page, "submit");
     const response = await submitted(page);
     await waitFor(
-      async () => (await demo.server.store.getSurvey("demo", response.id)) !== undefined,
+      async () => (await getSurvey(demo.server.db, "demo", response.id)) !== undefined,
       "delivered by a retry",
     );
     assert.equal(failures, 1);
-    const stored = await demo.server.store.getSurvey("demo", response.id);
-    const same = await demo.server.store.listSurveys(
+    const stored = await getSurvey(demo.server.db, "demo", response.id);
+    const same = await listSurveys(
+      demo.server.db,
       "demo",
       { callId: stored?.callId as string },
       { limit: 10 },

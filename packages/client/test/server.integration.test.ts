@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_SURVEY_CONFIG, toSurveyResponse } from "@aftercall/schema";
+import { countEvents } from "../../server/src/events/survey-events.js";
+import { updateSurveyConfig } from "../../server/src/projects/project-store.js";
 import { type RunningServer, startServer } from "../../server/src/server.js";
+import { countSurveys, getSurvey } from "../../server/src/surveys/survey-reads.js";
 import {
   type CallSurvey,
   createSurveyClient,
@@ -58,7 +61,7 @@ describe("against a real Aftercall server", () => {
     const result = await surveys.forCall({ callId: "call-int-1", participantId: "alice" }).send(survey);
     assert.ok(result.ok);
     assert.equal(result.status, "delivered");
-    const stored = await server.store.getSurvey("demo", result.response.id);
+    const stored = await getSurvey(server.db, "demo", result.response.id);
     assert.ok(stored);
     assert.deepEqual(
       { ...stored, receivedAt: "" },
@@ -108,7 +111,7 @@ describe("against a real Aftercall server", () => {
 
   it("queues while the server is unreachable and delivers exactly once from the next page load", async () => {
     const storage = memoryStorage();
-    const before = await server.store.countSurveys("demo");
+    const before = await countSurveys(server.db, "demo");
     const offline = createSurveyClient({
       endpoint: `http://127.0.0.1:${await closedPort()}`,
       projectKey: key,
@@ -122,8 +125,8 @@ describe("against a real Aftercall server", () => {
     const online = client({ storage });
     await online.flush();
     assert.equal(await online.pending(), 0);
-    assert.equal(await server.store.countSurveys("demo"), before + 1);
-    const stored = await server.store.getSurvey("demo", queued.ok ? queued.response.id : "");
+    assert.equal(await countSurveys(server.db, "demo"), before + 1);
+    const stored = await getSurvey(server.db, "demo", queued.ok ? queued.response.id : "");
     assert.deepEqual(queued.ok && queued.response, stored && toSurveyResponse(stored));
 
     // The same outbox delivered again (a beacon that did arrive, another tab): still stored once.
@@ -132,11 +135,11 @@ describe("against a real Aftercall server", () => {
     const replay = client({ storage: replayStorage });
     await replay.flush();
     assert.equal(await replay.pending(), 0);
-    assert.equal(await server.store.countSurveys("demo"), before + 1);
+    assert.equal(await countSurveys(server.db, "demo"), before + 1);
   });
 
   it("records lifecycle events", async () => {
-    const start = await server.store.countEvents("demo");
+    const start = await countEvents(server.db, "demo");
     const surveys = client();
     const feature = surveys.forCall({ callId: "call-int-3", participantId: "carol" });
     await feature.track("shown");
@@ -144,7 +147,7 @@ describe("against a real Aftercall server", () => {
     await surveys.forCall({ callId: "call-int-4", participantId: "carol" }).track("dismissed");
     await surveys.flush();
     assert.equal(await surveys.pending(), 0);
-    const counts = await server.store.countEvents("demo");
+    const counts = await countEvents(server.db, "demo");
     assert.deepEqual(counts, {
       shown: start.shown + 1,
       submitted: start.submitted + 1,
@@ -159,7 +162,7 @@ describe("against a real Aftercall server", () => {
       minCallDurationSeconds: 30,
       scales: { overall: { lowerBound: 0, upperBound: 10, lowScoreThreshold: 6 } },
     };
-    await server.store.updateSurveyConfig("demo", config);
+    await updateSurveyConfig(server.db, "demo", config);
     const surveys = client();
     assert.deepEqual(await surveys.getConfig(), { config, requireOverallRating: true, source: "server" });
     assert.deepEqual(await surveys.shouldAsk({ callId: "c", participantId: "p", durationSeconds: 10 }), {
@@ -170,7 +173,7 @@ describe("against a real Aftercall server", () => {
       ask: false,
       reason: "sampled-out",
     });
-    await server.store.updateSurveyConfig("demo", { ...DEFAULT_SURVEY_CONFIG });
+    await updateSurveyConfig(server.db, "demo", { ...DEFAULT_SURVEY_CONFIG });
   });
 
   it("maps a wrong key to unauthorized without retrying or keeping the survey", async () => {

@@ -29,5 +29,11 @@ export { configuredScale, DEFAULT_SURVEY_CONFIG, validateSurveyConfig } from "./
 export type { SurveyEvent, SurveyEventResult, SurveyEventType } from "./survey-event.js";
 export { SURVEY_EVENT_TYPES, validateSurveyEvent } from "./survey-event.js";
 export type * from "./types.js";
-export type { ValidateOptions, ValidationCode, ValidationIssue, ValidationResult } from "./validate.js";
+export type {
+  Result,
+  ValidateOptions,
+  ValidationCode,
+  ValidationIssue,
+  ValidationResult,
+} from "./validate.js";
 export { isWellFormedText, VALIDATION_CODES, validateStampedSurvey, validateSurvey } from "./validate.js";

@@ -1,6 +1,6 @@
 import { DEFAULT_SCALE, RATING_CATEGORIES, type RatingCategory, SCALE_LIMITS } from "./catalog.js";
 import type { RatingScale } from "./types.js";
-import type { ValidationIssue } from "./validate.js";
+import type { Result, ValidationIssue } from "./validate.js";
 
 /**
  * A project's survey configuration, served to clients by `GET /v1/config`: whom to ask (sampling, fatigue
@@ -45,7 +45,7 @@ export function configuredScale(config: SurveyConfig, category: RatingCategory):
   return config.scales[category] ?? { ...DEFAULT_SCALE };
 }
 
-export type SurveyConfigResult = { ok: true; value: SurveyConfig } | { ok: false; errors: ValidationIssue[] };
+export type SurveyConfigResult = Result<SurveyConfig>;
 
 // Pure: a bundle that only needs DEFAULT_SURVEY_CONFIG (the client SDK) leaves them out.
 const CATEGORY_KEYS = /* @__PURE__ */ RATING_CATEGORIES.map((c) => c.key) as readonly string[];

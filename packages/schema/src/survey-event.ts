@@ -1,5 +1,5 @@
 import { DATE_TIME_PATTERN, LIMITS, UUID_PATTERN } from "./catalog.js";
-import { isWellFormedText, type ValidationIssue } from "./validate.js";
+import { isWellFormedText, type Result, type ValidationIssue } from "./validate.js";
 
 /**
  * Survey lifecycle: the survey was `shown` to a participant, `dismissed` (skipped or closed unanswered),
@@ -20,7 +20,7 @@ export interface SurveyEvent {
   clientTime: string;
 }
 
-export type SurveyEventResult = { ok: true; value: SurveyEvent } | { ok: false; errors: ValidationIssue[] };
+export type SurveyEventResult = Result<SurveyEvent>;
 
 const FIELDS = ["id", "type", "callId", "participantId", "surveyId", "clientTime"];
 

@@ -73,9 +73,13 @@ export interface ValidateOptions {
   requireOverallRating?: boolean;
 }
 
-export type ValidationResult =
-  | { ok: true; value: SurveySubmission }
-  | { ok: false; errors: ValidationIssue[] };
+/**
+ * The outcome of checking untrusted input: the clean value, or every problem found. One shape for every
+ * validator of this package (surveys, lifecycle events, survey configurations).
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: ValidationIssue[] };
+
+export type ValidationResult = Result<SurveySubmission>;
 
 const MAX_ISSUES_REPORTED = 50;
 /** Top-level fields, in the order a clean copy lists them. */

@@ -43,8 +43,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import autocannon, { type Result } from "autocannon";
 import postgres from "postgres";
-import { openStore, type StoreLocation } from "../src/store/open-store.js";
-import type { Store } from "../src/store/store.js";
+import { openStore, type StoreLocation } from "../src/open-store.js";
+import type { Database } from "../src/store/database.js";
+import { countSurveys, exportSurveys } from "../src/surveys/survey-reads.js";
 import { startPostgres } from "../test/support/postgres.js";
 import {
   type Child,
@@ -486,22 +487,22 @@ async function waitForQuiet(seconds: number): Promise<void> {
 
 const PROJECT = "demo"; // the first project `aftercall serve` creates on an empty store
 
-async function withStore<T>(location: StoreLocation, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(location);
+async function withStore<T>(location: StoreLocation, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openStore(location);
   try {
-    return await fn(store);
+    return await fn(db);
   } finally {
-    await store.close();
+    await db.close();
   }
 }
 
 /** Count the stored surveys once the count stops moving (requests cut off at the end still commit). */
 async function settledCount(location: StoreLocation): Promise<number> {
-  return withStore(location, async (store) => {
-    let previous = await store.countSurveys(PROJECT);
+  return withStore(location, async (db) => {
+    let previous = await countSurveys(db, PROJECT);
     for (let i = 0; i < 50; i++) {
       await sleep(100);
-      const now = await store.countSurveys(PROJECT);
+      const now = await countSurveys(db, PROJECT);
       if (now === previous) return now;
       previous = now;
     }
@@ -525,9 +526,9 @@ async function finalCheck(
   sent: Set<string>,
   acked: Set<string>,
 ): Promise<FinalCheck> {
-  return withStore(location, async (store) => {
+  return withStore(location, async (db) => {
     const stored = new Set<string>();
-    for await (const record of store.exportSurveys(PROJECT, {})) stored.add(record.id);
+    for await (const record of exportSurveys(db, PROJECT, {})) stored.add(record.id);
     let acknowledgedMissing = 0;
     for (const id of acked) if (!stored.has(id)) acknowledgedMissing++;
     let storedNeverSent = 0;

@@ -6,8 +6,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
-import type { Store } from "../src/store/store.js";
-import { type SurveyRow, surveyToRow } from "../src/store/survey-row.js";
+import type { Database } from "../src/store/database.js";
+import { type SurveyRow, surveyToRow } from "../src/surveys/survey-row.js";
 import { SUGGESTIONS as BASE_SUGGESTIONS, PLATFORMS } from "./survey-body.js";
 
 const DAY = 86_400_000;
@@ -108,10 +108,10 @@ export type BulkInsert = (rows: readonly SurveyRow[]) => Promise<void>;
 
 /** Opens a bulk writer on the store's own database (a second connection). */
 export async function bulkInserter(
-  store: Store,
+  db: Database,
   location: { engine: "sqlite"; path: string } | { engine: "postgres"; url: string },
 ): Promise<{ insert: BulkInsert; close(): Promise<void> }> {
-  const { SURVEY_COLUMNS, SURVEY_COLUMN_TYPES } = await import("../src/store/survey-row.js");
+  const { SURVEY_COLUMNS, SURVEY_COLUMN_TYPES } = await import("../src/surveys/survey-row.js");
   if (location.engine === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(location.path);
@@ -133,7 +133,7 @@ export async function bulkInserter(
       },
     };
   }
-  void store;
+  void db;
   const { default: postgres } = await import("postgres");
   const sql = postgres(location.url, { max: 1, onnotice: () => {} });
   const statement = `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})`;

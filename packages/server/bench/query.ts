@@ -28,8 +28,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
+import { openStore } from "../src/open-store.js";
 import { createProject, issueKey } from "../src/projects/manage-projects.js";
-import { openStore } from "../src/store/open-store.js";
+import { getProject } from "../src/projects/project-store.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
 import { bulkInserter, SurveyGenerator } from "./query-data.js";
@@ -99,14 +100,14 @@ async function prepare() {
     location = { engine: "postgres", url };
     storeArgs = ["--database-url", url];
   }
-  const store = await openStore(location);
+  const db = await openStore(location);
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
-  if (await store.getProject("bench")) {
+  if (await getProject(db, "bench")) {
     // A store loaded by an earlier run: measure it as it is.
-    const ingestKey = (await issueKey(store, "bench", "ingest", "bench")).token;
-    await store.close();
+    const ingestKey = (await issueKey(db, "bench", "ingest", "bench")).token;
+    await db.close();
     const facts = existsSync(loadFacts(ENGINE, SURVEYS))
       ? (JSON.parse(readFileSync(loadFacts(ENGINE, SURVEYS), "utf8")) as {
           insertSeconds: number;
@@ -116,11 +117,11 @@ async function prepare() {
     log(`bench: reusing the bench project loaded at ${facts.loadedAt}`);
     return { storeArgs, ingestKey, ...facts, cleanup };
   }
-  const created = await createProject(store, { id: "bench", name: "Bench" });
+  const created = await createProject(db, { id: "bench", name: "Bench" });
   const endMs = Date.now();
   const generator = new SurveyGenerator("bench", endMs, DAYS);
   const writer = await bulkInserter(
-    store,
+    db,
     location.engine === "sqlite"
       ? { engine: "sqlite", path: join(location.dataDir, "aftercall.sqlite") }
       : location,
@@ -139,7 +140,7 @@ async function prepare() {
     await sql.unsafe("VACUUM ANALYZE");
     await sql.end();
   }
-  await store.close();
+  await db.close();
   log(`bench: ${SURVEYS.toLocaleString("en")} surveys in ${insertSeconds.toFixed(1)} s`);
   const loadedAt = new Date(endMs).toISOString();
   mkdirSync(join(ROOT, "artifacts"), { recursive: true });

@@ -14,19 +14,20 @@ const [{ createApp }, { createLogger }, { createProject }, { openStore }, { plan
     load("app"),
     load("logger"),
     load("projects/manage-projects"),
-    load("store/open-store"),
-    load("store/plan-commit"),
+    load("open-store"),
+    load("ingest/plan-commit"),
   ]);
 
 const { values } = parseArgs({ options: { "data-dir": { type: "string" }, port: { type: "string" } } });
 const variant = process.env.BENCH_VARIANT ?? "memory";
-const store = await openStore({ engine: "sqlite", dataDir: values["data-dir"] ?? ".aftercall-bench" });
+const db = await openStore({ engine: "sqlite", dataDir: values["data-dir"] ?? ".aftercall-bench" });
+let commitGroups;
 if (variant === "memory") {
   // Only the content hash and the id are kept, so a long run does not grow the heap by whole records
   // (which would make garbage collection, not the app, the cost measured). A replay is answered from
   // this stub, so it lacks the ratings: fine for the benchmark, whose ids are all fresh.
   const stored = new Map();
-  store.commitSurveyGroups = async (groups) => {
+  commitGroups = async (groups) => {
     const plan = planCommit(groups, stored);
     for (const { record, contentHash } of plan.inserts) {
       stored.set(surveyKey(record.projectId, record.id), {
@@ -36,15 +37,14 @@ if (variant === "memory") {
     }
     return plan.outcomes;
   };
-  store.countSurveys = async () => stored.size;
 } else if (variant === "sqlite-nosync") {
-  store.db.pragma("synchronous = OFF");
+  db.connection.pragma("synchronous = OFF");
 } else {
   throw new Error(`BENCH_VARIANT must be memory or sqlite-nosync, got ${variant}`);
 }
-const { ingestKey } = await createProject(store, { id: "demo", name: "Demo" });
+const { ingestKey } = await createProject(db, { id: "demo", name: "Demo" });
 const logger = createLogger(process.env.AFTERCALL_LOG_LEVEL ?? "info");
-const app = createApp({ store, logger });
+const app = createApp({ db, logger, ...(commitGroups ? { commitGroups } : {}) });
 await app.fastify.listen({ host: "127.0.0.1", port: Number(values.port ?? 0) });
 const { port } = app.fastify.server.address();
 process.stderr.write(
@@ -54,7 +54,7 @@ process.stderr.write(
 const stop = () => {
   app
     .close()
-    .then(() => store.close())
+    .then(() => db.close())
     .then(
       () => process.exit(0),
       () => process.exit(1),

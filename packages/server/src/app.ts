@@ -1,31 +1,30 @@
 import { randomUUID } from "node:crypto";
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import type { AnalyticsSource } from "./analytics/rollup-split.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
 import { DeliveryMetrics } from "./delivery/delivery-metrics.js";
-import { AftercallError, type ErrorBody } from "./errors.js";
+import { SqlDeliveryStore } from "./delivery/delivery-store.js";
+import { AftercallError } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
+import { installBodyParsers } from "./http/body-parsers.js";
 import type { AppContext } from "./http/context.js";
-import { GroupCommitter } from "./ingest/group-commit.js";
+import { logRequest, sendError } from "./http/errors.js";
+import { commitSurveyGroups } from "./ingest/commit.js";
+import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
+import { getProject } from "./projects/project-store.js";
 import { analyticsRoutes } from "./routes/analytics.js";
-import { clientConfigRoutes } from "./routes/client-config.js";
+import { clientRoutes } from "./routes/client.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
+import { deliveryRoutes } from "./routes/delivery.js";
 import { demoRoutes } from "./routes/demo.js";
-import { diagnosticSettingRoutes } from "./routes/diagnostic-settings.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
-import type { Store } from "./store/store.js";
+import type { Database } from "./store/database.js";
 
 export interface AppOptions {
-  store: Store;
+  db: Database;
   logger: Logger;
   operatorToken?: string;
   keyCacheSeconds?: number;
@@ -37,9 +36,13 @@ export interface AppOptions {
    * Run the delivery engine in this process (default true), with these settings. Several servers may
    * share a store with delivery on: leases keep them from delivering a destination at once.
    */
-  delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "logger" | "metrics">;
+  delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "getProject" | "logger" | "metrics">;
   /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
   dashboardDir?: string;
+  /** Where analytics come from; default rollups where they can answer (`raw` for comparisons in tests). */
+  analytics?: AnalyticsSource;
+  /** How groups of surveys are committed; default the database's commit (the ingest bench swaps it). */
+  commitGroups?: CommitGroups;
 }
 
 /**
@@ -49,8 +52,8 @@ export interface AppOptions {
  * than 2; with Node and PostgreSQL sharing one core, 1 and 2 were equal and 4 or 8 slower (smaller
  * transactions, each with its own round trips and WAL flush).
  */
-export function defaultCommitConcurrency(store: Pick<Store, "engine">): number {
-  return store.engine === "postgres" ? POSTGRES_COMMIT_CONCURRENCY : 1;
+export function defaultCommitConcurrency(db: Pick<Database, "engine">): number {
+  return db.engine === "postgres" ? POSTGRES_COMMIT_CONCURRENCY : 1;
 }
 
 const POSTGRES_COMMIT_CONCURRENCY = 2;
@@ -59,6 +62,8 @@ const POSTGRES_COMMIT_CONCURRENCY = 2;
 export interface App {
   fastify: FastifyInstance;
   context: AppContext;
+  /** Every route registered, as `METHOD /url` (HEAD and CORS preflights left out). */
+  routes: ReadonlySet<string>;
   /** Stop accepting requests, answer the in-flight ones, wait for their commits. Does not close the store. */
   close(): Promise<void>;
 }
@@ -66,16 +71,16 @@ export interface App {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Build the HTTP app around a store. Exported for in-process tests (`app.fastify.inject`) and used by
+ * Build the HTTP app around a database. Exported for in-process tests (`app.fastify.inject`) and used by
  * `aftercall serve`.
  */
 export function createApp(options: AppOptions): App {
-  const { store, logger } = options;
+  const { db, logger } = options;
   const state = { closing: false };
   const fastify = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generic so routes type-check.
     loggerInstance: logger as FastifyBaseLogger,
-    // One line per request is written by logRequest below, with ids only; Fastify's own lines would log URLs.
+    // One line per request is written by logRequest, with ids only; Fastify's own lines would log URLs.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: 64 * 1024,
     genReqId: (req) => {
@@ -84,24 +89,43 @@ export function createApp(options: AppOptions): App {
     },
     forceCloseConnections: "idle",
     return503OnClosing: false,
+    // Declared parameters and bodies are checked as declared: unknown members are refused (never
+    // silently dropped), query strings are coerced to the declared types, defaults filled in.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, verbose: true },
+    },
   });
-  const committer = new GroupCommitter(store, {
-    concurrency: options.commitConcurrency ?? defaultCommitConcurrency(store),
+  const committer = new GroupCommitter(options.commitGroups ?? ((groups) => commitSurveyGroups(db, groups)), {
+    concurrency: options.commitConcurrency ?? defaultCommitConcurrency(db),
   });
+  const deliveryStore = new SqlDeliveryStore(db);
   const metrics = new DeliveryMetrics();
-  metrics.watch(store);
+  metrics.watch(deliveryStore);
   const deliveryOptions = options.delivery ?? true;
   const delivery = deliveryOptions
-    ? new DeliveryEngine({ ...(deliveryOptions === true ? {} : deliveryOptions), store, logger, metrics })
+    ? new DeliveryEngine({
+        ...(deliveryOptions === true ? {} : deliveryOptions),
+        store: deliveryStore,
+        getProject: (id) => getProject(db, id),
+        logger,
+        metrics,
+      })
     : undefined;
   const context: AppContext = {
-    store,
-    resolver: new KeyResolver(store, options.operatorToken, options.keyCacheSeconds ?? 5),
+    db,
+    resolver: new KeyResolver(db, options.operatorToken, options.keyCacheSeconds ?? 5),
     ingest: { committer, now: options.now ?? (() => new Date()), onCommitted: () => delivery?.notify() },
+    deliveryStore,
     metrics,
+    analytics: options.analytics ?? "auto",
   };
   if (delivery) context.delivery = delivery;
 
+  const routes = new Set<string>();
+  fastify.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat())
+      if (method !== "HEAD" && method !== "OPTIONS") routes.add(`${method} ${route.url}`);
+  });
   installBodyParsers(fastify);
   fastify.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -117,10 +141,7 @@ export function createApp(options: AppOptions): App {
   fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
-      new AftercallError(
-        "NOT_FOUND",
-        `No route ${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}.`,
-      ),
+      new AftercallError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}.`),
       request,
       reply,
     ),
@@ -129,16 +150,17 @@ export function createApp(options: AppOptions): App {
   systemRoutes(fastify, context, state);
   surveyRoutes(fastify, context);
   projectRoutes(fastify, context);
-  clientConfigRoutes(fastify, context);
+  clientRoutes(fastify, context);
   demoRoutes(fastify, context);
   analyticsRoutes(fastify, context);
-  diagnosticSettingRoutes(fastify, context);
+  deliveryRoutes(fastify, context);
+  dashboardRoutes(fastify, context, options.dashboardDir);
   delivery?.start();
-  dashboardRoutes(fastify, options.dashboardDir);
 
   return {
     fastify,
     context,
+    routes,
     async close() {
       state.closing = true;
       const closing = fastify.close();
@@ -150,79 +172,4 @@ export function createApp(options: AppOptions): App {
       await delivery?.stop();
     },
   };
-}
-
-/** JSON bodies as application/json or text/plain (what navigator.sendBeacon sends). */
-function installBodyParsers(fastify: FastifyInstance): void {
-  fastify.removeAllContentTypeParsers();
-  const parse = (
-    _req: FastifyRequest,
-    body: string | Buffer,
-    done: (err: Error | null, value?: unknown) => void,
-  ) => {
-    const text = body.toString();
-    if (text.trim() === "")
-      return done(new AftercallError("INVALID_JSON", "The request body is empty; send a JSON survey."));
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      done(new AftercallError("INVALID_JSON", `The request body is not valid JSON: ${(e as Error).message}`));
-    }
-  };
-  fastify.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, parse);
-}
-
-function toAftercallError(error: unknown): AftercallError {
-  if (error instanceof AftercallError) return error;
-  const e = error as FastifyError;
-  switch (e.code) {
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new AftercallError(
-        "PAYLOAD_TOO_LARGE",
-        "The request body is larger than this endpoint accepts.",
-      );
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new AftercallError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json or text/plain.");
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new AftercallError("INVALID_JSON", "The request body is empty; send a JSON survey.");
-  }
-  if (e.statusCode === 400) return new AftercallError("INVALID_JSON", "The request could not be read.");
-  if (e.statusCode === 415)
-    return new AftercallError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json or text/plain.");
-  if (e.statusCode === 413) return new AftercallError("PAYLOAD_TOO_LARGE", "The request body is too large.");
-  return new AftercallError("INTERNAL", "Something went wrong on our side; the error was logged.");
-}
-
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const mapped = toAftercallError(error);
-  if (mapped.status >= 500) {
-    // Log the original error (stack, cause) but never the request body: surveys hold personal text.
-    request.log.error(
-      { err: error, cause: (mapped as { cause?: unknown }).cause, requestId: request.id },
-      "request failed",
-    );
-  }
-  request.errorCode = mapped.code;
-  const body: ErrorBody = { code: mapped.code, message: mapped.message, requestId: request.id };
-  if (mapped.errors) body.errors = mapped.errors;
-  if (mapped.code === "SHUTTING_DOWN") reply.header("connection", "close").header("retry-after", "1");
-  return reply.code(mapped.status).send(body);
-}
-
-/** One line per request: route pattern (never the raw URL, which may carry a key), status, timing, ids. */
-function logRequest(request: FastifyRequest, reply: FastifyReply): void {
-  if (request.routeOptions.url === "/healthz" || request.routeOptions.url === "/readyz") return;
-  request.log.info(
-    {
-      method: request.method,
-      route: request.routeOptions.url ?? "(unmatched)",
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-      projectId: request.projectId,
-      surveys: request.surveyCount,
-      error: request.errorCode,
-    },
-    "request",
-  );
 }

@@ -9,11 +9,14 @@ import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
 import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
-import { parseSurveyQuery } from "./http/survey-query.js";
+import { toSurveyQuery } from "./http/survey-query.js";
+import { openStore } from "./open-store.js";
 import { createProject, issueKey } from "./projects/manage-projects.js";
+import type { Project } from "./projects/project.js";
+import { getProject, listApiKeys, listProjects, revokeApiKey } from "./projects/project-store.js";
 import { startServer } from "./server.js";
-import { openStore } from "./store/open-store.js";
-import type { Project, Store } from "./store/store.js";
+import type { Database } from "./store/database.js";
+import { exportSurveys } from "./surveys/survey-reads.js";
 
 interface StoreOptions {
   dataDir?: string;
@@ -33,7 +36,7 @@ function configFrom(
 }
 
 /** Run `fn` with the configured store open, closing it afterwards. */
-async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(options: StoreOptions, fn: (db: Database) => Promise<T>): Promise<T> {
   const store = await openStore(configFrom(options).store);
   try {
     return await fn(store);
@@ -42,8 +45,8 @@ async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise
   }
 }
 
-async function requireProject(store: Store, id: string): Promise<Project> {
-  const project = await store.getProject(id);
+async function requireProject(db: Database, id: string): Promise<Project> {
+  const project = await getProject(db, id);
   if (!project)
     throw new AftercallError(
       "NOT_FOUND",
@@ -71,7 +74,7 @@ async function serve(
   const server = await startServer(configFrom(options));
   let seeded = 0;
   if (server.firstProject && options.demoData !== false) {
-    const totals = await insertDemoData(server.store, server.firstProject.project, {
+    const totals = await insertDemoData(server.db, server.firstProject.project, {
       surveys: FIRST_RUN_DEMO_SURVEYS,
       days: 30,
       seed: 1,
@@ -205,7 +208,7 @@ function buildProgram(): Command {
       },
     );
   storeOptions(projects.command("list").description("List projects.")).action(async (o: StoreOptions) => {
-    await withStore(o, async (store) => print(await store.listProjects()));
+    await withStore(o, async (store) => print(await listProjects(store)));
   });
 
   const keys = program.command("keys").description("List, create and revoke a project's keys.");
@@ -213,7 +216,7 @@ function buildProgram(): Command {
     .requiredOption("--project <id>", "project id")
     .action(async (o: StoreOptions & { project: string }) => {
       await withStore(o, async (store) =>
-        print(await store.listApiKeys((await requireProject(store, o.project)).id)),
+        print(await listApiKeys(store, (await requireProject(store, o.project)).id)),
       );
     });
   storeOptions(keys.command("create").description("Create a key; an admin token is shown only now."))
@@ -238,7 +241,7 @@ function buildProgram(): Command {
     .argument("<keyId>", "key id from `keys list`")
     .action(async (keyId: string, o: StoreOptions & { project: string }) => {
       await withStore(o, async (store) => {
-        if (!(await store.revokeApiKey(o.project, keyId)))
+        if (!(await revokeApiKey(store, o.project, keyId)))
           throw new AftercallError("NOT_FOUND", `Active key ${keyId} was not found in project ${o.project}.`);
         process.stderr.write(`Revoked ${keyId}.\n`);
       });
@@ -267,10 +270,10 @@ function buildProgram(): Command {
       ) => {
         await withStore(o, async (store) => {
           const project = await requireProject(store, o.project);
-          const query = parseSurveyQuery({ from: o.from, to: o.to });
+          const query = toSurveyQuery({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
           const out = o.output ? createWriteStream(o.output) : process.stdout;
           let count = 0;
-          for await (const record of store.exportSurveys(project.id, query)) {
+          for await (const record of exportSurveys(store, project.id, query)) {
             if (!out.write(`${formatRecord(record, o.format, project)}\n`)) await once(out, "drain");
             count++;
           }

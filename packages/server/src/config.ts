@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { StoreLocation } from "./store/open-store.js";
+import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
 /** Everything the server reads from its environment, parsed once at start-up. */

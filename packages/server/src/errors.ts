@@ -1,54 +1,12 @@
+import { ERROR_STATUS, type ErrorCode } from "@aftercall/api";
 import type { ValidationIssue } from "@aftercall/schema";
 
+export { ERROR_STATUS, type ErrorBody, type ErrorCode } from "@aftercall/api";
+
 /**
- * The closed list of error codes the HTTP API answers with, and their status. Clients switch on `code`;
- * `message` is for people and may be reworded.
+ * The one error type that crosses the HTTP boundary, with a code from the closed list of the API
+ * contract (`@aftercall/api`). Anything else thrown is answered as INTERNAL.
  */
-export const ERROR_STATUS = {
-  /** The survey (or a survey of a batch) broke a schema rule; `errors` lists each problem. */
-  VALIDATION_FAILED: 400,
-  /** The body is not JSON. */
-  INVALID_JSON: 400,
-  /** A query-string or path parameter is malformed; the message names it. */
-  INVALID_PARAMETER: 400,
-  /** No key, or a key that does not exist or was revoked. */
-  UNAUTHORIZED: 401,
-  /** The key is valid but may not do this (e.g. an ingest key reading surveys). */
-  FORBIDDEN: 403,
-  /** The request's Origin is not in the project's allowed origins. */
-  ORIGIN_NOT_ALLOWED: 403,
-  NOT_FOUND: 404,
-  /** A survey with this id was already stored with different content. */
-  SURVEY_CONFLICT: 409,
-  /** A project with this id already exists. */
-  PROJECT_EXISTS: 409,
-  /** A project already has the most diagnostic settings allowed (5). */
-  SETTING_LIMIT_REACHED: 409,
-  /** A diagnostic setting with this name already exists in the project. */
-  SETTING_EXISTS: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  /** Content-Type is neither application/json nor text/plain. */
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  /** The server is shutting down; retry against another instance or later. */
-  SHUTTING_DOWN: 503,
-  /** The store did not accept the commit; nothing was written; retry. */
-  STORE_UNAVAILABLE: 503,
-  /** A bug. Logged with the request id. */
-  INTERNAL: 500,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  requestId: string;
-  /** Validation problems, each with its own code, field path and message. */
-  errors?: ValidationIssue[];
-}
-
-/** The one error type that crosses the HTTP boundary. Anything else thrown is answered as INTERNAL. */
 export class AftercallError extends Error {
   override readonly name = "AftercallError";
   readonly status: number;

@@ -1,5 +1,5 @@
 import { type SurveyRecord, toAzureResourceLogRecord } from "@aftercall/schema";
-import type { Project } from "./store/store.js";
+import type { Project } from "./projects/project.js";
 
 /** Record formats of exports and destinations: Aftercall's native record or the Azure resource log. */
 export const EXPORT_FORMATS = ["native", "acs"] as const;

@@ -2,13 +2,15 @@ import type { Logger } from "pino";
 import { type App, createApp } from "./app.js";
 import { describeStore, type ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { openStore } from "./open-store.js";
 import { createProject, type IssuedKey } from "./projects/manage-projects.js";
-import { openStore } from "./store/open-store.js";
-import type { Project, Store } from "./store/store.js";
+import type { Project } from "./projects/project.js";
+import { listProjects } from "./projects/project-store.js";
+import type { Database } from "./store/database.js";
 
 export interface RunningServer {
   app: App;
-  store: Store;
+  db: Database;
   logger: Logger;
   /** Base URL, e.g. http://127.0.0.1:8787 */
   url: string;
@@ -26,16 +28,16 @@ export async function startServer(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const store = await openStore(
+  const db = await openStore(
     config.store,
     config.analyticsSharePercent === undefined ? {} : { analyticsShare: config.analyticsSharePercent / 100 },
   );
   let firstProject: RunningServer["firstProject"];
-  if ((await store.listProjects()).length === 0) {
-    firstProject = await createProject(store, { id: "demo", name: "Demo" });
+  if ((await listProjects(db)).length === 0) {
+    firstProject = await createProject(db, { id: "demo", name: "Demo" });
   }
   const app = createApp({
-    store,
+    db,
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
     delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
@@ -49,13 +51,13 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const server: RunningServer = {
     app,
-    store,
+    db,
     logger,
     url,
     stop() {
       stopping ??= (async () => {
         await app.close();
-        await store.close();
+        await db.close();
         logger.info("stopped");
       })();
       return stopping;

@@ -7,10 +7,15 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import { breakdown, summarize } from "../src/analytics/rollup-query.js";
 import { CSV_COLUMNS } from "../src/http/csv-export.js";
-import { submissionHash } from "../src/store/content-hash.js";
-import type { Store, SurveyQuery } from "../src/store/store.js";
-import { type MakeStore, onEveryEngine } from "./support/engines.js";
+import { commitSurveyGroups } from "../src/ingest/commit.js";
+import { submissionHash } from "../src/ingest/content-hash.js";
+import { insertProject } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import type { SurveyQuery } from "../src/surveys/survey-query.js";
+import { listSurveys } from "../src/surveys/survey-reads.js";
+import { type MakeDatabase, onEveryEngine } from "./support/engines.js";
 import { OPERATOR_TOKEN, startTestApp, type TestProject } from "./support/test-app.js";
 
 const T0 = Date.parse("2026-05-04T08:00:00.000Z");
@@ -53,18 +58,18 @@ function submissions(): SurveySubmission[] {
 }
 
 /** Which of the surveys 1–5 a query selects, by their call ids. */
-async function selected(store: Store, query: SurveyQuery): Promise<number[]> {
-  const page = await store.listSurveys("p", query, { limit: 50 });
+async function selected(db: Database, query: SurveyQuery): Promise<number[]> {
+  const page = await listSurveys(db, "p", query, { limit: 50 });
   return page.items.map((s) => Number(s.callId.slice("call-".length))).sort((a, b) => a - b);
 }
 
-function explorerContract(name: string, makeStore: MakeStore): void {
+function explorerContract(name: string, makeDatabase: MakeDatabase): void {
   describe(`${name}: q and context filters`, () => {
-    let store: Store;
+    let db: Database;
     let cleanup: () => Promise<void>;
     before(async () => {
-      ({ store, cleanup } = await makeStore());
-      await store.createProject({
+      ({ db, cleanup } = await makeDatabase());
+      await insertProject(db, {
         id: "p",
         name: "p",
         allowedOrigins: [],
@@ -75,34 +80,37 @@ function explorerContract(name: string, makeStore: MakeStore): void {
         record: toSurveyRecord(sub, { projectId: "p", receivedAt: new Date(T0 + (i + 1) * MINUTE) }),
         contentHash: submissionHash(sub),
       }));
-      await store.commitSurveyGroups(pending.map((p) => [p]));
+      await commitSurveyGroups(
+        db,
+        pending.map((p) => [p]),
+      );
     });
     after(() => cleanup());
 
     it("q: case-insensitive substring of any category's suggestion, non-ASCII folded too", async () => {
-      assert.deepEqual(await selected(store, { q: "übertragung" }), [1]);
-      assert.deepEqual(await selected(store, { q: "Brach AB" }), [1]);
-      assert.deepEqual(await selected(store, { q: "плохое" }), [3]);
-      assert.deepEqual(await selected(store, { q: "σ" }), [3]);
-      assert.deepEqual(await selected(store, { q: "ECHO" }), [2, 5]);
-      assert.deepEqual(await selected(store, { q: "froze" }), [5]); // screenshare's suggestion
-      assert.deepEqual(await selected(store, { q: "nothing like this" }), []);
+      assert.deepEqual(await selected(db, { q: "übertragung" }), [1]);
+      assert.deepEqual(await selected(db, { q: "Brach AB" }), [1]);
+      assert.deepEqual(await selected(db, { q: "плохое" }), [3]);
+      assert.deepEqual(await selected(db, { q: "σ" }), [3]);
+      assert.deepEqual(await selected(db, { q: "ECHO" }), [2, 5]);
+      assert.deepEqual(await selected(db, { q: "froze" }), [5]); // screenshare's suggestion
+      assert.deepEqual(await selected(db, { q: "nothing like this" }), []);
     });
 
     it("q: LIKE wildcards and the escape character match literally", async () => {
-      assert.deepEqual(await selected(store, { q: "%" }), [2]);
-      assert.deepEqual(await selected(store, { q: "_" }), [2]);
-      assert.deepEqual(await selected(store, { q: "o_c" }), [2]);
-      assert.deepEqual(await selected(store, { q: "o%c" }), []);
-      assert.deepEqual(await selected(store, { q: "\\" }), []);
+      assert.deepEqual(await selected(db, { q: "%" }), [2]);
+      assert.deepEqual(await selected(db, { q: "_" }), [2]);
+      assert.deepEqual(await selected(db, { q: "o_c" }), [2]);
+      assert.deepEqual(await selected(db, { q: "o%c" }), []);
+      assert.deepEqual(await selected(db, { q: "\\" }), []);
     });
 
     it("q and context filters combine with the others, in analytics too", async () => {
-      assert.deepEqual(await selected(store, { q: "echo", toMs: T0 + 3 * MINUTE }), [2]);
-      assert.deepEqual(await selected(store, { appVersion: "2.1.0" }), [2, 3, 4]);
-      assert.deepEqual(await selected(store, { appVersion: "2.1.0", platform: "web" }), [2]);
-      assert.deepEqual(await selected(store, { platform: "android" }), []);
-      const summary = await store.summarizeSurveys("p", { q: "echo" });
+      assert.deepEqual(await selected(db, { q: "echo", toMs: T0 + 3 * MINUTE }), [2]);
+      assert.deepEqual(await selected(db, { appVersion: "2.1.0" }), [2, 3, 4]);
+      assert.deepEqual(await selected(db, { appVersion: "2.1.0", platform: "web" }), [2]);
+      assert.deepEqual(await selected(db, { platform: "android" }), []);
+      const summary = await summarize(db.read, "auto", "p", { q: "echo" });
       // Surveys 2 and 5: overall 5 and 1 (1 poor), audio 3, screenshare 2 (poor).
       assert.equal(summary.surveys, 2);
       assert.deepEqual(
@@ -114,7 +122,7 @@ function explorerContract(name: string, makeStore: MakeStore): void {
           ["screenshare", 1, 1],
         ],
       );
-      const byVersion = await store.ratingBreakdown("p", { platform: "web" }, "overall", "appVersion");
+      const byVersion = await breakdown(db.read, "auto", "p", { platform: "web" }, "overall", "appVersion");
       assert.deepEqual(byVersion.map((r) => [r.value, r.surveys, r.poor]).sort(), [
         ["2.0.0", 1, 1],
         ["2.1.0", 1, 0],

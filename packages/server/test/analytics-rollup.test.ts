@@ -15,17 +15,18 @@ import {
   type SurveySubmission,
   toSurveyRecord,
 } from "@aftercall/schema";
-import { submissionHash } from "../src/store/content-hash.js";
-import { rollupSplit } from "../src/store/rollup-split.js";
-import {
-  type BreakdownBy,
-  type PendingSurvey,
-  type RatingAggregate,
-  type Store,
-  type SurveyQuery,
-  TIME_SLOT_MS,
-} from "../src/store/store.js";
-import { type MakeStore, onEveryEngine } from "./support/engines.js";
+import { type BreakdownBy, type RatingAggregate, TIME_SLOT_MS } from "../src/analytics/aggregates.js";
+import { dimensionKeys } from "../src/analytics/dimension-rollup-query.js";
+import { breakdown, summarize, tagCounts, timeSlots } from "../src/analytics/rollup-query.js";
+import { rollupSplit } from "../src/analytics/rollup-split.js";
+import { commitSurveyGroups } from "../src/ingest/commit.js";
+import { submissionHash } from "../src/ingest/content-hash.js";
+import type { PendingSurvey } from "../src/ingest/pending-survey.js";
+import { MIGRATIONS } from "../src/migrations.js";
+import { insertProject } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import type { SurveyQuery } from "../src/surveys/survey-query.js";
+import { type MakeDatabase, onEveryEngine } from "./support/engines.js";
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -148,16 +149,16 @@ function assertAggregate(actual: RatingAggregate, expected: RatingAggregate, whe
 }
 
 async function assertSame(
-  rolled: Store,
-  raw: Store,
+  rolled: Database,
+  raw: Database,
   projectId: string,
   query: SurveyQuery,
   category: RatingCategory,
 ): Promise<void> {
   const where = JSON.stringify(query);
   const [a, b] = [
-    await rolled.summarizeSurveys(projectId, query),
-    await raw.summarizeSurveys(projectId, query),
+    await summarize(rolled.read, "auto", projectId, query),
+    await summarize(raw.read, "raw", projectId, query),
   ];
   assert.equal(a.surveys, b.surveys, where);
   for (const [i, c] of b.categories.entries()) {
@@ -170,13 +171,13 @@ async function assertSame(
   const sortTags = <T extends { category: string; tag: string }>(list: T[]) =>
     [...list].sort((x, y) => tagKey(x).localeCompare(tagKey(y)));
   assert.deepEqual(
-    sortTags(await rolled.issueTagCounts(projectId, query)),
-    sortTags(await raw.issueTagCounts(projectId, query)),
+    sortTags(await tagCounts(rolled.read, "auto", projectId, query)),
+    sortTags(await tagCounts(raw.read, "raw", projectId, query)),
     where,
   );
   const [sa, sb] = [
-    await rolled.ratingTimeSlots(projectId, query, category),
-    await raw.ratingTimeSlots(projectId, query, category),
+    await timeSlots(rolled.read, "auto", projectId, query, category),
+    await timeSlots(raw.read, "raw", projectId, query, category),
   ];
   assert.deepEqual(
     sa.map((s) => s.startMs),
@@ -185,8 +186,8 @@ async function assertSame(
   );
   for (const [i, s] of sb.entries())
     assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
-  const keys = async (s: Store) =>
-    (await s.dimensionKeys(projectId, query)).sort((x, y) => x.key.localeCompare(y.key));
+  const keys = async (s: Database) =>
+    (await dimensionKeys(s.read, "auto", projectId, query)).sort((x, y) => x.key.localeCompare(y.key));
   assert.deepEqual(await keys(rolled), await keys(raw), `${where} dimension keys`);
   for (const by of [
     "appVersion",
@@ -199,8 +200,8 @@ async function assertSame(
   ] as BreakdownBy[]) {
     const order = (x: { value: string | null }, y: { value: string | null }) =>
       String(x.value).localeCompare(String(y.value));
-    const ba = (await rolled.ratingBreakdown(projectId, query, category, by)).sort(order);
-    const bb = (await raw.ratingBreakdown(projectId, query, category, by)).sort(order);
+    const ba = (await breakdown(rolled.read, "auto", projectId, query, category, by)).sort(order);
+    const bb = (await breakdown(raw.read, "raw", projectId, query, category, by)).sort(order);
     assert.deepEqual(
       ba.map((r) => r.value),
       bb.map((r) => r.value),
@@ -235,10 +236,10 @@ const UNDO_ROLLUPS = {
   ],
 };
 
-function rollupContract(name: string, makeStore: MakeStore): void {
+function rollupContract(name: string, makeDatabase: MakeDatabase): void {
   describe(`${name}: rollups equal raw rows`, () => {
-    let store: Store;
-    let raw: Store;
+    let db: Database;
+    let raw: Database;
     let cleanup: () => Promise<void>;
     let exec: (statements: readonly string[]) => Promise<void>;
     const rand = random(SEED);
@@ -246,10 +247,10 @@ function rollupContract(name: string, makeStore: MakeStore): void {
     const [early, single, batched] = [data.slice(0, 300), data.slice(300, 400), data.slice(400)];
 
     before(async () => {
-      let twin: (options: { analytics: "raw" }) => Promise<Store>;
-      ({ store, cleanup, twin, exec } = await makeStore());
+      let twin: (options: { analytics: "raw" }) => Promise<Database>;
+      ({ db, cleanup, twin, exec } = await makeDatabase());
       for (const id of ["p", "q"]) {
-        await store.createProject({
+        await insertProject(db, {
           id,
           name: id,
           allowedOrigins: [],
@@ -259,73 +260,73 @@ function rollupContract(name: string, makeStore: MakeStore): void {
       }
       // Part 1 is stored as if before migrations 4 and 5: undo them, store, migrate again (the migrations
       // fill the rollups).
-      await exec([...UNDO_ROLLUPS[store.engine], "DELETE FROM schema_migrations WHERE version IN (4, 5)"]);
+      await exec([...UNDO_ROLLUPS[db.engine], "DELETE FROM schema_migrations WHERE version IN (4, 5)"]);
       assert.ok(
-        (await store.commitSurveyGroups([early.map((d) => pending("p", d))])).every(
+        (await commitSurveyGroups(db, [early.map((d) => pending("p", d))])).every(
           (o) => o.status === "committed",
         ),
       );
-      await store.migrate();
+      await db.migrate(MIGRATIONS);
       // Part 2 one at a time; part 3 in batches of up to 40, with idempotent retries of stored surveys.
-      for (const d of single) await store.commitSurveyGroups([[pending("p", d)]]);
+      for (const d of single) await commitSurveyGroups(db, [[pending("p", d)]]);
       for (let i = 0; i < batched.length; i += 40) {
         const batch = batched.slice(i, i + 40).map((d) => pending("p", d));
         const retries = data.slice(i / 4, i / 4 + 5).map((d) => pending("p", d));
-        const outcomes = await store.commitSurveyGroups([batch, retries]);
+        const outcomes = await commitSurveyGroups(db, [batch, retries]);
         assert.ok(outcomes.every((o) => o.status === "committed"));
       }
       // A conflicting group writes nothing, rollups included.
       const stored = data[0] as { sub: SurveySubmission; at: number };
       const conflict = { ...stored, sub: { ...stored.sub, callId: "changed" } };
       const fresh = generate(random(1), 3).map((d) => pending("p", d));
-      const [outcome] = await store.commitSurveyGroups([[...fresh, pending("p", conflict)]]);
+      const [outcome] = await commitSurveyGroups(db, [[...fresh, pending("p", conflict)]]);
       assert.equal(outcome?.status, "conflict");
       // Another project's surveys never leak into p.
-      await store.commitSurveyGroups([generate(random(2), 50).map((d) => pending("q", d))]);
+      await commitSurveyGroups(db, [generate(random(2), 50).map((d) => pending("q", d))]);
       raw = await twin({ analytics: "raw" });
     });
     after(() => cleanup());
 
     it("stores every survey once (900 in p, 50 in q)", async () => {
-      assert.equal((await raw.summarizeSurveys("p", {})).surveys, 900);
-      assert.equal((await store.summarizeSurveys("p", {})).surveys, 900);
-      assert.equal((await store.summarizeSurveys("q", {})).surveys, 50);
+      assert.equal((await summarize(raw.read, "raw", "p", {})).surveys, 900);
+      assert.equal((await summarize(db.read, "auto", "p", {})).surveys, 900);
+      assert.equal((await summarize(db.read, "auto", "q", {})).surveys, 50);
     });
 
     it("answers 150 generated queries identically from rollups and from raw rows", async () => {
       const categories = RATING_CATEGORIES.map((c) => c.key);
       for (let i = 0; i < 150; i++) {
         const query = randomQuery(rand);
-        await assertSame(store, raw, "p", query, categories[i % categories.length] as RatingCategory);
+        await assertSame(db, raw, "p", query, categories[i % categories.length] as RatingCategory);
       }
     });
 
     it("really reads the rollups: emptied, they answer nothing while raw rows still do", async () => {
       await exec(ROLLUP_TABLES.map((t) => `DELETE FROM ${t}`));
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
-      assert.equal((await store.summarizeSurveys("p", aligned)).surveys, 0);
-      assert.deepEqual(await store.ratingBreakdown("p", aligned, "audio", "dimension:team"), []);
+      assert.equal((await summarize(db.read, "auto", "p", aligned)).surveys, 0);
+      assert.deepEqual(await breakdown(db.read, "auto", "p", aligned, "audio", "dimension:team"), []);
       // A range ending just after the last survey: its last slot holds nothing later, so that ragged edge
       // is answered by the slot's rollup rows too (now empty), not by raw rows.
       const last = Math.max(...data.map((d) => d.at));
-      assert.equal((await store.summarizeSurveys("p", { fromMs: T0, toMs: last + 1 })).surveys, 0);
+      assert.equal((await summarize(db.read, "auto", "p", { fromMs: T0, toMs: last + 1 })).surveys, 0);
       const recent = { fromMs: T0, toMs: last + 1 };
-      assert.deepEqual(await store.dimensionKeys("p", recent), []);
-      assert.deepEqual(await store.ratingBreakdown("p", recent, "overall", "dimension:team"), []);
+      assert.deepEqual(await dimensionKeys(db.read, "auto", "p", recent), []);
+      assert.deepEqual(await breakdown(db.read, "auto", "p", recent, "overall", "dimension:team"), []);
       assert.ok(
-        (await raw.summarizeSurveys("p", { fromMs: last - (last % TIME_SLOT_MS), toMs: last + 1 })).surveys >=
-          1,
+        (await summarize(raw.read, "raw", "p", { fromMs: last - (last % TIME_SLOT_MS), toMs: last + 1 }))
+          .surveys >= 1,
       );
       const red = { ...aligned, dimensions: { team: "red" } };
-      assert.equal((await store.summarizeSurveys("p", red)).surveys, 0);
-      assert.ok((await raw.summarizeSurveys("p", red)).surveys > 50);
-      assert.ok((await raw.ratingBreakdown("p", aligned, "audio", "dimension:team")).length >= 5);
-      assert.ok((await raw.summarizeSurveys("p", aligned)).surveys > 800);
+      assert.equal((await summarize(db.read, "auto", "p", red)).surveys, 0);
+      assert.ok((await summarize(raw.read, "raw", "p", red)).surveys > 50);
+      assert.ok((await breakdown(raw.read, "raw", "p", aligned, "audio", "dimension:team")).length >= 5);
+      assert.ok((await summarize(raw.read, "raw", "p", aligned)).surveys > 800);
       // A raw-only filter still answers from raw rows.
       const echo = { ...aligned, q: "echo" };
       assert.equal(
-        (await store.summarizeSurveys("p", echo)).surveys,
-        (await raw.summarizeSurveys("p", echo)).surveys,
+        (await summarize(db.read, "auto", "p", echo)).surveys,
+        (await summarize(raw.read, "raw", "p", echo)).surveys,
       );
     });
   });

@@ -9,17 +9,18 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import type { BreakdownAggregate, RatingAggregate, TimeSlotAggregate } from "../src/analytics/aggregates.js";
 import { foldBuckets } from "../src/analytics/buckets.js";
+import { dimensionKeys } from "../src/analytics/dimension-rollup-query.js";
+import { breakdown, summarize, timeSlots } from "../src/analytics/rollup-query.js";
 import { wilsonInterval } from "../src/analytics/statistics.js";
-import { submissionHash } from "../src/store/content-hash.js";
-import type {
-  BreakdownAggregate,
-  RatingAggregate,
-  Store,
-  SurveyQuery,
-  TimeSlotAggregate,
-} from "../src/store/store.js";
-import { type MakeStore, onEveryEngine } from "./support/engines.js";
+import { commitSurveyGroups } from "../src/ingest/commit.js";
+import { submissionHash } from "../src/ingest/content-hash.js";
+import { insertProject } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import type { SurveyQuery } from "../src/surveys/survey-query.js";
+import { listSurveys } from "../src/surveys/survey-reads.js";
+import { type MakeDatabase, onEveryEngine } from "./support/engines.js";
 import { startTestApp, type TestProject } from "./support/test-app.js";
 
 const close = (actual: number, expected: number, digits = 4, message?: string) =>
@@ -187,15 +188,15 @@ describe("foldBuckets", () => {
 // ---------------------------------------------------------------------------------------------------
 // Store methods, on both engines
 
-function trendsContract(name: string, makeStore: MakeStore): void {
+function trendsContract(name: string, makeDatabase: MakeDatabase): void {
   describe(`${name}: ratingTimeSlots and ratingBreakdown`, () => {
-    let store: Store;
+    let db: Database;
     let cleanup: () => Promise<void>;
 
     before(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ db, cleanup } = await makeDatabase());
       for (const id of ["p", "q"]) {
-        await store.createProject({
+        await insertProject(db, {
           id,
           name: id,
           allowedOrigins: [],
@@ -213,70 +214,75 @@ function trendsContract(name: string, makeStore: MakeStore): void {
         record: toSurveyRecord(other, { projectId: "q", receivedAt: new Date(DATA[0]?.[0] as string) }),
         contentHash: submissionHash(other),
       });
-      const outcomes = await store.commitSurveyGroups(pending.map((p) => [p]));
+      const outcomes = await commitSurveyGroups(
+        db,
+        pending.map((p) => [p]),
+      );
       assert.ok(outcomes.every((o) => o.status === "committed"));
     });
     after(() => cleanup());
 
     it("groups a category by 15-minute slot, by hand", async () => {
-      assertAggregates(await store.ratingTimeSlots("p", {}, "overall"), SLOTS);
+      assertAggregates(await timeSlots(db.read, "auto", "p", {}, "overall"), SLOTS);
       // Audio: survey 7 only, poor.
-      assertAggregates(await store.ratingTimeSlots("p", {}, "audio"), [
+      assertAggregates(await timeSlots(db.read, "auto", "p", {}, "audio"), [
         { startMs: ms("2026-03-30T10:00:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0 },
       ]);
-      assert.deepEqual(await store.ratingTimeSlots("p", {}, "video"), []);
+      assert.deepEqual(await timeSlots(db.read, "auto", "p", {}, "video"), []);
     });
 
     it("applies the survey filters to the slots and keeps projects apart", async () => {
       // From survey 3 up to (excluding) survey 6.
       const range = { fromMs: ms("2026-03-28T23:14:59.999Z"), toMs: ms("2026-03-29T22:00:00Z") };
-      assertAggregates(await store.ratingTimeSlots("p", range, "overall"), [
+      assertAggregates(await timeSlots(db.read, "auto", "p", range, "overall"), [
         { startMs: ms("2026-03-28T23:00:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 0.5 },
         { startMs: ms("2026-03-29T01:00:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 0.75 },
         { startMs: ms("2026-03-29T21:45:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0.6 },
       ]);
-      assertAggregates(await store.ratingTimeSlots("p", { poor: ["overall"] }, "overall"), [
+      assertAggregates(await timeSlots(db.read, "auto", "p", { poor: ["overall"] }, "overall"), [
         { startMs: ms("2026-03-28T23:00:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0 },
         { startMs: ms("2026-03-29T21:45:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0.6 },
       ]);
-      assertAggregates(await store.ratingTimeSlots("q", {}, "overall"), [
+      assertAggregates(await timeSlots(db.read, "auto", "q", {}, "overall"), [
         { startMs: ms("2026-03-28T22:45:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 1 },
       ]);
     });
 
     it("breaks a category down by a context field, missing values as null", async () => {
-      assertAggregates(byValue(await store.ratingBreakdown("p", {}, "overall", "appVersion")), [
+      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "appVersion")), [
         { value: "1.0", surveys: 3, poor: 1, normalizedScoreSum: 1.5 }, // 1, 2, 3
         { value: "1.1", surveys: 2, poor: 0, normalizedScoreSum: 1.25 }, // 4, 6 (7 rated no overall)
         { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
       ]);
-      assertAggregates(byValue(await store.ratingBreakdown("p", {}, "overall", "platform")), [
+      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "platform")), [
         { value: "ios", surveys: 2, poor: 1, normalizedScoreSum: 0.5 }, // 2, 6
         { value: null, surveys: 2, poor: 1, normalizedScoreSum: 1.1 }, // 3, 5
         { value: "web", surveys: 2, poor: 0, normalizedScoreSum: 1.75 }, // 1, 4
       ]);
-      assertAggregates(await store.ratingBreakdown("p", {}, "overall", "browser"), [
+      assertAggregates(await breakdown(db.read, "auto", "p", {}, "overall", "browser"), [
         { value: null, surveys: 6, poor: 2, normalizedScoreSum: 3.35 },
       ]);
     });
 
     it("breaks a category down by a custom dimension, grouped in JS", async () => {
-      assertAggregates(byValue(await store.ratingBreakdown("p", {}, "overall", "dimension:region")), [
+      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "dimension:region")), [
         { value: "eu", surveys: 4, poor: 1, normalizedScoreSum: 2 }, // 1, 2, 3, 6
         { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
         { value: "us", surveys: 1, poor: 0, normalizedScoreSum: 0.75 }, // 4
       ]);
-      assertAggregates(byValue(await store.ratingBreakdown("p", {}, "overall", "dimension:tier")), [
+      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "dimension:tier")), [
         { value: "free", surveys: 1, poor: 0, normalizedScoreSum: 0.5 },
         { value: null, surveys: 4, poor: 2, normalizedScoreSum: 1.85 }, // 2, 3, 4, 5
         { value: "pro", surveys: 1, poor: 0, normalizedScoreSum: 1 },
       ]);
-      assertAggregates(await store.ratingBreakdown("p", {}, "audio", "dimension:region"), [
+      assertAggregates(await breakdown(db.read, "auto", "p", {}, "audio", "dimension:region"), [
         { value: "us", surveys: 1, poor: 1, normalizedScoreSum: 0 },
       ]);
       assertAggregates(
         byValue(
-          await store.ratingBreakdown(
+          await breakdown(
+            db.read,
+            "auto",
             "p",
             { toMs: ms("2026-03-29T00:00:00Z") },
             "overall",
@@ -285,23 +291,23 @@ function trendsContract(name: string, makeStore: MakeStore): void {
         ),
         [{ value: "eu", surveys: 3, poor: 1, normalizedScoreSum: 1.5 }],
       );
-      await assert.rejects(store.ratingBreakdown("p", {}, "overall", "dimension:no pe"), RangeError);
+      await assert.rejects(breakdown(db.read, "auto", "p", {}, "overall", "dimension:no pe"), RangeError);
     });
 
     it("filters on custom dimensions: every given key must match", async () => {
-      const eu = await store.summarizeSurveys("p", { dimensions: { region: "eu" } });
+      const eu = await summarize(db.read, "auto", "p", { dimensions: { region: "eu" } });
       assert.equal(eu.surveys, 4); // 1, 2, 3, 6
       const overall = eu.categories.find((c) => c.category === "overall");
       assert.deepEqual([overall?.surveys, overall?.poor], [4, 1]);
       close(overall?.normalizedScoreSum as number, 2, 9); // 1 + 0 + .5 + .5
       assert.equal(
-        (await store.summarizeSurveys("p", { dimensions: { region: "eu", tier: "pro" } })).surveys,
+        (await summarize(db.read, "auto", "p", { dimensions: { region: "eu", tier: "pro" } })).surveys,
         1,
       );
-      assert.equal((await store.summarizeSurveys("p", { dimensions: { region: "mars" } })).surveys, 0);
-      const us = await store.listSurveys("p", { dimensions: { region: "us" } }, { limit: 10 });
+      assert.equal((await summarize(db.read, "auto", "p", { dimensions: { region: "mars" } })).surveys, 0);
+      const us = await listSurveys(db, "p", { dimensions: { region: "us" } }, { limit: 10 });
       assert.deepEqual(us.items.map((s) => s.callId).sort(), ["call-4", "call-7"]);
-      assertAggregates(await store.ratingTimeSlots("p", { dimensions: { region: "eu" } }, "overall"), [
+      assertAggregates(await timeSlots(db.read, "auto", "p", { dimensions: { region: "eu" } }, "overall"), [
         SLOTS[0],
         SLOTS[1],
         SLOTS[4],
@@ -310,7 +316,7 @@ function trendsContract(name: string, makeStore: MakeStore): void {
 
     it("lists the custom dimension keys with the surveys that carry each", async () => {
       const keys = async (query: SurveyQuery) =>
-        (await store.dimensionKeys("p", query)).sort((a, b) => a.key.localeCompare(b.key));
+        (await dimensionKeys(db.read, "auto", "p", query)).sort((a, b) => a.key.localeCompare(b.key));
       assert.deepEqual(await keys({}), [
         { key: "region", surveys: 6 }, // all but 5
         { key: "tier", surveys: 2 }, // 1, 6

@@ -8,10 +8,14 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import type { IssueTagCount, SurveySummary } from "../src/analytics/aggregates.js";
+import { summarize, tagCounts } from "../src/analytics/rollup-query.js";
 import { erf, normalCdf, twoProportionTest, wilsonInterval } from "../src/analytics/statistics.js";
-import { submissionHash } from "../src/store/content-hash.js";
-import type { IssueTagCount, Store, SurveySummary } from "../src/store/store.js";
-import { type MakeStore, onEveryEngine } from "./support/engines.js";
+import { commitSurveyGroups } from "../src/ingest/commit.js";
+import { submissionHash } from "../src/ingest/content-hash.js";
+import { insertProject } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import { type MakeDatabase, onEveryEngine } from "./support/engines.js";
 import { OPERATOR_TOKEN, startTestApp, type TestProject } from "./support/test-app.js";
 
 const close = (actual: number, expected: number, digits = 4, message?: string) =>
@@ -185,15 +189,15 @@ function assertSummary(actual: SurveySummary, expected: SurveySummary): void {
 // ---------------------------------------------------------------------------------------------------
 // Store methods, on both engines
 
-function analyticsContract(name: string, makeStore: MakeStore): void {
+function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
   describe(`${name}: summarizeSurveys and issueTagCounts`, () => {
-    let store: Store;
+    let db: Database;
     let cleanup: () => Promise<void>;
 
     before(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ db, cleanup } = await makeDatabase());
       for (const id of ["p", "q"]) {
-        await store.createProject({
+        await insertProject(db, {
           id,
           name: id,
           allowedOrigins: [],
@@ -215,22 +219,25 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
         record: toSurveyRecord(other, { projectId: "q", receivedAt: new Date(T0 + MINUTE) }),
         contentHash: submissionHash(other),
       });
-      const outcomes = await store.commitSurveyGroups(pending.map((p) => [p]));
+      const outcomes = await commitSurveyGroups(
+        db,
+        pending.map((p) => [p]),
+      );
       assert.ok(outcomes.every((o) => o.status === "committed"));
     });
     after(() => cleanup());
 
     it("summarizes every category with mixed scales, by hand", async () => {
-      assertSummary(await store.summarizeSurveys("p", {}), ALL);
+      assertSummary(await summarize(db.read, "auto", "p", {}), ALL);
     });
 
     it("counts issue tags per category, same tag name kept apart", async () => {
-      assert.deepEqual(sortTags(await store.issueTagCounts("p", {})), ALL_TAGS);
+      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "p", {})), ALL_TAGS);
     });
 
     it("applies the survey filters (time range, poor, tag)", async () => {
       // Up to survey 5 (to is exclusive): survey 6 (audio 1, not poor) drops out.
-      const early = await store.summarizeSurveys("p", { toMs: T0 + 6 * MINUTE });
+      const early = await summarize(db.read, "auto", "p", { toMs: T0 + 6 * MINUTE });
       assert.equal(early.surveys, 5);
       const audio = early.categories.find((c) => c.category === "audio");
       assert.deepEqual(audio, {
@@ -241,7 +248,7 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
         distribution: { "0-1:0": 2, "0-1:1": 1 },
       });
       // From survey 3: surveys 3–6; overall 6 and 9 on 0–10.
-      const late = await store.summarizeSurveys("p", { fromMs: T0 + 3 * MINUTE });
+      const late = await summarize(db.read, "auto", "p", { fromMs: T0 + 3 * MINUTE });
       assert.equal(late.surveys, 4);
       const overall = late.categories.find((c) => c.category === "overall");
       assert.ok(overall);
@@ -251,7 +258,7 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
       );
       close(overall.normalizedScoreSum, 0.6 + 0.9 + 0.75, 9);
       // Poor video: survey 2 only.
-      const poorVideo = await store.summarizeSurveys("p", { poor: ["video"] });
+      const poorVideo = await summarize(db.read, "auto", "p", { poor: ["video"] });
       assert.equal(poorVideo.surveys, 1);
       assert.deepEqual(
         poorVideo.categories.map((c) => [c.category, c.surveys, c.poor]),
@@ -264,8 +271,8 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
       );
       // video:Freezes: surveys 2 and 4; their tags.
       const freezes = { tag: { category: "video" as const, tag: "Freezes" } };
-      assert.equal((await store.summarizeSurveys("p", freezes)).surveys, 2);
-      assert.deepEqual(sortTags(await store.issueTagCounts("p", freezes)), [
+      assert.equal((await summarize(db.read, "auto", "p", freezes)).surveys, 2);
+      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "p", freezes)), [
         { category: "screenshare", tag: "Freezes", count: 1, poorCount: 1 },
         { category: "video", tag: "Freezes", count: 2, poorCount: 1 },
         { category: "video", tag: "LowQuality", count: 1, poorCount: 1 },
@@ -273,14 +280,14 @@ function analyticsContract(name: string, makeStore: MakeStore): void {
     });
 
     it("answers zeros for an empty selection and keeps projects apart", async () => {
-      const empty = await store.summarizeSurveys("p", { fromMs: T0 + 100 * MINUTE });
+      const empty = await summarize(db.read, "auto", "p", { fromMs: T0 + 100 * MINUTE });
       assert.equal(empty.surveys, 0);
       for (const c of empty.categories) assert.deepEqual([c.surveys, c.poor, c.distribution], [0, 0, {}]);
-      assert.deepEqual(await store.issueTagCounts("p", { fromMs: T0 + 100 * MINUTE }), []);
-      assert.deepEqual(await store.issueTagCounts("nobody", {}), []);
-      const q = await store.summarizeSurveys("q", {});
+      assert.deepEqual(await tagCounts(db.read, "auto", "p", { fromMs: T0 + 100 * MINUTE }), []);
+      assert.deepEqual(await tagCounts(db.read, "auto", "nobody", {}), []);
+      const q = await summarize(db.read, "auto", "q", {});
       assert.equal(q.surveys, 1);
-      assert.deepEqual(sortTags(await store.issueTagCounts("q", {})), [
+      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "q", {})), [
         { category: "overall", tag: "HadToRejoin", count: 1, poorCount: 1 },
         { category: "video", tag: "Freezes", count: 1, poorCount: 1 },
       ]);

@@ -25,7 +25,7 @@ import {
   canonicalSubmissionJson,
   fastSubmissionJson,
   submissionHash,
-} from "../src/store/content-hash.js";
+} from "../src/ingest/content-hash.js";
 
 const RUNS = { numRuns: 3000 };
 

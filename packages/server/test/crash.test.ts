@@ -24,8 +24,9 @@ import {
   toSurveyRecord,
   VIDEO_ISSUES,
 } from "@aftercall/schema";
-import { openStore, type StoreLocation } from "../src/store/open-store.js";
-import type { Store } from "../src/store/store.js";
+import { openStore, type StoreLocation } from "../src/open-store.js";
+import type { Database } from "../src/store/database.js";
+import { countSurveys, exportSurveys, getSurvey } from "../src/surveys/survey-reads.js";
 import { type PostgresServer, postgresSkip, startPostgres } from "./support/postgres.js";
 import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
@@ -250,7 +251,7 @@ function checkContent(stored: SurveyRecord, submitted: SurveySubmission, started
  * The crash scenario on one engine. `location` is where the server stores (given to the child as CLI
  * option and opened directly by the test for the final check).
  */
-function crashSuite(location: () => StoreLocation, servers: ServerProcess[], stores: Store[]) {
+function crashSuite(location: () => StoreLocation, servers: ServerProcess[], dbs: Database[]) {
   it(`keeps every acknowledged survey exactly once across ${CYCLES}+ SIGKILLs under load`, {
     timeout: 90_000,
   }, async (t) => {
@@ -297,11 +298,11 @@ function crashSuite(location: () => StoreLocation, servers: ServerProcess[], sto
     assert.deepEqual(exit, { code: 0, signal: null }, `graceful stop failed:\n${server.output()}`);
 
     // The strongest check: open the store itself.
-    const store = await openStore(where);
-    stores.push(store);
-    const count = await store.countSurveys(PROJECT);
+    const db = await openStore(where);
+    dbs.push(db);
+    const count = await countSurveys(db, PROJECT);
     const storedIds = new Set<string>();
-    for await (const record of store.exportSurveys(PROJECT, {})) {
+    for await (const record of exportSurveys(db, PROJECT, {})) {
       assert.ok(!storedIds.has(record.id), `survey ${record.id} is stored twice`);
       storedIds.add(record.id);
       const submitted = ledger.acked.get(record.id) ?? ledger.unknown.get(record.id);
@@ -313,7 +314,7 @@ function crashSuite(location: () => StoreLocation, servers: ServerProcess[], sto
     }
     const lost = ledger.ackedIds.filter((id) => !storedIds.has(id));
     for (const id of ledger.ackedIds.slice(0, 50)) {
-      const record = await store.getSurvey(PROJECT, id);
+      const record = await getSurvey(db, PROJECT, id);
       assert.ok(record, `getSurvey(${id}) finds nothing`);
       checkContent(record, ledger.acked.get(id) as SurveySubmission, startedAt);
     }
@@ -351,33 +352,33 @@ function crashSuite(location: () => StoreLocation, servers: ServerProcess[], sto
 describe("crash safety: SQLite", () => {
   let dataDir = "";
   const servers: ServerProcess[] = [];
-  const stores: Store[] = [];
+  const dbs: Database[] = [];
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "aftercall-crash-"));
   });
   after(async () => {
     try {
-      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...stores.map((s) => s.close())]);
+      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...dbs.map((s) => s.close())]);
     } finally {
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     }
   });
-  crashSuite(() => ({ engine: "sqlite", dataDir }), servers, stores);
+  crashSuite(() => ({ engine: "sqlite", dataDir }), servers, dbs);
 });
 
 describe("crash safety: PostgreSQL", { skip: postgresSkip() }, () => {
   let pg: PostgresServer | undefined;
   const servers: ServerProcess[] = [];
-  const stores: Store[] = [];
+  const dbs: Database[] = [];
   before(async () => {
     pg = await startPostgres();
   });
   after(async () => {
     try {
-      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...stores.map((s) => s.close())]);
+      await Promise.allSettled([...servers.map((s) => s.kill("SIGKILL")), ...dbs.map((s) => s.close())]);
     } finally {
       await pg?.stop();
     }
   });
-  crashSuite(() => ({ engine: "postgres", url: (pg as PostgresServer).url }), servers, stores);
+  crashSuite(() => ({ engine: "postgres", url: (pg as PostgresServer).url }), servers, dbs);
 });

@@ -14,7 +14,10 @@ import { promisify } from "node:util";
 import { defaultResourceId, type SurveyRecord } from "@aftercall/schema";
 import { insertDemoData } from "../src/cli/demo-data.js";
 import { BAD_RELEASE, BAD_RELEASE_DAYS_AGO, generateDemoData } from "../src/demo/generate-surveys.js";
-import type { Store } from "../src/store/store.js";
+import { countEvents } from "../src/events/survey-events.js";
+import { insertProject } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import { countSurveys, exportSurveys } from "../src/surveys/survey-reads.js";
 import { onEveryEngine } from "./support/engines.js";
 import { startServerProcess } from "./support/server-process.js";
 
@@ -22,8 +25,8 @@ const DAY_MS = 86_400_000;
 /** A fixed clock: Monday 2026-11-23 12:00 UTC. */
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
 
-async function demoProject(store: Store) {
-  return store.createProject({
+async function demoProject(db: Database) {
+  return insertProject(db, {
     id: "demo",
     name: "Demo",
     allowedOrigins: [],
@@ -32,9 +35,9 @@ async function demoProject(store: Store) {
   });
 }
 
-async function allSurveys(store: Store): Promise<SurveyRecord[]> {
+async function allSurveys(db: Database): Promise<SurveyRecord[]> {
   const rows: SurveyRecord[] = [];
-  for await (const r of store.exportSurveys("demo", {})) rows.push(r);
+  for await (const r of exportSurveys(db, "demo", {})) rows.push(r);
   return rows;
 }
 
@@ -57,16 +60,16 @@ describe("demo data generator", () => {
   });
 });
 
-onEveryEngine("demodata", (engine, makeStore) => {
+onEveryEngine("demodata", (engine, makeDatabase) => {
   describe(`demo data stored on ${engine}`, () => {
     it("stores N surveys over the days, with a weekly rhythm, a bad release and response events", async () => {
-      const { store, cleanup } = await makeStore();
+      const { db, cleanup } = await makeDatabase();
       try {
-        const project = await demoProject(store);
-        const totals = await insertDemoData(store, project, { surveys: 4000, days: 28, seed: 1, nowMs: NOW });
+        const project = await demoProject(db);
+        const totals = await insertDemoData(db, project, { surveys: 4000, days: 28, seed: 1, nowMs: NOW });
         assert.equal(totals.created, 4000);
-        assert.equal(await store.countSurveys("demo"), 4000);
-        const rows = await allSurveys(store);
+        assert.equal(await countSurveys(db, "demo"), 4000);
+        const rows = await allSurveys(db);
         const times = rows.map((r) => Date.parse(r.receivedAt));
         assert.ok(Math.min(...times) >= NOW - 28 * DAY_MS && Math.max(...times) < NOW, "within the period");
 
@@ -105,14 +108,14 @@ onEveryEngine("demodata", (engine, makeStore) => {
         assert.ok(rows.some((r) => r.ratings.overall?.improvementSuggestion));
 
         // Every survey was shown and submitted; unanswered ones were shown (and often dismissed).
-        const events = await store.countEvents("demo");
+        const events = await countEvents(db, "demo");
         assert.equal(events.submitted, 4000);
         const rate = events.submitted / events.shown;
         assert.ok(rate > 0.4 && rate < 0.5, `response rate ${rate}`);
         assert.ok(events.dismissed > 0 && events.dismissed < events.shown - events.submitted);
 
         // Running the same seed and clock again stores nothing new.
-        const again = await insertDemoData(store, project, { surveys: 4000, days: 28, seed: 1, nowMs: NOW });
+        const again = await insertDemoData(db, project, { surveys: 4000, days: 28, seed: 1, nowMs: NOW });
         assert.deepEqual([again.created, again.duplicates, again.events], [0, 4000, 0]);
       } finally {
         await cleanup();

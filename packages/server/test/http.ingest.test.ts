@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { listApiKeys, revokeApiKey } from "../src/projects/project-store.js";
+import { countSurveys, getSurvey, listSurveys } from "../src/surveys/survey-reads.js";
 import { startTestApp, survey, type TestProject } from "./support/test-app.js";
 
 type Ctx = Awaited<ReturnType<typeof startTestApp>>;
@@ -41,7 +43,7 @@ describe("POST /v1/surveys (in-process, SQLite)", () => {
         issues: ["Echo", "LowVolume"],
       },
     });
-    const stored = await t.store.getSurvey("demo", s.id as string);
+    const stored = await getSurvey(t.db, "demo", s.id as string);
     assert.equal(stored?.ratings.audio?.poor, true);
     assert.equal(stored?.ratings.audio?.improvementSuggestion, "echo!");
     assert.equal(stored?.ratings.overall?.normalizedScore, 0.75);
@@ -55,7 +57,7 @@ describe("POST /v1/surveys (in-process, SQLite)", () => {
     assert.equal(second.statusCode, 200);
     assert.equal(second.headers["aftercall-idempotent-replay"], "true");
     assert.equal(second.body, first.body);
-    const page = await t.store.listSurveys("demo", { callId: s.callId as string }, { limit: 10 });
+    const page = await listSurveys(t.db, "demo", { callId: s.callId as string }, { limit: 10 });
     assert.equal(page.items.length, 1);
   });
 
@@ -65,7 +67,7 @@ describe("POST /v1/surveys (in-process, SQLite)", () => {
     const res = await post({ ...s, overallRating: { score: 1 } });
     assert.equal(res.statusCode, 409);
     assert.equal(res.json().code, "SURVEY_CONFLICT");
-    assert.equal((await t.store.getSurvey("demo", s.id as string))?.ratings.overall?.score, 4);
+    assert.equal((await getSurvey(t.db, "demo", s.id as string))?.ratings.overall?.score, 4);
   });
 
   it("treats an explicit default scale as the same content as no scale", async () => {
@@ -165,10 +167,10 @@ describe("POST /v1/surveys (in-process, SQLite)", () => {
   it("refuses missing, unknown and revoked keys with 401", async () => {
     assert.equal((await post(survey(), { authorization: "" })).json().code, "UNAUTHORIZED");
     assert.equal((await post(survey(), { authorization: "Bearer ac_pk_doesnotexist" })).statusCode, 401);
-    const keys = await t.store.listApiKeys("other");
+    const keys = await listApiKeys(t.db, "other");
     const ingest = keys.find((k) => k.kind === "ingest");
     assert.ok(ingest);
-    await t.store.revokeApiKey("other", ingest.id);
+    await revokeApiKey(t.db, "other", ingest.id);
     assert.equal((await post(survey(), { authorization: `Bearer ${other.ingestKey}` })).statusCode, 401);
   });
 
@@ -250,25 +252,25 @@ describe("POST /v1/surveys/batch", () => {
       again.json().results.map((r: { created: boolean }) => r.created),
       [false, true],
     );
-    assert.equal(await t.store.countSurveys("demo"), 3);
+    assert.equal(await countSurveys(t.db, "demo"), 3);
   });
 
   it("writes nothing when one survey is invalid, naming it by index", async () => {
-    const before = await t.store.countSurveys("demo");
+    const before = await countSurveys(t.db, "demo");
     const res = await batch({ surveys: [survey(), survey({ audioRating: { score: 0 } })] });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().errors[0].path, "surveys[1].audioRating.score");
     assert.equal(res.json().message, "surveys[1]: In default scale audioRating.score should be 1 to 5.");
-    assert.equal(await t.store.countSurveys("demo"), before);
+    assert.equal(await countSurveys(t.db, "demo"), before);
   });
 
   it("writes nothing when one survey conflicts with a stored one", async () => {
     const stored = survey();
     await batch({ surveys: [stored] });
-    const before = await t.store.countSurveys("demo");
+    const before = await countSurveys(t.db, "demo");
     const res = await batch({ surveys: [survey(), { ...stored, callId: "changed" }] });
     assert.equal(res.statusCode, 409);
-    assert.equal(await t.store.countSurveys("demo"), before);
+    assert.equal(await countSurveys(t.db, "demo"), before);
   });
 
   it("refuses two different surveys with one id in the same batch", async () => {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { createApp } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
 import { createProject } from "../src/projects/manage-projects.js";
-import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { SqliteEngine } from "../src/store/sqlite/sqlite-database.js";
 import { survey } from "./support/test-app.js";
 
 describe("request logs", () => {
@@ -20,10 +20,10 @@ describe("request logs", () => {
       },
     });
     const dir = await mkdtemp(join(tmpdir(), "aftercall-log-"));
-    const store = new SqliteStore(dir);
-    const app = createApp({ store, logger: createLogger("info", sink), keyCacheSeconds: 0 });
+    const db = new SqliteEngine(dir);
+    const app = createApp({ db, logger: createLogger("info", sink), keyCacheSeconds: 0 });
     try {
-      const { ingestKey, adminToken } = await createProject(store, { id: "demo", name: "Demo" });
+      const { ingestKey, adminToken } = await createProject(db, { id: "demo", name: "Demo" });
       const secretText = "my-home-address-is-42-elm-street";
       const s = survey({
         participantId: "participant-secret-7",
@@ -84,7 +84,7 @@ describe("request logs", () => {
       }
     } finally {
       await app.close();
-      await store.close();
+      await db.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createLogger } from "../src/logger.js";
+import { openStore, type StoreLocation } from "../src/open-store.js";
+import { listApiKeys, listProjects } from "../src/projects/project-store.js";
 import { type RunningServer, startServer } from "../src/server.js";
-import { openStore, type StoreLocation } from "../src/store/open-store.js";
+import { countSurveys, getSurvey } from "../src/surveys/survey-reads.js";
 import { postgresSkip, startPostgres } from "./support/postgres.js";
 import { survey } from "./support/test-app.js";
 
@@ -76,7 +78,7 @@ for (const engine of engines) {
           }),
         );
         assert.deepEqual(new Set(statuses), new Set([201]));
-        assert.equal(await server.store.countSurveys("demo"), 300);
+        assert.equal(await countSurveys(server.db, "demo"), 300);
         // Retrying all of them concurrently stores nothing new.
         const retries = await Promise.all(
           surveys.slice(0, 50).map(async (s) => {
@@ -89,7 +91,7 @@ for (const engine of engines) {
           }),
         );
         assert.deepEqual(new Set(retries), new Set([200]));
-        assert.equal(await server.store.countSurveys("demo"), 300);
+        assert.equal(await countSurveys(server.db, "demo"), 300);
       } finally {
         await server.stop();
       }
@@ -97,9 +99,9 @@ for (const engine of engines) {
 
     it("shuts down gracefully: every request answered 2xx before stop() is stored", async () => {
       const server = await start(env.location);
-      const project = (await server.store.listProjects())[0];
+      const project = (await listProjects(server.db))[0];
       assert.ok(project);
-      const [ingest] = (await server.store.listApiKeys(project.id)).filter((k) => k.kind === "ingest");
+      const [ingest] = (await listApiKeys(server.db, project.id)).filter((k) => k.kind === "ingest");
       const key = ingest?.token as string;
       const acked: string[] = [];
       const outcomes = new Map<string, number>();
@@ -130,7 +132,7 @@ for (const engine of engines) {
       const reopened = await openStore(env.location);
       try {
         for (const id of acked)
-          assert.ok(await reopened.getSurvey(project.id, id), `acknowledged survey ${id} is stored`);
+          assert.ok(await getSurvey(reopened, project.id, id), `acknowledged survey ${id} is stored`);
       } finally {
         await reopened.close();
       }

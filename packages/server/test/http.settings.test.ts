@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { deliveryOf } from "./support/delivery-of.js";
 import { OPERATOR_TOKEN, startTestApp, type TestProject } from "./support/test-app.js";
 
 type Ctx = Awaited<ReturnType<typeof startTestApp>>;
@@ -181,7 +182,7 @@ describe("diagnostic settings API", () => {
     assert.equal(res.json().destinations[0].config.url, "http://127.0.0.1:10/other");
     assert.deepEqual(res.json().destinations[0].config.secret, { set: true });
     assert.ok(!res.body.includes(SECRET));
-    const stored = await t.store.delivery.getSetting("demo", created.id);
+    const stored = await deliveryOf(t.db).getSetting("demo", created.id);
     assert.equal((stored?.destinations[0]?.config as { secret: string } | undefined)?.secret, SECRET);
     await call("DELETE", path);
   });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SqlFragment } from "../src/store/list-query.js";
+import type { SqlFragment } from "../src/store/database.js";
 import { IngestActivity, PacedReads } from "../src/store/paced-reads.js";
 
 /** An executor whose batches take `ms` and record when they started and ended. */

@@ -7,22 +7,27 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { defaultResourceId, toSurveyRecord } from "@aftercall/schema";
 import postgres from "postgres";
-import { submissionHash } from "../src/store/content-hash.js";
-import { PostgresStore } from "../src/store/postgres/postgres-store.js";
+import { countEvents } from "../src/events/survey-events.js";
+import { commitSurveyGroups } from "../src/ingest/commit.js";
+import { submissionHash } from "../src/ingest/content-hash.js";
+import { MIGRATIONS } from "../src/migrations.js";
+import { insertProject } from "../src/projects/project-store.js";
+import { PostgresEngine } from "../src/store/postgres/postgres-database.js";
+import { listSurveys } from "../src/surveys/survey-reads.js";
 import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "./support/postgres.js";
 
 describe("PostgreSQL read pool", { skip: postgresSkip() }, () => {
   let server: PostgresServer;
   let url: string;
-  let store: PostgresStore;
+  let db: PostgresEngine;
   let admin: postgres.Sql;
 
   before(async () => {
     server = await startPostgres();
     url = await createSchema(server.url, "read_pool");
-    store = new PostgresStore(url, { max: 2, readConnections: 2 });
-    await store.migrate();
-    await store.createProject({
+    db = new PostgresEngine(url, { max: 2, readConnections: 2 });
+    await db.migrate(MIGRATIONS);
+    await insertProject(db, {
       id: "p",
       name: "p",
       allowedOrigins: [],
@@ -32,7 +37,7 @@ describe("PostgreSQL read pool", { skip: postgresSkip() }, () => {
     admin = postgres(server.url, { max: 1, onnotice: () => {} });
   });
   after(async () => {
-    await store?.close();
+    await db?.close();
     await admin?.end({ timeout: 5 });
     await server?.stop();
   });
@@ -52,7 +57,7 @@ describe("PostgreSQL read pool", { skip: postgresSkip() }, () => {
       // Holding this lock stalls every read of lifecycle events (the response rate), and nothing else.
       await reserved.unsafe("BEGIN");
       await reserved.unsafe("LOCK TABLE survey_events IN ACCESS EXCLUSIVE MODE");
-      reads = Array.from({ length: 6 }, () => store.countEvents("p"));
+      reads = Array.from({ length: 6 }, () => countEvents(db, "p"));
       for (let i = 0; i < 100 && (await readBackends()).filter((s) => s === "waiting").length < 2; i++)
         await sleep(50);
       assert.deepEqual(await readBackends(), ["waiting", "waiting"]);
@@ -65,7 +70,7 @@ describe("PostgreSQL read pool", { skip: postgresSkip() }, () => {
         overallRating: { score: 4 },
       };
       const record = toSurveyRecord(submission, { projectId: "p", receivedAt: new Date() });
-      const commit = store.commitSurveyGroups([[{ record, contentHash: submissionHash(submission) }]]);
+      const commit = commitSurveyGroups(db, [[{ record, contentHash: submissionHash(submission) }]]);
       const outcome = await Promise.race([commit, sleep(5000).then(() => "timed out")]);
       assert.notEqual(outcome, "timed out", "a commit waited for the read pool");
       assert.deepEqual(
@@ -80,6 +85,6 @@ describe("PostgreSQL read pool", { skip: postgresSkip() }, () => {
     }
     const counts = await Promise.all(reads);
     assert.equal(counts.length, 6);
-    assert.equal((await store.listSurveys("p", {}, { limit: 10 })).items.length, 1);
+    assert.equal((await listSurveys(db, "p", {}, { limit: 10 })).items.length, 1);
   });
 });

@@ -7,21 +7,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { insertProject } from "../src/projects/project-store.js";
 import { AnalyticsReader } from "../src/store/sqlite/analytics-reader.js";
-import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { SqliteEngine } from "../src/store/sqlite/sqlite-database.js";
 
 describe("AnalyticsReader", () => {
   let dir: string;
-  let store: SqliteStore;
+  let db: SqliteEngine;
   let reader: AnalyticsReader;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "aftercall-reader-"));
-    store = new SqliteStore(dir);
-    reader = new AnalyticsReader(store.path);
+    db = new SqliteEngine(dir);
+    reader = new AnalyticsReader(db.path);
   });
   after(async () => {
     await reader.close();
-    await store.close();
+    await db.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -33,7 +34,7 @@ describe("AnalyticsReader", () => {
   }
 
   it("reads committed rows, with the q case folding registered", async () => {
-    await store.createProject({
+    await insertProject(db, {
       id: "p",
       name: "P",
       allowedOrigins: [],
@@ -66,7 +67,7 @@ describe("AnalyticsReader", () => {
   });
 
   it("checkpoints on its thread between reads once it runs, and not before", async () => {
-    const idle = new AnalyticsReader(store.path);
+    const idle = new AnalyticsReader(db.path);
     assert.equal(idle.checkpoint(), false, "no thread yet: the caller checkpoints");
     await idle.execute([{ sql: "SELECT 1 AS one", params: [] }]);
     assert.equal(idle.checkpoint(), true);

@@ -3,7 +3,7 @@
  * Intl.DateTimeFormat (so DST is handled: a day may last 23 or 25 hours). Weeks start on Monday.
  * Exact for every zone whose UTC offset is a multiple of 15 minutes (all offsets in use since 1979).
  */
-import type { RatingAggregate, TimeSlotAggregate } from "../store/store.js";
+import type { RatingAggregate, TimeSlotAggregate } from "./aggregates.js";
 
 export const BUCKETS = ["hour", "day", "week"] as const;
 export type Bucket = (typeof BUCKETS)[number];

@@ -1,8 +1,11 @@
-import { type SurveyEvent, toSurveyRecord } from "@aftercall/schema";
+import type { SurveyEvent } from "@aftercall/schema";
 import { generateDemoData } from "../demo/generate-surveys.js";
 import { AftercallError } from "../errors.js";
-import { submissionHash } from "../store/content-hash.js";
-import type { PendingSurvey, Project, Store } from "../store/store.js";
+import { recordEvents } from "../events/survey-events.js";
+import { commitSurveyGroups } from "../ingest/commit.js";
+import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js";
+import type { Project } from "../projects/project.js";
+import type { Database } from "../store/database.js";
 
 /** Surveys per `commitSurveyGroups` call: large enough to amortise the transaction, small enough to stream. */
 const CHUNK = 500;
@@ -28,11 +31,11 @@ export interface DemoDataTotals {
 
 /**
  * Generate demo surveys (see {@link generateDemoData}) and store them with their lifecycle events through
- * the {@link Store} interface, so it works on every engine. Each survey is its own group, so one
+ * the same commit as ingestion, so it works on every engine. Each survey is its own group, so one
  * conflicting id skips only that survey.
  */
 export async function insertDemoData(
-  store: Store,
+  db: Database,
   project: Project,
   options: DemoDataOptions,
 ): Promise<DemoDataTotals> {
@@ -40,13 +43,12 @@ export async function insertDemoData(
   const { surveys, nonResponses } = generateDemoData({ ...options, nowMs });
   const totals: DemoDataTotals = { created: 0, duplicates: 0, conflicts: 0, events: 0 };
   for (let i = 0; i < surveys.length; i += CHUNK) {
-    const groups: PendingSurvey[][] = surveys.slice(i, i + CHUNK).map((s) => [
-      {
-        record: toSurveyRecord(s.submission, { projectId: project.id, receivedAt: new Date(s.receivedAtMs) }),
-        contentHash: submissionHash(s.submission),
-      },
-    ]);
-    for (const outcome of await store.commitSurveyGroups(groups)) {
+    const groups: PendingSurvey[][] = surveys
+      .slice(i, i + CHUNK)
+      .map((s) => [
+        toPendingSurvey(s.submission, { projectId: project.id, receivedAt: new Date(s.receivedAtMs) }),
+      ]);
+    for (const outcome of await commitSurveyGroups(db, groups)) {
       if (outcome.status === "conflict") totals.conflicts++;
       else if (outcome.surveys[0]?.created) totals.created++;
       else totals.duplicates++;
@@ -64,7 +66,7 @@ export async function insertDemoData(
   for (const s of surveys) add(s.receivedAtMs, s.events);
   for (const n of nonResponses) add(n.atMs, n.events);
   for (const [hour, events] of [...byHour].sort(([a], [b]) => a - b)) {
-    totals.events += await store.recordEvents(project.id, events, hour);
+    totals.events += await recordEvents(db, project.id, events, hour);
   }
   return totals;
 }

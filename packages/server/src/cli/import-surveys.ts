@@ -1,7 +1,9 @@
 import { createInterface } from "node:readline";
-import { toSurveyRecord, validateSurvey } from "@aftercall/schema";
-import { submissionHash } from "../store/content-hash.js";
-import type { PendingSurvey, Project, Store } from "../store/store.js";
+import { validateSurvey } from "@aftercall/schema";
+import { commitSurveyGroups } from "../ingest/commit.js";
+import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js";
+import type { Project } from "../projects/project.js";
+import type { Database } from "../store/database.js";
 import { readImportLine } from "./import-lines.js";
 
 export interface ImportReport {
@@ -19,7 +21,7 @@ const CHUNK = 500;
  * the same file twice stores nothing twice. Problems are reported per line through `report`.
  */
 export async function importSurveys(
-  store: Store,
+  db: Database,
   project: Project,
   input: NodeJS.ReadableStream,
   report: (line: number, message: string) => void,
@@ -28,7 +30,10 @@ export async function importSurveys(
   let chunk: Array<{ line: number; pending: PendingSurvey; lossy: boolean }> = [];
   const flush = async () => {
     if (chunk.length === 0) return;
-    const outcomes = await store.commitSurveyGroups(chunk.map((c) => [c.pending]));
+    const outcomes = await commitSurveyGroups(
+      db,
+      chunk.map((c) => [c.pending]),
+    );
     outcomes.forEach((outcome, i) => {
       const { line, pending, lossy } = chunk[i] as (typeof chunk)[number];
       if (outcome.status === "conflict" && lossy) totals.duplicates++;
@@ -54,13 +59,12 @@ export async function importSurveys(
         for (const e of result.errors) report(lineNo, `${e.code} at ${e.path || "(survey)"}: ${e.message}`);
         continue;
       }
-      const record = toSurveyRecord(result.value, {
-        projectId: project.id,
-        receivedAt: candidate.receivedAt ?? new Date(),
-      });
       chunk.push({
         line: lineNo,
-        pending: { record, contentHash: submissionHash(result.value) },
+        pending: toPendingSurvey(result.value, {
+          projectId: project.id,
+          receivedAt: candidate.receivedAt ?? new Date(),
+        }),
         lossy: candidate.lossy === true,
       });
     } catch (error) {

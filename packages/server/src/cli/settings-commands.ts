@@ -1,4 +1,6 @@
 import { type Command, Option } from "commander";
+import { SqlDeliveryStore } from "../delivery/delivery-store.js";
+import type { DeliveryStore } from "../delivery/delivery-types.js";
 import { DESTINATION_TYPES, type DestinationType } from "../delivery/destination.js";
 import {
   createSetting,
@@ -11,7 +13,8 @@ import {
 } from "../delivery/manage-settings.js";
 import { parseBackfillFrom, parseSettingInput, parseSettingPatch } from "../delivery/settings.js";
 import { AftercallError } from "../errors.js";
-import type { Project, Store } from "../store/store.js";
+import type { Project } from "../projects/project.js";
+import type { Database } from "../store/database.js";
 
 interface StoreOptions {
   dataDir?: string;
@@ -21,8 +24,8 @@ interface StoreOptions {
 /** What the settings commands borrow from the CLI's entry point. */
 export interface CliTools {
   storeOptions(command: Command): Command;
-  withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T>;
-  requireProject(store: Store, id: string): Promise<Project>;
+  withStore<T>(options: StoreOptions, fn: (db: Database) => Promise<T>): Promise<T>;
+  requireProject(db: Database, id: string): Promise<Project>;
   print(value: unknown): void;
 }
 
@@ -89,18 +92,20 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
   const withSetting = (
     o: StoreOptions & { project: string },
     id: string,
-    fn: (store: Store, p: Project, s: Awaited<ReturnType<typeof requireSetting>>) => Promise<void>,
+    fn: (store: DeliveryStore, p: Project, s: Awaited<ReturnType<typeof requireSetting>>) => Promise<void>,
   ): Promise<void> =>
-    t.withStore(o, async (store) => {
-      const project = await t.requireProject(store, o.project);
+    t.withStore(o, async (db) => {
+      const store = new SqlDeliveryStore(db);
+      const project = await t.requireProject(db, o.project);
       return fn(store, project, await requireSetting(store, project.id, id));
     });
 
   command("list", "List the project's settings with each destination's status (no secrets).").action(
     (o: SettingFlags) =>
-      t.withStore(o, async (store) => {
-        const project = await t.requireProject(store, o.project);
-        const items = await store.delivery.listSettings(project.id);
+      t.withStore(o, async (db) => {
+        const store = new SqlDeliveryStore(db);
+        const project = await t.requireProject(db, o.project);
+        const items = await store.listSettings(project.id);
         t.print(await Promise.all(items.map((s) => settingView(store, s))));
       }),
   );
@@ -116,8 +121,9 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
       `\nExample:\n  aftercall settings create --project demo --name to-webhook \\\n    --destination 'webhook={"url":"https://hooks.example.com/aftercall","secret":"whsec_…"}'`,
     )
     .action((o: SettingFlags) =>
-      t.withStore(o, async (store) => {
-        const project = await t.requireProject(store, o.project);
+      t.withStore(o, async (db) => {
+        const store = new SqlDeliveryStore(db);
+        const project = await t.requireProject(db, o.project);
         // The CLI opens the store itself: it acts as the operator.
         const created = await createSetting(store, project, parseSettingInput(bodyFrom(o)), {
           operator: true,
@@ -137,8 +143,9 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
       collect,
     )
     .action((id: string, o: SettingFlags) =>
-      t.withStore(o, async (store) => {
-        const project = await t.requireProject(store, o.project);
+      t.withStore(o, async (db) => {
+        const store = new SqlDeliveryStore(db);
+        const project = await t.requireProject(db, o.project);
         const updated = await updateSetting(store, project, id, parseSettingPatch(bodyFrom(o)), {
           operator: true,
         });
@@ -149,8 +156,9 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
   command("delete", "Delete a setting with its cursors and parked batches.")
     .argument("<settingId>")
     .action((id: string, o: SettingFlags) =>
-      t.withStore(o, async (store) => {
-        if (!(await store.delivery.deleteSetting(o.project, id)))
+      t.withStore(o, async (db) => {
+        const store = new SqlDeliveryStore(db);
+        if (!(await store.deleteSetting(o.project, id)))
           throw new AftercallError(
             "NOT_FOUND",
             `Diagnostic setting ${id} was not found in project ${o.project}.`,
@@ -176,7 +184,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
       .addOption(destinationFlag())
       .action((id: string, o: SettingFlags & { destination?: DestinationType }) =>
         withSetting(o, id, async (store, _p, s) => {
-          await store.delivery.setPaused(s.id, selectTypes(s, o.destination), action === "pause");
+          await store.setPaused(s.id, selectTypes(s, o.destination), action === "pause");
           t.print(await settingView(store, await requireSetting(store, s.projectId, s.id)));
         }),
       );
@@ -188,11 +196,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .addOption(destinationFlag())
     .action((id: string, o: SettingFlags & { from: string; destination?: DestinationType }) =>
       withSetting(o, id, async (store, _p, s) => {
-        await store.delivery.backfill(
-          s.id,
-          selectTypes(s, o.destination),
-          parseBackfillFrom({ from: o.from }),
-        );
+        await store.backfill(s.id, selectTypes(s, o.destination), parseBackfillFrom({ from: o.from }));
         t.print(await settingView(store, await requireSetting(store, s.projectId, s.id)));
       }),
     );
@@ -208,7 +212,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .option("--parked <id>", "only this parked batch")
     .action((id: string, o: SettingFlags & { parked?: string }) =>
       withSetting(o, id, async (store, _p, s) => {
-        const n = await store.delivery.requestParkedRetry(s.id, o.parked);
+        const n = await store.requestParkedRetry(s.id, o.parked);
         if (o.parked && n === 0)
           throw new AftercallError("NOT_FOUND", `Parked batch ${o.parked} was not found in setting ${s.id}.`);
         process.stderr.write(`Retry requested for ${n} parked batch${n === 1 ? "" : "es"}.\n`);

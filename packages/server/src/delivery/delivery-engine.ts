@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { DueDestination, LogEntry, ParkedBatch } from "../store/delivery-store.js";
-import type { Store } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
+import type { DeliveryStore, DueDestination, LogEntry, ParkedBatch } from "./delivery-types.js";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "./destination.js";
 import { createDestination as createRealDestination } from "./destinations/create-destination.js";
 import type { DestinationConfig } from "./destinations/destination-config.js";
 import { renderRecords } from "./render-records.js";
 
 export interface DeliveryEngineOptions {
-  store: Store;
+  /** Settings, cursors, leases and the delivery log. */
+  store: DeliveryStore;
+  /** The project of a destination (its resource id names archive paths and ACS records). */
+  getProject(id: string): Promise<Project | undefined>;
   logger: Logger;
   /** Identity of this server in leases; default a random id per process. */
   owner?: string;
@@ -60,7 +63,9 @@ export class DeliveryEngine {
   readonly metrics: DeliveryMetrics;
   /** Aborts deliveries in flight when the engine stops, so shutdown does not wait for slow destinations. */
   private readonly stopping = new AbortController();
-  private readonly opts: Required<Omit<DeliveryEngineOptions, "owner" | "store" | "logger" | "metrics">>;
+  private readonly opts: Required<
+    Omit<DeliveryEngineOptions, "owner" | "store" | "getProject" | "logger" | "metrics">
+  >;
   private readonly connections = new Map<string, Connection>();
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = 0;
@@ -105,7 +110,7 @@ export class DeliveryEngine {
     clearTimeout(this.timer);
     this.stopping.abort();
     await this.running;
-    const store = this.options.store.delivery;
+    const store = this.options.store;
     // Released leases let another server take over at once instead of after the lease expires.
     await store.releaseAll(this.owner).catch(() => {});
     await Promise.all([...this.connections.values()].map((c) => c.destination.close().catch(() => {})));
@@ -114,7 +119,7 @@ export class DeliveryEngine {
 
   /** Run one pass over every due destination; resolves when it is done (for tests and `stop`). */
   async runOnce(): Promise<void> {
-    const due = await this.options.store.delivery.dueDestinations(this.owner, this.opts.now());
+    const due = await this.options.store.dueDestinations(this.owner, this.opts.now());
     let more = false;
     const queue = [...due];
     const worker = async () => {
@@ -160,7 +165,7 @@ export class DeliveryEngine {
     const now = this.opts.now();
     const fresh = d.leaseOwner === this.owner && d.leaseUntilMs - now > (this.opts.leaseMs * 2) / 3;
     if (fresh && !force) return true;
-    return this.options.store.delivery.claim(d.id, this.owner, now, this.opts.leaseMs);
+    return this.options.store.claim(d.id, this.owner, now, this.opts.leaseMs);
   }
 
   /**
@@ -168,14 +173,14 @@ export class DeliveryEngine {
    * again first: the pass's list may be stale by now (another server, a backfill, a pause).
    */
   private async work(listed: DueDestination): Promise<boolean> {
-    const d = await this.options.store.delivery.destination(listed.id);
+    const d = await this.options.store.destination(listed.id);
     if (!d || d.paused || !(await this.claim(d))) return false;
     const lease = new AbortController();
     let renewedAt = this.opts.now();
     // Renews during slow deliveries too. A failed or refused renewal aborts the delivery before the lease
     // can expire, so another server taking over never overlaps with a batch still in flight here.
     const heartbeat = setInterval(() => {
-      this.options.store.delivery.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs).then(
+      this.options.store.claim(d.id, this.owner, this.opts.now(), this.opts.leaseMs).then(
         (held) => {
           if (held) renewedAt = this.opts.now();
           else lease.abort();
@@ -199,8 +204,8 @@ export class DeliveryEngine {
   }
 
   private async workLeased(d: DueDestination, lease: AbortSignal): Promise<boolean> {
-    const store = this.options.store.delivery;
-    const project = await this.options.store.getProject(d.projectId);
+    const store = this.options.store;
+    const project = await this.options.getProject(d.projectId);
     if (!project) return false;
     const destination = await this.connect(d);
     if (d.parkedRetryWaiting) await this.retryParked(d, destination, project.resourceId, lease);
@@ -235,7 +240,7 @@ export class DeliveryEngine {
     entries: readonly LogEntry[],
     lease: AbortSignal,
   ): Promise<"delivered" | "failed" | "lost"> {
-    const store = this.options.store.delivery;
+    const store = this.options.store;
     const first = (entries[0] as LogEntry).seq;
     const last = (entries.at(-1) as LogEntry).seq;
     const batch: DeliveryBatch = {
@@ -267,7 +272,7 @@ export class DeliveryEngine {
     range: { fromSeq: number; toSeq: number },
     error: unknown,
   ): Promise<"failed" | "lost"> {
-    const store = this.options.store.delivery;
+    const store = this.options.store;
     const message = failureMessage(error);
     const attempts = state.failedAttempts + 1;
     const now = this.opts.now();
@@ -309,7 +314,7 @@ export class DeliveryEngine {
       "delivery turn failed",
     );
     const next = now + backoffDelayMs(attempts, this.opts.backoff);
-    await this.options.store.delivery.markFailed(d.id, this.owner, message, attempts, next, now);
+    await this.options.store.markFailed(d.id, this.owner, message, attempts, next, now);
   }
 
   /** Re-deliver one parked batch an operator asked to retry. */
@@ -319,7 +324,7 @@ export class DeliveryEngine {
     resourceId: string,
     lease: AbortSignal,
   ): Promise<void> {
-    const store = this.options.store.delivery;
+    const store = this.options.store;
     const parked: ParkedBatch | undefined = await store.nextParkedRetry(d.id);
     if (!parked) return;
     const entries = await store.readLog(

@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DestinationStatus } from "../store/delivery-store.js";
-import type { Store } from "../store/store.js";
+import type { DeliveryStore, DestinationStatus } from "./delivery-types.js";
 import type { DeliveryRecord, DestinationType } from "./destination.js";
 import type { DestinationState } from "./settings.js";
 
@@ -59,7 +58,7 @@ export class DeliveryMetrics {
   }
 
   /** Register the per-destination gauges, read from `store` at each scrape. */
-  watch(store: Store, now: () => number = Date.now): void {
+  watch(store: DeliveryStore, now: () => number = Date.now): void {
     // prom-client collects all metrics of a scrape concurrently: every gauge awaits one shared read.
     let read: { at: number; rows: Promise<DestinationRow[]> } | undefined;
     const snapshot = (): Promise<DestinationRow[]> => {
@@ -122,8 +121,8 @@ interface DestinationRow {
   status: DestinationStatus;
 }
 
-async function readDestinations(store: Store): Promise<DestinationRow[]> {
-  const settings = await store.delivery.allSettings();
+async function readDestinations(store: DeliveryStore): Promise<DestinationRow[]> {
+  const settings = await store.allSettings();
   // One status read per destination, all at once: a scrape should not take destinations × round trips.
   return Promise.all(
     settings.flatMap((setting) =>
@@ -135,7 +134,7 @@ async function readDestinations(store: Store): Promise<DestinationRow[]> {
           type: destination.type,
         },
         destination,
-        status: await store.delivery.destinationStatus(destination, setting.categories),
+        status: await store.destinationStatus(destination, setting.categories),
       })),
     ),
   );

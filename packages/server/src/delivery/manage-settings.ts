@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { toSurveyRecord } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
-import type { DestinationStatus, ParkedBatch } from "../store/delivery-store.js";
-import type { Project, Store } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 import { failureMessage } from "./delivery-engine.js";
+import type { DeliveryStore, DestinationStatus, ParkedBatch } from "./delivery-types.js";
 import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./destination.js";
 import { createDestination } from "./destinations/create-destination.js";
 import {
@@ -87,24 +87,24 @@ function destinationView(d: DestinationState, s: DestinationStatus, nowMs: numbe
 
 /** The setting as the API shows it, with each destination's live status. */
 export async function settingView(
-  store: Store,
+  store: DeliveryStore,
   setting: DiagnosticSetting,
   nowMs = Date.now(),
 ): Promise<SettingView> {
   const destinations = await Promise.all(
     setting.destinations.map(async (d) =>
-      destinationView(d, await store.delivery.destinationStatus(d, setting.categories), nowMs),
+      destinationView(d, await store.destinationStatus(d, setting.categories), nowMs),
     ),
   );
   return { ...setting, destinations };
 }
 
 export async function requireSetting(
-  store: Store,
+  store: DeliveryStore,
   projectId: string,
   id: string,
 ): Promise<DiagnosticSetting> {
-  const setting = await store.delivery.getSetting(projectId, id);
+  const setting = await store.getSetting(projectId, id);
   if (!setting)
     throw new AftercallError("NOT_FOUND", `Diagnostic setting ${id} was not found in project ${projectId}.`);
   return setting;
@@ -126,14 +126,14 @@ function checkAuthor(author: SettingAuthor, types: readonly string[]): void {
 }
 
 export async function createSetting(
-  store: Store,
+  store: DeliveryStore,
   project: Project,
   input: SettingInput,
   author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
   checkAuthor(author, Object.keys(input.destinations));
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
-  const outcome = await store.delivery.createSetting(
+  const outcome = await store.createSetting(
     {
       id,
       projectId: project.id,
@@ -167,7 +167,7 @@ export async function createSetting(
 }
 
 export async function updateSetting(
-  store: Store,
+  store: DeliveryStore,
   project: Project,
   id: string,
   patch: SettingPatch,
@@ -189,7 +189,7 @@ export async function updateSetting(
     patch.format ??
     current.destinations.find((d) => d.type === type)?.format ??
     current.format;
-  const updated = await store.delivery.updateSetting(project.id, id, {
+  const updated = await store.updateSetting(project.id, id, {
     name,
     categories: patch.categories ?? current.categories,
     format: patch.format ?? current.format,
@@ -304,10 +304,10 @@ export async function testSetting(
 
 /** Parked batches of a setting, with the destination type each belongs to. */
 export async function parkedBatches(
-  store: Store,
+  store: DeliveryStore,
   setting: DiagnosticSetting,
 ): Promise<Array<ParkedBatch & { type: DestinationType }>> {
   const typeOf = new Map(setting.destinations.map((d) => [d.id, d.type]));
-  const parked = await store.delivery.listParked([...typeOf.keys()]);
+  const parked = await store.listParked([...typeOf.keys()]);
   return parked.map((p) => ({ ...p, type: typeOf.get(p.destinationId) as DestinationType }));
 }

@@ -1,5 +1,5 @@
 import { type SurveyEvent, type SurveyRecord, toAzureResourceLogRecord } from "@aftercall/schema";
-import type { DeliveryStore, LogEntry } from "../store/delivery-store.js";
+import type { DeliveryStore, LogEntry } from "./delivery-types.js";
 import type { DeliveryRecord } from "./destination.js";
 import type { RecordFormat } from "./settings.js";
 

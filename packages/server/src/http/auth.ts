@@ -1,13 +1,20 @@
-import type { FastifyRequest } from "fastify";
+import type { RouteAuth } from "@aftercall/api";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { AftercallError } from "../errors.js";
+import type { Project } from "../projects/project.js";
+import { findApiKeyByHash, getProject } from "../projects/project-store.js";
 import { hashToken, sameSecret, tokenKind } from "../projects/tokens.js";
-import type { Project, Store } from "../store/store.js";
+import type { Database } from "../store/database.js";
+import { allowOrigin, enforceOrigin } from "./cors.js";
 
 /** Who is calling: the operator (all projects), a project's admin, or a project's ingest key. */
 export type Caller =
   | { role: "operator" }
   | { role: "admin"; project: Project }
   | { role: "ingest"; project: Project };
+
+/** A caller allowed to read or manage: the operator or a project admin. */
+export type Reader = Exclude<Caller, { role: "ingest" }>;
 
 const MAX_CACHED = 10_000;
 
@@ -19,7 +26,7 @@ export class KeyResolver {
   private readonly cache = new Map<string, { caller: Caller; expiresAt: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly db: Database,
     private readonly operatorToken: string | undefined,
     private readonly ttlSeconds: number,
   ) {}
@@ -31,8 +38,8 @@ export class KeyResolver {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && hit.expiresAt > now) return hit.caller;
-    const key = await this.store.findApiKeyByHash(hash);
-    const project = key ? await this.store.getProject(key.projectId) : undefined;
+    const key = await findApiKeyByHash(this.db, hash);
+    const project = key ? await getProject(this.db, key.projectId) : undefined;
     if (!key || !project) {
       this.cache.delete(hash);
       return undefined;
@@ -45,7 +52,7 @@ export class KeyResolver {
     return caller;
   }
 
-  /** Forget cached lookups (after a revocation in this process). */
+  /** Forget cached lookups (after a revocation or a configuration change in this process). */
   invalidate(): void {
     this.cache.clear();
   }
@@ -93,10 +100,7 @@ export async function requireSubmitter(resolver: KeyResolver, request: FastifyRe
 }
 
 /** Resolve a caller allowed to read or manage: the operator or a project admin. Ingest keys never read. */
-export async function requireAdmin(
-  resolver: KeyResolver,
-  request: FastifyRequest,
-): Promise<Exclude<Caller, { role: "ingest" }>> {
+export async function requireReader(resolver: KeyResolver, request: FastifyRequest): Promise<Reader> {
   const token = bearer(request);
   if (!token) throw new AftercallError("UNAUTHORIZED", "An admin token is required as a Bearer token.");
   const caller = await resolver.resolve(token);
@@ -106,20 +110,13 @@ export async function requireAdmin(
   return caller;
 }
 
-/** Require the operator token. */
-export async function requireOperator(resolver: KeyResolver, request: FastifyRequest): Promise<void> {
-  const caller = await requireAdmin(resolver, request);
-  if (caller.role !== "operator")
-    throw new AftercallError("FORBIDDEN", "Only the operator token may do this.");
-}
-
 /**
  * The project an admin call acts on: an admin token's own project, or for the operator the named one.
  * A token never reaches another project: asking for one answers NOT_FOUND, as if it did not exist.
  */
 export async function projectInScope(
-  store: Store,
-  caller: Exclude<Caller, { role: "ingest" }>,
+  db: Database,
+  caller: Reader,
   projectId: string | undefined,
 ): Promise<Project> {
   if (caller.role === "admin") {
@@ -130,7 +127,54 @@ export async function projectInScope(
   }
   if (!projectId)
     throw new AftercallError("INVALID_PARAMETER", "projectId is required with the operator token.");
-  const project = await store.getProject(projectId);
+  const project = await getProject(db, projectId);
   if (!project) throw new AftercallError("NOT_FOUND", `Project "${projectId}" was not found.`);
   return project;
+}
+
+/** Where a route names its project: the `:projectId` path parameter, or the legacy `?projectId=`. */
+function namedProject(request: FastifyRequest): string | undefined {
+  const fromPath = (request.params as Record<string, unknown> | undefined)?.projectId;
+  if (typeof fromPath === "string") return fromPath;
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.projectId;
+  return typeof fromQuery === "string" ? fromQuery : undefined;
+}
+
+/**
+ * The one authentication and scope check, run for every route before its body is read: it resolves the
+ * caller for the route's `auth` and, for project routes, the project in the caller's reach, and leaves
+ * both on the request for the handler.
+ */
+export function authorize(db: Database, resolver: KeyResolver, auth: RouteAuth) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    switch (auth) {
+      case "public":
+        return;
+      case "ingest": {
+        allowOrigin(request, reply);
+        const project = await requireSubmitter(resolver, request);
+        request.project = project;
+        request.projectId = project.id;
+        enforceOrigin(request, project);
+        return;
+      }
+      case "reader":
+        request.caller = await requireReader(resolver, request);
+        return;
+      case "operator": {
+        const caller = await requireReader(resolver, request);
+        if (caller.role !== "operator")
+          throw new AftercallError("FORBIDDEN", "Only the operator token may do this.");
+        request.caller = caller;
+        return;
+      }
+      case "admin": {
+        const caller = await requireReader(resolver, request);
+        request.caller = caller;
+        request.project = await projectInScope(db, caller, namedProject(request));
+        request.projectId = request.project.id;
+        return;
+      }
+    }
+  };
 }

@@ -1,21 +1,32 @@
+import type { AnalyticsSource } from "../analytics/rollup-split.js";
 import type { DeliveryEngine } from "../delivery/delivery-engine.js";
 import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
+import type { DeliveryStore } from "../delivery/delivery-types.js";
 import type { IngestContext } from "../ingest/record-surveys.js";
-import type { Store } from "../store/store.js";
-import type { KeyResolver } from "./auth.js";
+import type { Project } from "../projects/project.js";
+import type { Database } from "../store/database.js";
+import type { Caller, KeyResolver } from "./auth.js";
 
 /** What route handlers need, built once by `createApp`. */
 export interface AppContext {
-  store: Store;
+  db: Database;
   resolver: KeyResolver;
   ingest: IngestContext;
+  /** Settings, cursors and the delivery log. */
+  deliveryStore: DeliveryStore;
   /** Routes stored surveys to destinations; absent when delivery is turned off in this process. */
   delivery?: DeliveryEngine;
   metrics: DeliveryMetrics;
+  /** Where analytics come from: rollups where they can answer (default) or raw rows (comparisons). */
+  analytics: AnalyticsSource;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
+    /** Who called, set by the auth hook (`http/auth.ts`) before the body is read. */
+    caller?: Caller;
+    /** The project the request acts on, set by the auth hook for ingest and admin routes. */
+    project?: Project;
     /** Project the request acted on, for the request log line. */
     projectId?: string;
     /** Surveys the request stored or replayed, for the request log line. */

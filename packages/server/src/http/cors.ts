@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AftercallError } from "../errors.js";
-import type { Project } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 
 const ALLOWED_HEADERS = "authorization, content-type, x-aftercall-key, x-request-id";
 

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { CONTEXT_FIELDS, RATING_CATEGORIES, type SurveyRecord } from "@aftercall/schema";
 import type { FastifyReply } from "fastify";
-import type { Project } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 
 /**
  * The survey export as CSV (RFC 4180: comma-separated, CRLF line ends, fields holding a quote, comma,

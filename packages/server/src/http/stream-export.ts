@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { SurveyRecord } from "@aftercall/schema";
 import type { FastifyReply } from "fastify";
 import { type ExportFormat, formatRecord } from "../export-format.js";
-import type { Project } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 
 /** Stream records as NDJSON, pulling from the store only as fast as the client reads. */
 export function streamExport(

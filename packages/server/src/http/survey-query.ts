@@ -1,157 +1,103 @@
 import {
   DIMENSION_KEY_PATTERN,
   MAX_DIMENSION_KEY_LENGTH,
-  MAX_DIMENSION_VALUE_LENGTH,
   MAX_DIMENSIONS,
   RATING_CATEGORIES,
-  type RatingCategory,
 } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
-import type { SurveyQuery } from "../store/store.js";
+import type { SurveyQuery } from "../surveys/survey-query.js";
 
-const CATEGORIES = RATING_CATEGORIES.map((c) => c.key) as readonly string[];
+/**
+ * The survey filters of a request (already checked against the route's declared query: known names,
+ * lengths, patterns) as a survey query: dates parsed, tags looked up in their category's catalogue,
+ * `dimension.<key>` parameters gathered.
+ *
+ * @module
+ */
 
-function time(name: string, raw: unknown): number | undefined {
+/** The filter parameters as the declarations name them (`dimension.<key>` besides). */
+export interface FilterParams {
+  from?: string;
+  to?: string;
+  poor?: string;
+  tag?: string;
+  callId?: string;
+  participantId?: string;
+  q?: string;
+  appVersion?: string;
+  platform?: string;
+  browser?: string;
+  sdkVersion?: string;
+}
+
+const CONTEXT_FILTERS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
+const EXACT = ["callId", "participantId", "q", ...CONTEXT_FILTERS] as const;
+
+function time(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const ms = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+  const ms = Date.parse(raw);
   if (Number.isNaN(ms))
-    throw new AftercallError(
-      "INVALID_PARAMETER",
-      `${name} must be an ISO 8601 date-time, got "${String(raw)}".`,
-    );
+    throw new AftercallError("INVALID_PARAMETER", `${name} must be an ISO 8601 date-time, got "${raw}".`);
   return ms;
 }
 
-function text(name: string, raw: unknown): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== "string" || raw.length === 0 || raw.length > 256) {
-    throw new AftercallError(
-      "INVALID_PARAMETER",
-      `${name} must be a single non-empty value of at most 256 characters.`,
-    );
+/** Turn validated filter parameters into a survey query; `prefix` names them in messages (compare's `a.`). */
+export function toSurveyQuery(params: FilterParams & Record<string, unknown>, prefix = ""): SurveyQuery {
+  const query: SurveyQuery = {};
+  const from = time(`${prefix}from`, params.from);
+  const to = time(`${prefix}to`, params.to);
+  if (from !== undefined) query.fromMs = from;
+  if (to !== undefined) query.toMs = to;
+  for (const field of EXACT) {
+    const value = params[field];
+    if (value !== undefined) query[field] = value;
   }
-  return raw;
+  if (params.poor !== undefined) query.poor = params.poor.split(",") as NonNullable<SurveyQuery["poor"]>;
+  if (params.tag !== undefined) query.tag = issueTag(params.tag, prefix);
+  const dimensions = dimensionFilters(params, prefix);
+  if (dimensions) query.dimensions = dimensions;
+  return query;
 }
 
-function category(name: string, raw: string): RatingCategory {
-  if (!CATEGORIES.includes(raw)) {
+function issueTag(raw: string, prefix: string): NonNullable<SurveyQuery["tag"]> {
+  const [category, tag] = raw.split(":") as [string, string];
+  const entry = RATING_CATEGORIES.find((c) => c.key === category);
+  if (!entry)
     throw new AftercallError(
       "INVALID_PARAMETER",
-      `${name}: "${raw}" is not a rating category; use one of ${CATEGORIES.join(", ")}.`,
+      `${prefix}tag: "${category}" is not a rating category; use one of ${RATING_CATEGORIES.map((c) => c.key).join(", ")}.`,
     );
-  }
-  return raw as RatingCategory;
-}
-
-/** Context fields a survey list or an analytics query may be filtered on (exact match). */
-const CONTEXT_FILTERS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
-
-/**
- * Parse the survey filters of a query string: `from`, `to` (ISO date-times; from inclusive, to exclusive),
- * `poor` (comma-separated categories, any of them poor), `tag` (`category:Tag`), `callId`, `participantId`,
- * `q` (case-insensitive substring of any improvement suggestion) and the context fields `appVersion`,
- * `platform`, `browser`, `sdkVersion` and `dimension.<key>` for custom dimensions (exact match).
- */
-export const SURVEY_FILTERS: readonly string[] = [
-  "from",
-  "to",
-  "poor",
-  "tag",
-  "callId",
-  "participantId",
-  "q",
-  ...CONTEXT_FILTERS,
-  "dimension.<key>",
-];
-const FILTERS = new Set(SURVEY_FILTERS);
-
-export function parseSurveyQuery(query: Record<string, unknown>): SurveyQuery {
-  // A misspelt filter (`?participantID=`) must not silently return everything.
-  const unknown = Object.keys(query).find(
-    (k) => !FILTERS.has(k) && !k.startsWith("dimension.") && query[k] !== undefined,
-  );
-  if (unknown) {
+  if (!(entry.issues as readonly string[]).includes(tag))
     throw new AftercallError(
       "INVALID_PARAMETER",
-      `Unknown parameter "${unknown}"; filters are ${[...FILTERS].join(", ")}.`,
+      `${prefix}tag: "${tag}" is not a ${category} issue tag; use one of ${entry.issues.join(", ")}.`,
     );
-  }
-  const result: SurveyQuery = {};
-  const from = time("from", query.from);
-  const to = time("to", query.to);
-  if (from !== undefined) result.fromMs = from;
-  if (to !== undefined) result.toMs = to;
-  const callId = text("callId", query.callId);
-  const participantId = text("participantId", query.participantId);
-  if (callId !== undefined) result.callId = callId;
-  if (participantId !== undefined) result.participantId = participantId;
-  const q = text("q", query.q);
-  if (q !== undefined) result.q = q;
-  for (const field of CONTEXT_FILTERS) {
-    const value = text(field, query[field]);
-    if (value !== undefined) result[field] = value;
-  }
-  const dimensions = dimensionFilters(query);
-  if (dimensions) result.dimensions = dimensions;
-  const poor = text("poor", query.poor);
-  if (poor !== undefined) result.poor = poor.split(",").map((c) => category("poor", c.trim()));
-  const tag = text("tag", query.tag);
-  if (tag !== undefined) {
-    const [cat, name, extra] = tag.split(":");
-    if (!cat || !name || extra !== undefined)
-      throw new AftercallError("INVALID_PARAMETER", `tag must look like "audio:Echo", got "${tag}".`);
-    const key = category("tag", cat);
-    const catalogue = RATING_CATEGORIES.find((c) => c.key === key)?.issues as readonly string[];
-    if (!catalogue.includes(name)) {
-      throw new AftercallError(
-        "INVALID_PARAMETER",
-        `tag: "${name}" is not a ${key} issue tag; use one of ${catalogue.join(", ")}.`,
-      );
-    }
-    result.tag = { category: key, tag: name };
-  }
-  return result;
+  return { category: entry.key, tag };
 }
 
 /** `dimension.<key>=<value>` parameters as a map, or undefined when there are none. */
-function dimensionFilters(query: Record<string, unknown>): Record<string, string> | undefined {
-  const entries = Object.entries(query).filter(([k, v]) => k.startsWith("dimension.") && v !== undefined);
+function dimensionFilters(
+  params: Record<string, unknown>,
+  prefix: string,
+): Record<string, string> | undefined {
+  const entries = Object.entries(params).filter(([k, v]) => k.startsWith("dimension.") && v !== undefined);
   if (entries.length === 0) return undefined;
   if (entries.length > MAX_DIMENSIONS) {
     throw new AftercallError(
       "INVALID_PARAMETER",
-      `At most ${MAX_DIMENSIONS} dimension.<key> filters, got ${entries.length}.`,
+      `At most ${MAX_DIMENSIONS} ${prefix}dimension.<key> filters, got ${entries.length}.`,
     );
   }
   const dimensions: Record<string, string> = {};
-  for (const [name, raw] of entries) {
+  for (const [name, value] of entries) {
     const key = name.slice("dimension.".length);
     if (!DIMENSION_KEY_PATTERN.test(key) || key.length > MAX_DIMENSION_KEY_LENGTH) {
       throw new AftercallError(
         "INVALID_PARAMETER",
-        `${name}: "${key}" is not a dimension key (up to ${MAX_DIMENSION_KEY_LENGTH} letters, digits, _, . and -, starting with a letter).`,
+        `${prefix}${name}: "${key}" is not a dimension key (up to ${MAX_DIMENSION_KEY_LENGTH} letters, digits, _, . and -, starting with a letter).`,
       );
     }
-    if (typeof raw !== "string" || raw.length === 0 || raw.length > MAX_DIMENSION_VALUE_LENGTH) {
-      throw new AftercallError(
-        "INVALID_PARAMETER",
-        `${name} must be a single non-empty value of at most ${MAX_DIMENSION_VALUE_LENGTH} characters.`,
-      );
-    }
-    dimensions[key] = raw;
+    dimensions[key] = String(value);
   }
   return dimensions;
-}
-
-/** Parse `limit` (1–500, default 50). */
-export function parseLimit(raw: unknown): number {
-  if (raw === undefined) return 50;
-  const n = Number(raw);
-  if (typeof raw !== "string" || !/^\d{1,3}$/.test(raw) || n < 1 || n > 500) {
-    throw new AftercallError(
-      "INVALID_PARAMETER",
-      `limit must be a whole number from 1 to 500, got "${String(raw)}".`,
-    );
-  }
-  return n;
 }

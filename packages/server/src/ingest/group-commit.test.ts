@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { GroupOutcome, SurveyGroup } from "../store/store.js";
 import { GroupCommitter } from "./group-commit.js";
+import type { GroupOutcome, SurveyGroup } from "./pending-survey.js";
 
-/** A store stand-in that records each transaction's groups and takes `ms` to "fsync". */
+/** A commit stand-in that records each transaction's groups and takes `ms` to "fsync". */
 function recordingStore(ms: number, fail?: (call: number) => boolean) {
   const transactions: number[] = [];
   const state = { inFlight: 0, maxInFlight: 0 };
   return {
     transactions,
     state,
-    async commitSurveyGroups(groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> {
+    commitSurveyGroups: async (groups: readonly SurveyGroup[]): Promise<GroupOutcome[]> => {
       transactions.push(groups.length);
       const call = transactions.length;
       state.maxInFlight = Math.max(state.maxInFlight, ++state.inFlight);
@@ -27,14 +27,14 @@ const group = (n = 1): SurveyGroup => Array.from({ length: n }, () => ({}) as Su
 describe("GroupCommitter", () => {
   it("commits requests that arrive together in one transaction", async () => {
     const store = recordingStore(5);
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.commitSurveyGroups);
     await Promise.all(Array.from({ length: 100 }, () => committer.commit(group())));
     assert.deepEqual(store.transactions, [100]);
   });
 
   it("queues requests arriving during a commit into the next transaction", async () => {
     const store = recordingStore(20);
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.commitSurveyGroups);
     const first = committer.commit(group());
     await new Promise((resolve) => setTimeout(resolve, 5));
     const later = Array.from({ length: 30 }, () => committer.commit(group()));
@@ -44,7 +44,7 @@ describe("GroupCommitter", () => {
 
   it("caps a transaction at maxSurveys but never splits a request's group", async () => {
     const store = recordingStore(1);
-    const committer = new GroupCommitter(store, { maxSurveys: 10 });
+    const committer = new GroupCommitter(store.commitSurveyGroups, { maxSurveys: 10 });
     const sizes = [3, 3, 3, 25, 1];
     await Promise.all(sizes.map((n) => committer.commit(group(n))));
     // 3+3+3 fit; the 25-survey batch goes alone (whole), then the last one.
@@ -53,7 +53,7 @@ describe("GroupCommitter", () => {
 
   it("rejects every request when the store keeps failing, and keeps serving later ones", async () => {
     const store = recordingStore(1, (call) => call <= 3);
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.commitSurveyGroups);
     const failed = await Promise.allSettled([committer.commit(group()), committer.commit(group())]);
     assert.deepEqual(
       failed.map((r) => r.status),
@@ -66,7 +66,7 @@ describe("GroupCommitter", () => {
   it("isolates a request the store refuses from the others that shared its transaction", async () => {
     // Transaction 1 (all three) fails; retried alone, only the second request (call 3) fails again.
     const store = recordingStore(1, (call) => call === 1 || call === 3);
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.commitSurveyGroups);
     const outcomes = await Promise.allSettled([
       committer.commit(group()),
       committer.commit(group()),
@@ -80,7 +80,7 @@ describe("GroupCommitter", () => {
 
   it("drain() resolves only after in-flight and queued commits finished", async () => {
     const store = recordingStore(10);
-    const committer = new GroupCommitter(store);
+    const committer = new GroupCommitter(store.commitSurveyGroups);
     let settled = 0;
     for (let i = 0; i < 5; i++) void committer.commit(group()).then(() => settled++);
     await committer.drain();
@@ -91,7 +91,7 @@ describe("GroupCommitter", () => {
   describe("with concurrency", () => {
     it("starts another transaction while one is in flight, up to the limit, then queues", async () => {
       const store = recordingStore(20);
-      const committer = new GroupCommitter(store, { concurrency: 2 });
+      const committer = new GroupCommitter(store.commitSurveyGroups, { concurrency: 2 });
       const first = committer.commit(group());
       await new Promise((resolve) => setTimeout(resolve, 5));
       const second = Array.from({ length: 10 }, () => committer.commit(group()));
@@ -105,7 +105,7 @@ describe("GroupCommitter", () => {
 
     it("never exceeds the limit under a stream of requests", async () => {
       const store = recordingStore(3);
-      const committer = new GroupCommitter(store, { concurrency: 3 });
+      const committer = new GroupCommitter(store.commitSurveyGroups, { concurrency: 3 });
       const all: Array<Promise<GroupOutcome>> = [];
       for (let i = 0; i < 40; i++) {
         all.push(committer.commit(group()));
@@ -124,7 +124,7 @@ describe("GroupCommitter", () => {
 
     it("rejects only the requests of the failed transaction", async () => {
       const store = recordingStore(10, (call) => call === 1);
-      const committer = new GroupCommitter(store, { concurrency: 2 });
+      const committer = new GroupCommitter(store.commitSurveyGroups, { concurrency: 2 });
       const failing = committer.commit(group());
       await new Promise((resolve) => setTimeout(resolve, 2));
       const fine = committer.commit(group());
@@ -137,7 +137,7 @@ describe("GroupCommitter", () => {
 
     it("drain() waits for every transaction in flight", async () => {
       const store = recordingStore(10);
-      const committer = new GroupCommitter(store, { concurrency: 4 });
+      const committer = new GroupCommitter(store.commitSurveyGroups, { concurrency: 4 });
       let settled = 0;
       for (let i = 0; i < 3; i++) {
         void committer.commit(group()).then(() => settled++);

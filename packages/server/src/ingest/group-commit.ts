@@ -1,4 +1,7 @@
-import type { GroupOutcome, Store, SurveyGroup } from "../store/store.js";
+import type { GroupOutcome, SurveyGroup } from "./pending-survey.js";
+
+/** Commits groups in one durable transaction (see `commit.ts`). */
+export type CommitGroups = (groups: readonly SurveyGroup[]) => Promise<GroupOutcome[]>;
 
 interface Waiting {
   group: SurveyGroup;
@@ -13,7 +16,7 @@ export interface GroupCommitterOptions {
    * Most transactions in flight at once (default 1). With 1, requests queue behind the commit in flight
    * and go into the next one together. More only helps a store whose commits wait on something other
    * than this thread (PostgreSQL: the round trips and the server's WAL flush); the store must then handle
-   * concurrent commits of the same ids, as PostgresStore does for commits from several servers.
+   * concurrent commits of the same ids, as the PostgreSQL commit does for commits from several servers.
    */
   concurrency?: number;
 }
@@ -33,7 +36,7 @@ export class GroupCommitter {
   private readonly concurrency: number;
 
   constructor(
-    private readonly store: Pick<Store, "commitSurveyGroups">,
+    private readonly commitGroups: CommitGroups,
     options: GroupCommitterOptions = {},
   ) {
     this.maxSurveys = options.maxSurveys ?? 2000;
@@ -86,7 +89,7 @@ export class GroupCommitter {
 
   private async run(batch: Waiting[]): Promise<void> {
     try {
-      const outcomes = await this.store.commitSurveyGroups(batch.map((w) => w.group));
+      const outcomes = await this.commitGroups(batch.map((w) => w.group));
       for (const [i, w] of batch.entries()) w.resolve(outcomes[i] as GroupOutcome);
     } catch (error) {
       if (batch.length === 1) (batch[0] as Waiting).reject(error);
@@ -95,7 +98,7 @@ export class GroupCommitter {
       else
         await Promise.all(
           batch.map((w) =>
-            this.store.commitSurveyGroups([w.group]).then((o) => w.resolve(o[0] as GroupOutcome), w.reject),
+            this.commitGroups([w.group]).then((o) => w.resolve(o[0] as GroupOutcome), w.reject),
           ),
         );
     }

@@ -1,13 +1,8 @@
-import {
-  type SurveySubmission,
-  toSurveyRecord,
-  type ValidationIssue,
-  validateSurvey,
-} from "@aftercall/schema";
+import { type SurveySubmission, type ValidationIssue, validateSurvey } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
-import { submissionHash } from "../store/content-hash.js";
-import type { CommittedSurvey, PendingSurvey, Project } from "../store/store.js";
+import type { Project } from "../projects/project.js";
 import type { GroupCommitter } from "./group-commit.js";
+import { type CommittedSurvey, type PendingSurvey, toPendingSurvey } from "./pending-survey.js";
 
 export interface IngestContext {
   committer: GroupCommitter;
@@ -59,10 +54,9 @@ export async function recordSurveys(
   submissions: readonly SurveySubmission[],
 ): Promise<CommittedSurvey[]> {
   const receivedAt = ctx.now();
-  const group: PendingSurvey[] = submissions.map((submission) => ({
-    record: toSurveyRecord(submission, { projectId: project.id, receivedAt }),
-    contentHash: submissionHash(submission),
-  }));
+  const group: PendingSurvey[] = submissions.map((submission) =>
+    toPendingSurvey(submission, { projectId: project.id, receivedAt }),
+  );
   const duplicateInRequest = findDuplicateContent(group);
   if (duplicateInRequest) throw duplicateInRequest;
   let outcome: Awaited<ReturnType<GroupCommitter["commit"]>>;

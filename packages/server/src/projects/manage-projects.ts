@@ -1,6 +1,8 @@
 import { DEFAULT_SURVEY_CONFIG, defaultResourceId, type SurveyConfig } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
-import type { ApiKey, ApiKeyKind, Project, Store } from "../store/store.js";
+import type { Database } from "../store/database.js";
+import type { ApiKey, ApiKeyKind, Project } from "./project.js";
+import { getProject, insertApiKey, insertProject } from "./project-store.js";
 import { generateToken, hashToken, newId, tokenPrefix } from "./tokens.js";
 
 /** Project ids: lowercase letters, digits and dashes, 2–63 characters, starting with a letter or digit. */
@@ -22,13 +24,13 @@ export interface IssuedKey extends ApiKey {
 
 /** Issue a key of `kind` for a project. Admin tokens are stored only as hashes. */
 export async function issueKey(
-  store: Store,
+  db: Database,
   projectId: string,
   kind: ApiKeyKind,
   label = "",
 ): Promise<IssuedKey> {
   const token = generateToken(kind);
-  const key = await store.createApiKey({
+  const key = await insertApiKey(db, {
     id: newId("key"),
     projectId,
     kind,
@@ -42,7 +44,7 @@ export async function issueKey(
 
 /** Create a project with one ingest key and one admin token. */
 export async function createProject(
-  store: Store,
+  db: Database,
   input: CreateProjectInput,
 ): Promise<{ project: Project; ingestKey: IssuedKey; adminToken: IssuedKey }> {
   const id = input.id ?? slugify(input.name);
@@ -63,9 +65,8 @@ export async function createProject(
       );
     }
   }
-  if (await store.getProject(id))
-    throw new AftercallError("PROJECT_EXISTS", `Project "${id}" already exists.`);
-  const project = await store.createProject({
+  if (await getProject(db, id)) throw new AftercallError("PROJECT_EXISTS", `Project "${id}" already exists.`);
+  const project = await insertProject(db, {
     id,
     name: input.name.trim(),
     allowedOrigins: input.allowedOrigins ?? [],
@@ -73,8 +74,8 @@ export async function createProject(
     resourceId: input.resourceId ?? defaultResourceId(id),
     surveyConfig: input.surveyConfig ?? (structuredClone(DEFAULT_SURVEY_CONFIG) as SurveyConfig),
   });
-  const ingestKey = await issueKey(store, id, "ingest", "default");
-  const adminToken = await issueKey(store, id, "admin", "default");
+  const ingestKey = await issueKey(db, id, "ingest", "default");
+  const adminToken = await issueKey(db, id, "admin", "default");
   return { project, ingestKey, adminToken };
 }
 

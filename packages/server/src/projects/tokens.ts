@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { ApiKeyKind } from "../store/store.js";
+import type { ApiKeyKind } from "./project.js";
 
 const PREFIX: Record<ApiKeyKind, string> = { ingest: "ac_pk_", admin: "ac_sk_" };
 

@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
+import { dashboardAsset, dashboardPage } from "@aftercall/api";
 import { dashboardDir } from "@aftercall/dashboard";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AftercallError } from "../errors.js";
+import type { AppContext } from "../http/context.js";
+import { handle } from "../http/route.js";
 
 /**
  * The page may load only its own scripts, styles, fonts and images and talk only to this server; no inline
@@ -55,8 +58,8 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
  * The analytics dashboard (a static single-page app) at `/`, its hashed files under `/assets/`; `/` still
  * answers JSON service information to clients that ask for JSON.
  */
-export function dashboardRoutes(app: FastifyInstance, root: string = dashboardDir): void {
-  app.get("/", async (request, reply) => {
+export function dashboardRoutes(app: FastifyInstance, ctx: AppContext, root: string = dashboardDir): void {
+  handle(app, ctx, dashboardPage, async ({ request, reply }) => {
     if (wantsJson(request))
       return { name: "Aftercall", dashboard: "/", docs: "/openapi.json", health: "/healthz" };
     // Read on every request (it is tiny): a rebuild while the server runs must not leave it pointing at
@@ -72,8 +75,8 @@ export function dashboardRoutes(app: FastifyInstance, root: string = dashboardDi
     }
   });
 
-  app.get("/assets/:name", async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
-    const { name } = request.params;
+  handle(app, ctx, dashboardAsset, async ({ params, reply }) => {
+    const { name } = params;
     const type = CONTENT_TYPES[extname(name)];
     // Only plain file names of known types: no path separators, no dot-dot, nothing outside assets/.
     if (!ASSET_NAME.test(name) || !type) throw new AftercallError("NOT_FOUND", `No dashboard asset ${name}.`);

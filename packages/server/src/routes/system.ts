@@ -1,21 +1,32 @@
+import { healthz, metrics, openApi, openApiDocument, ROUTES, readyz } from "@aftercall/api";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../http/context.js";
-import { openApiDocument } from "../openapi.js";
+import { handle } from "../http/route.js";
 
-/** Liveness, readiness and the API description (`/` is the dashboard, see routes/dashboard.ts). */
+/** Liveness, readiness, the API description and `/metrics` (`/` is the dashboard, see routes/dashboard.ts). */
 export function systemRoutes(app: FastifyInstance, ctx: AppContext, state: { closing: boolean }): void {
-  app.get("/healthz", async () => ({ status: "ok" }));
+  handle(app, ctx, healthz, async () => ({ status: "ok" as const }));
 
-  app.get("/readyz", async (_request, reply) => {
+  handle(app, ctx, readyz, async ({ reply }) => {
     if (state.closing) return reply.code(503).send({ status: "shutting-down" });
     try {
-      await ctx.store.ping();
-      return { status: "ready", store: ctx.store.engine };
+      await ctx.db.ping();
+      return { status: "ready" as const, store: ctx.db.engine };
     } catch {
-      return reply.code(503).send({ status: "store-unavailable", store: ctx.store.engine });
+      return reply.code(503).send({ status: "store-unavailable", store: ctx.db.engine });
     }
   });
 
-  const document = openApiDocument();
-  app.get("/openapi.json", async () => document);
+  const document = openApiDocument(ROUTES, {
+    title: "Aftercall API",
+    version: "1.0.0",
+    description:
+      "End-of-call surveys: ingest (publishable ingest key), read and manage (secret admin token or operator token). Errors answer {code, message, requestId, errors?} with a code from x-error-codes.",
+  });
+  handle(app, ctx, openApi, async () => document);
+
+  handle(app, ctx, metrics, async ({ reply }) => {
+    const registry = ctx.metrics.registry;
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
 }

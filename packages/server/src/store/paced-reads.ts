@@ -1,4 +1,4 @@
-import type { SqlFragment } from "./list-query.js";
+import type { SqlFragment } from "./database.js";
 
 /**
  * Runs a batch of statements; one settled result per statement, in order. A batch is what one request

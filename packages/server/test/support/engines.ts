@@ -3,61 +3,65 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
+import BetterSqlite3 from "better-sqlite3";
 import postgres from "postgres";
-import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
-import type { AnalyticsSource } from "../../src/store/rollup-query.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import { MIGRATIONS } from "../../src/migrations.js";
+import type { Database } from "../../src/store/database.js";
+import { PostgresEngine } from "../../src/store/postgres/postgres-database.js";
+import { SqliteEngine } from "../../src/store/sqlite/sqlite-database.js";
 import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "./postgres.js";
 
 /**
- * Opens a fresh, migrated, empty store; `cleanup` closes it (and its twins) and removes what it created.
- * `twin` opens a second store on the same database with other options (e.g. analytics from raw rows);
- * `exec` runs statements directly on the database (e.g. to undo a migration).
+ * Opens a fresh, migrated, empty database; `cleanup` closes it (and its twins) and removes what it
+ * created. `twin` opens a second connection to the same database (another server, say); `exec` runs
+ * statements directly on the database (e.g. to undo a migration).
  */
-export type MakeStore = () => Promise<{
-  store: Store;
+export type MakeDatabase = () => Promise<{
+  db: Database;
   cleanup(): Promise<void>;
-  twin(options: { analytics: AnalyticsSource }): Promise<Store>;
+  twin(): Promise<Database>;
   exec(statements: readonly string[]): Promise<void>;
 }>;
 
 /**
  * Declare `suite` once per engine: SQLite in a temp directory, and PostgreSQL in a fresh schema of a
- * throwaway server per store. The PostgreSQL half skips locally (with its reason) when the server
+ * throwaway server per database. The PostgreSQL half skips locally (with its reason) when the server
  * binaries are missing, and fails in CI, where it may never be skipped.
  */
-export function onEveryEngine(slug: string, suite: (engine: string, makeStore: MakeStore) => void): void {
-  suite("SqliteStore", async () => {
+export function onEveryEngine(
+  slug: string,
+  suite: (engine: string, makeDatabase: MakeDatabase) => void,
+): void {
+  suite("SQLite", async () => {
     const dir = await mkdtemp(join(tmpdir(), `aftercall-${slug}-`));
-    const store = new SqliteStore(dir);
-    const twins: Store[] = [];
+    const db = new SqliteEngine(dir);
+    await db.migrate(MIGRATIONS);
+    const twins: Database[] = [];
     return {
-      store,
+      db,
       async cleanup() {
         for (const twin of twins) await twin.close();
-        await store.close();
+        await db.close();
         await rm(dir, { recursive: true, force: true });
       },
-      async twin(options) {
-        const twin = new SqliteStore(dir, options);
+      async twin() {
+        const twin = new SqliteEngine(dir);
         twins.push(twin);
         return twin;
       },
       async exec(statements) {
-        const db = new Database(store.path);
+        const raw = new BetterSqlite3(db.path);
         try {
-          for (const statement of statements) db.exec(statement);
+          for (const statement of statements) raw.exec(statement);
         } finally {
-          db.close();
+          raw.close();
         }
       },
     };
   });
 
   const skip = postgresSkip();
-  describe(`PostgresStore ${slug}`, () => {
+  describe(`PostgreSQL ${slug}`, () => {
     if (skip) {
       it(`${slug} on PostgreSQL`, { skip }, () => {});
       return;
@@ -70,20 +74,20 @@ export function onEveryEngine(slug: string, suite: (engine: string, makeStore: M
     after(async () => {
       await server?.stop();
     });
-    suite("PostgresStore", async () => {
+    suite("PostgreSQL", async () => {
       assert.ok(server, "server not started");
       const url = await createSchema(server.url, `${slug}_${++schemas}`);
-      const store = new PostgresStore(url, { max: 2 });
-      await store.migrate();
-      const twins: Store[] = [];
+      const db = new PostgresEngine(url, { max: 2 });
+      await db.migrate(MIGRATIONS);
+      const twins: Database[] = [];
       return {
-        store,
+        db,
         async cleanup() {
           for (const twin of twins) await twin.close();
-          await store.close();
+          await db.close();
         },
-        async twin(options) {
-          const twin = new PostgresStore(url, { max: 2, ...options });
+        async twin() {
+          const twin = new PostgresEngine(url, { max: 2 });
           twins.push(twin);
           return twin;
         },

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { SqlFragment } from "../list-query.js";
+import type { SqlFragment } from "../database.js";
 
 /**
  * Runs the analytics statements of a SQLite store on a worker thread with its own read-only connection.

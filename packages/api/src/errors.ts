@@ -1,0 +1,64 @@
+import { VALIDATION_CODES } from "@aftercall/schema";
+import { type Static, Type } from "typebox";
+import { oneOf } from "./common.js";
+
+/**
+ * The closed list of error codes the HTTP API answers with, and their status. Clients switch on `code`;
+ * `message` is for people and may be reworded.
+ */
+export const ERROR_STATUS = {
+  /** The survey (or a survey of a batch) broke a schema rule; `errors` lists each problem. */
+  VALIDATION_FAILED: 400,
+  /** The body is not JSON. */
+  INVALID_JSON: 400,
+  /** A query-string or path parameter is malformed; the message names it. */
+  INVALID_PARAMETER: 400,
+  /** No key, or a key that does not exist or was revoked. */
+  UNAUTHORIZED: 401,
+  /** The key is valid but may not do this (e.g. an ingest key reading surveys). */
+  FORBIDDEN: 403,
+  /** The request's Origin is not in the project's allowed origins. */
+  ORIGIN_NOT_ALLOWED: 403,
+  NOT_FOUND: 404,
+  /** A survey with this id was already stored with different content. */
+  SURVEY_CONFLICT: 409,
+  /** A project with this id already exists. */
+  PROJECT_EXISTS: 409,
+  /** A project already has the most diagnostic settings allowed (5). */
+  SETTING_LIMIT_REACHED: 409,
+  /** A diagnostic setting with this name already exists in the project. */
+  SETTING_EXISTS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  /** Content-Type is neither application/json nor text/plain. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The server is shutting down; retry against another instance or later. */
+  SHUTTING_DOWN: 503,
+  /** The store did not accept the commit; nothing was written; retry. */
+  STORE_UNAVAILABLE: 503,
+  /** A bug. Logged with the request id. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ValidationIssueSchema = Type.Object(
+  {
+    code: oneOf(VALIDATION_CODES),
+    path: Type.String({ description: "Dotted path of the offending field; empty for the whole input." }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/** The JSON body of every error response. */
+export const ErrorBodySchema = Type.Object(
+  {
+    code: oneOf(Object.keys(ERROR_STATUS) as ErrorCode[]),
+    message: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(ValidationIssueSchema, { description: "One entry per problem." })),
+  },
+  { additionalProperties: false, title: "Error" },
+);
+
+export type ErrorBody = Static<typeof ErrorBodySchema>;

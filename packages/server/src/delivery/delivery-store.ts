@@ -1,0 +1,457 @@
+import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
+import { type Database, GuardFailed, marks, type SqlRow, type SqlWrite } from "../store/database.js";
+import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
+import {
+  CURSOR_FROM_TIME,
+  destinationFromRow,
+  insertDestination,
+  num,
+  parkedFromRow,
+  settingFromRow,
+  UNDELIVERED_COUNT_CAP,
+} from "./delivery-rows.js";
+import type {
+  CreateSettingOutcome,
+  DeliveryStore,
+  DestinationStatus,
+  DueDestination,
+  LogEntry,
+  NewSetting,
+  ParkedBatch,
+  SettingUpdate,
+} from "./delivery-types.js";
+import type { DestinationType, LogCategory } from "./destination.js";
+import type { DestinationState, DiagnosticSetting } from "./settings.js";
+
+/**
+ * A write that locks the project's row until the batch commits (PostgreSQL; SQLite has one writer anyway),
+ * so checks of a project's settings and the writes that depend on them cannot interleave across servers.
+ */
+function dueFromRow(row: SqlRow): DueDestination {
+  return {
+    ...destinationFromRow(row),
+    categories: JSON.parse(String(row.categories)) as LogCategory[],
+    parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
+    leaseOwner:
+      row.lease_owner === null || row.lease_owner === undefined ? undefined : String(row.lease_owner),
+    leaseUntilMs: num(row.lease_until),
+  };
+}
+
+const lockProject = (projectId: string): SqlWrite => ({
+  sql: "UPDATE projects SET name = name WHERE id = ?",
+  params: [projectId],
+});
+
+/** {@link DeliveryStore} over either engine's {@link Database}; the SQL is the same for both. */
+export class SqlDeliveryStore implements DeliveryStore {
+  constructor(private readonly db: Database) {}
+
+  async createSetting(s: NewSetting, maxPerProject: number): Promise<CreateSettingOutcome> {
+    const writes: SqlWrite[] = [
+      lockProject(s.projectId),
+      {
+        // The count and the name are checked by the insert itself, after the project lock above: a second
+        // server creating a sixth setting (or the same name) at once waits, then sees the first one's row.
+        sql: `INSERT INTO diagnostic_settings (id, project_id, name, categories, format, created_at, updated_at)
+SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT) WHERE (SELECT count(*) FROM diagnostic_settings WHERE project_id = ?) < ?
+AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?)`,
+        params: [
+          s.id,
+          s.projectId,
+          s.name,
+          JSON.stringify(s.categories),
+          s.format,
+          s.nowMs,
+          s.nowMs,
+          s.projectId,
+          maxPerProject,
+          s.projectId,
+          s.name,
+        ],
+        expectChanges: 1,
+      },
+      ...s.destinations.map((d) => insertDestination(s.id, s.projectId, d, s.backfillFromMs)),
+    ];
+    try {
+      await this.db.atomically(writes);
+    } catch (error) {
+      if (!(error instanceof GuardFailed) || error.index !== 1) throw error;
+      const taken = await this.db.all("SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ?", [
+        s.projectId,
+        s.name,
+      ]);
+      return { status: taken.length > 0 ? "name-taken" : "limit" };
+    }
+    const setting = await this.getSetting(s.projectId, s.id);
+    if (!setting) throw new Error(`Diagnostic setting ${s.id} vanished right after it was created`);
+    return { status: "created", setting };
+  }
+
+  async listSettings(projectId: string): Promise<DiagnosticSetting[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM diagnostic_settings WHERE project_id = ? ORDER BY created_at, id",
+      [projectId],
+    );
+    return this.withDestinations(rows);
+  }
+
+  async allSettings(): Promise<DiagnosticSetting[]> {
+    return this.withDestinations(
+      await this.db.all("SELECT * FROM diagnostic_settings ORDER BY project_id, id"),
+    );
+  }
+
+  private async withDestinations(rows: SqlRow[]): Promise<DiagnosticSetting[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => String(r.id));
+    const destinations = (
+      await this.db.all(
+        `SELECT * FROM destinations WHERE setting_id IN (${marks(ids.length)}) ORDER BY type`,
+        ids,
+      )
+    ).map(destinationFromRow);
+    return rows.map((row) =>
+      settingFromRow(
+        row,
+        destinations.filter((d) => d.settingId === String(row.id)),
+      ),
+    );
+  }
+
+  async getSetting(projectId: string, id: string): Promise<DiagnosticSetting | undefined> {
+    const rows = await this.db.all("SELECT * FROM diagnostic_settings WHERE project_id = ? AND id = ?", [
+      projectId,
+      id,
+    ]);
+    return (await this.withDestinations(rows))[0];
+  }
+
+  async updateSetting(
+    projectId: string,
+    id: string,
+    u: SettingUpdate,
+  ): Promise<"updated" | "name-taken" | "missing"> {
+    const writes: SqlWrite[] = [
+      lockProject(projectId),
+      {
+        sql: `UPDATE diagnostic_settings SET name = ?, categories = ?, format = ?, updated_at = ?
+WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name = ? AND id <> ?)`,
+        params: [
+          u.name,
+          JSON.stringify(u.categories),
+          u.format,
+          u.nowMs,
+          projectId,
+          id,
+          projectId,
+          u.name,
+          id,
+        ],
+        expectChanges: 1,
+      },
+      ...u.remove.map((type) => ({
+        sql: "DELETE FROM destinations WHERE setting_id = ? AND type = ?",
+        params: [id, type],
+      })),
+    ];
+    for (const d of u.upsert) {
+      // A changed destination keeps its cursor and state; a new one starts at the head of the log.
+      writes.push({
+        sql: "UPDATE destinations SET config = ?, format = ? WHERE setting_id = ? AND type = ?",
+        params: [JSON.stringify(d.config), d.format, id, d.type],
+      });
+      writes.push(insertDestination(id, projectId, d, undefined, true));
+    }
+    for (const { type, format } of u.formats)
+      writes.push({
+        sql: "UPDATE destinations SET format = ? WHERE setting_id = ? AND type = ?",
+        params: [format, id, type],
+      });
+    try {
+      await this.db.atomically(writes);
+      return "updated";
+    } catch (error) {
+      if (!(error instanceof GuardFailed) || error.index !== 1) throw error;
+      const exists = await this.db.all("SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND id = ?", [
+        projectId,
+        id,
+      ]);
+      return exists.length > 0 ? "name-taken" : "missing";
+    }
+  }
+
+  async deleteSetting(projectId: string, id: string): Promise<boolean> {
+    const writes: SqlWrite[] = [
+      {
+        sql: "DELETE FROM parked_batches WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)",
+        params: [id],
+      },
+      { sql: "DELETE FROM destinations WHERE setting_id = ?", params: [id] },
+      {
+        sql: "DELETE FROM diagnostic_settings WHERE project_id = ? AND id = ?",
+        params: [projectId, id],
+        expectChanges: 1,
+      },
+    ];
+    try {
+      await this.db.atomically(writes);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailed) return false;
+      throw error;
+    }
+  }
+
+  async setPaused(settingId: string, types: readonly DestinationType[], paused: boolean): Promise<void> {
+    if (types.length === 0) return;
+    await this.db.run(
+      `UPDATE destinations SET paused = ?, failed_attempts = 0, next_attempt_at = 0 WHERE setting_id = ? AND type IN (${marks(types.length)})`,
+      [paused ? 1 : 0, settingId, ...types],
+    );
+  }
+
+  async backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void> {
+    if (types.length === 0) return;
+    // Only ever backwards: a time after undelivered entries must not skip them. A delivery in flight
+    // compares-and-sets the cursor it started from, so it cannot undo this move (see markDelivered).
+    const project = await this.projectOf(settingId);
+    await this.db.run(
+      `UPDATE destinations SET cursor_seq = CASE WHEN ${CURSOR_FROM_TIME} < cursor_seq THEN ${CURSOR_FROM_TIME} ELSE cursor_seq END,
+  failed_attempts = 0, next_attempt_at = 0
+WHERE setting_id = ? AND type IN (${marks(types.length)})`,
+      [project, fromMs, project, fromMs, settingId, ...types],
+    );
+  }
+
+  private async projectOf(settingId: string): Promise<string> {
+    const rows = await this.db.all("SELECT project_id FROM diagnostic_settings WHERE id = ?", [settingId]);
+    return String(rows[0]?.project_id ?? "");
+  }
+
+  async dueDestinations(owner: string, nowMs: number): Promise<DueDestination[]> {
+    const rows = await this.db.all(
+      `SELECT d.*, s.categories,
+  EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1) AS parked_retry
+FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id
+WHERE d.paused = 0 AND (d.lease_owner IS NULL OR d.lease_owner = ? OR d.lease_until < ?)
+  AND (d.next_attempt_at <= ?
+    OR EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1))
+ORDER BY d.id`,
+      [owner, nowMs, nowMs],
+    );
+    return rows.map(dueFromRow);
+  }
+
+  async destination(id: string): Promise<DueDestination | undefined> {
+    const rows = await this.db.all(
+      `SELECT d.*, s.categories,
+  EXISTS (SELECT 1 FROM parked_batches p WHERE p.destination_id = d.id AND p.retry_requested = 1) AS parked_retry
+FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id WHERE d.id = ?`,
+      [id],
+    );
+    return rows[0] ? dueFromRow(rows[0]) : undefined;
+  }
+
+  async claim(destinationId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    const changes = await this.db.run(
+      `UPDATE destinations SET lease_owner = ?, lease_until = ?
+WHERE id = ? AND paused = 0 AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`,
+      [owner, nowMs + leaseMs, destinationId, owner, nowMs],
+    );
+    return changes === 1;
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    await this.db.run("UPDATE destinations SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = ?", [
+      owner,
+    ]);
+  }
+
+  async release(destinationId: string, owner: string): Promise<void> {
+    await this.db.run(
+      "UPDATE destinations SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?",
+      [destinationId, owner],
+    );
+  }
+
+  async readLog(
+    projectId: string,
+    categories: readonly LogCategory[],
+    range: { afterSeq: number; toSeq?: number },
+    limit: number,
+  ): Promise<LogEntry[]> {
+    const rows = await this.db.all(
+      `SELECT seq, category, item_id, received_at FROM delivery_log
+WHERE project_id = ? AND seq > ? AND seq <= ? AND category IN (${marks(categories.length)}) ORDER BY seq LIMIT ?`,
+      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, ...categories, limit],
+    );
+    return rows.map((r) => ({
+      seq: num(r.seq),
+      category: String(r.category) as LogCategory,
+      itemId: String(r.item_id),
+      receivedAtMs: num(r.received_at),
+    }));
+  }
+
+  async loadSurveys(projectId: string, ids: readonly string[]): Promise<Map<string, SurveyRecord>> {
+    const out = new Map<string, SurveyRecord>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all(
+      `SELECT * FROM surveys WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows) out.set(String(row.id), rowToSurvey(row as unknown as SurveyRow));
+    return out;
+  }
+
+  async loadEvents(projectId: string, ids: readonly string[]) {
+    const out = new Map<string, SurveyEvent & { receivedAtMs: number }>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all(
+      `SELECT * FROM survey_events WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows) {
+      const event: SurveyEvent & { receivedAtMs: number } = {
+        id: String(row.id),
+        type: String(row.type) as SurveyEventType,
+        callId: String(row.call_id),
+        participantId: String(row.participant_id),
+        clientTime: String(row.client_time),
+        receivedAtMs: num(row.received_at),
+      };
+      if (row.survey_id !== null && row.survey_id !== undefined) event.surveyId = String(row.survey_id);
+      out.set(event.id, event);
+    }
+    return out;
+  }
+
+  async markDelivered(
+    destinationId: string,
+    owner: string,
+    range: { fromCursor: number; toSeq: number },
+    records: number,
+    nowMs: number,
+  ) {
+    const changes = await this.db.run(
+      `UPDATE destinations SET cursor_seq = ?, delivered_records = delivered_records + ?, failed_attempts = 0,
+  next_attempt_at = 0, last_success_at = ?
+WHERE id = ? AND lease_owner = ? AND cursor_seq = ?`,
+      [range.toSeq, records, nowMs, destinationId, owner, range.fromCursor],
+    );
+    return changes === 1;
+  }
+
+  async markFailed(
+    destinationId: string,
+    owner: string,
+    error: string,
+    attempts: number,
+    nextAttemptAtMs: number,
+    nowMs: number,
+  ) {
+    const changes = await this.db.run(
+      `UPDATE destinations SET failed_attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?
+WHERE id = ? AND lease_owner = ?`,
+      [attempts, nextAttemptAtMs, error, nowMs, destinationId, owner],
+    );
+    return changes === 1;
+  }
+
+  async park(
+    destinationId: string,
+    owner: string,
+    fromCursor: number,
+    b: Omit<ParkedBatch, "retryRequested">,
+  ): Promise<boolean> {
+    try {
+      await this.db.atomically([
+        {
+          sql: `UPDATE destinations SET cursor_seq = ?, failed_attempts = 0, next_attempt_at = 0, last_error = ?,
+  last_error_at = ? WHERE id = ? AND lease_owner = ? AND cursor_seq = ?`,
+          params: [b.toSeq, b.error, b.parkedAtMs, destinationId, owner, fromCursor],
+          expectChanges: 1,
+        },
+        {
+          // The same range can fail again after a backfill: it stays one parked batch, with the new error.
+          sql: `INSERT INTO parked_batches (id, destination_id, from_seq, to_seq, records, attempts, error, parked_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (destination_id, from_seq) DO UPDATE SET
+  to_seq = CASE WHEN excluded.to_seq > parked_batches.to_seq THEN excluded.to_seq ELSE parked_batches.to_seq END,
+  records = excluded.records, attempts = parked_batches.attempts + excluded.attempts, error = excluded.error,
+  parked_at = excluded.parked_at, retry_requested = 0`,
+          params: [b.id, destinationId, b.fromSeq, b.toSeq, b.records, b.attempts, b.error, b.parkedAtMs],
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof GuardFailed) return false;
+      throw error;
+    }
+  }
+
+  async listParked(destinationIds: readonly string[]): Promise<ParkedBatch[]> {
+    if (destinationIds.length === 0) return [];
+    const rows = await this.db.all(
+      `SELECT * FROM parked_batches WHERE destination_id IN (${marks(destinationIds.length)}) ORDER BY parked_at, from_seq`,
+      [...destinationIds],
+    );
+    return rows.map(parkedFromRow);
+  }
+
+  async requestParkedRetry(settingId: string, parkedId?: string): Promise<number> {
+    return this.db.run(
+      `UPDATE parked_batches SET retry_requested = 1
+WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)${parkedId ? " AND id = ?" : ""}`,
+      parkedId ? [settingId, parkedId] : [settingId],
+    );
+  }
+
+  async nextParkedRetry(destinationId: string): Promise<ParkedBatch | undefined> {
+    const rows = await this.db.all(
+      "SELECT * FROM parked_batches WHERE destination_id = ? AND retry_requested = 1 ORDER BY from_seq LIMIT 1",
+      [destinationId],
+    );
+    return rows[0] ? parkedFromRow(rows[0]) : undefined;
+  }
+
+  async resolveParked(parkedId: string): Promise<void> {
+    await this.db.run("DELETE FROM parked_batches WHERE id = ?", [parkedId]);
+  }
+
+  async refailParked(parkedId: string, error: string, nowMs: number): Promise<void> {
+    await this.db.run(
+      "UPDATE parked_batches SET retry_requested = 0, attempts = attempts + 1, error = ?, parked_at = ? WHERE id = ?",
+      [error, nowMs, parkedId],
+    );
+  }
+
+  async destinationStatus(
+    d: DestinationState,
+    categories: readonly LogCategory[],
+  ): Promise<DestinationStatus> {
+    const cats = marks(categories.length);
+    const [oldest, pending, parked] = await Promise.all([
+      this.db.all(
+        `SELECT received_at FROM delivery_log WHERE project_id = ? AND seq > ? AND category IN (${cats}) ORDER BY seq LIMIT 1`,
+        [d.projectId, d.cursorSeq, ...categories],
+      ),
+      this.db.all(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM delivery_log WHERE project_id = ? AND seq > ? AND category IN (${cats}) LIMIT ?) AS pending`,
+        [d.projectId, d.cursorSeq, ...categories, UNDELIVERED_COUNT_CAP],
+      ),
+      this.db.all(
+        "SELECT count(*) AS n, COALESCE(sum(records), 0) AS r FROM parked_batches WHERE destination_id = ?",
+        [d.id],
+      ),
+    ]);
+    const status: DestinationStatus = {
+      undelivered: num(pending[0]?.n ?? 0),
+      parkedBatches: num(parked[0]?.n ?? 0),
+      parkedRecords: num(parked[0]?.r ?? 0),
+    };
+    if (oldest[0]) status.oldestUndeliveredAtMs = num(oldest[0].received_at);
+    return status;
+  }
+}

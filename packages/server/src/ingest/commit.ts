@@ -1,0 +1,18 @@
+import type { Database } from "../store/database.js";
+import { commitPostgres } from "./commit-postgres.js";
+import { commitSqlite } from "./commit-sqlite.js";
+import type { GroupOutcome, SurveyGroup } from "./pending-survey.js";
+
+/**
+ * Commit the groups in one durable transaction. Retries of stored surveys are answered from the stored
+ * record; a group with any conflicting survey writes nothing. Resolves only after the commit is durable.
+ * The engines commit differently (SQLite: one synchronous IMMEDIATE transaction; PostgreSQL: optimistic
+ * with retries under concurrent servers), with the same outcomes.
+ */
+export async function commitSurveyGroups(
+  db: Database,
+  groups: readonly SurveyGroup[],
+): Promise<GroupOutcome[]> {
+  db.noteCommit();
+  return db.engine === "sqlite" ? commitSqlite(db, groups) : commitPostgres(db, groups);
+}

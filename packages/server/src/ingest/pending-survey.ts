@@ -1,0 +1,35 @@
+import { type SurveyRecord, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import { submissionHash } from "./content-hash.js";
+
+/** A validated survey about to be committed, with the hash of its submitted content. */
+export interface PendingSurvey {
+  record: SurveyRecord;
+  /** Hash of the canonical submission; the same id with a different hash is a conflict. */
+  contentHash: string;
+}
+
+/** The surveys of one request (one, or one batch). A group commits whole or not at all. */
+export type SurveyGroup = readonly PendingSurvey[];
+
+/** What became of one survey of a committed group. */
+export interface CommittedSurvey {
+  /** `false` when the survey was already stored with the same content (an idempotent retry). */
+  created: boolean;
+  /** The stored record; for a retry, the one stored the first time. */
+  record: SurveyRecord;
+}
+
+export type GroupOutcome =
+  | { status: "committed"; surveys: CommittedSurvey[] }
+  | { status: "conflict"; conflictingIds: string[] };
+
+/**
+ * The one way a validated submission becomes a survey to commit: its stored record (received now, in
+ * this project) and the hash of what the client sent, so a retry of the same content replays.
+ */
+export function toPendingSurvey(
+  submission: SurveySubmission,
+  at: { projectId: string; receivedAt: Date },
+): PendingSurvey {
+  return { record: toSurveyRecord(submission, at), contentHash: submissionHash(submission) };
+}

@@ -1,0 +1,23 @@
+import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
+import { rollupMigration } from "./analytics/rollup-schema.js";
+import { deliveryMigration } from "./delivery/delivery-schema.js";
+import { eventTable } from "./events/events-schema.js";
+import { projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
+import type { Migration } from "./store/database.js";
+import { surveyTable } from "./surveys/surveys-schema.js";
+
+/**
+ * Aftercall's schema history, in order. Each domain module owns the DDL of its tables; this list only
+ * orders their changes. Released migrations are never edited: add a new one.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", statements: (d) => [...projectTables(d), ...surveyTable(d)] },
+  {
+    version: 2,
+    name: "survey config and events",
+    statements: (d) => [...surveyConfigColumn(d), ...eventTable(d)],
+  },
+  { version: 3, name: "delivery", statements: deliveryMigration },
+  { version: 4, name: "analytics rollups", statements: rollupMigration },
+  { version: 5, name: "dimension rollups", statements: dimensionRollupMigration },
+];
