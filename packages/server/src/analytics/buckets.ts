@@ -1,3 +1,4 @@
+import { BUCKETS as API_BUCKETS } from "@aftercall/api";
 /**
  * Folding of 15-minute time slots into hour, day and week buckets of an IANA time zone, with
  * Intl.DateTimeFormat (so DST is handled: a day may last 23 or 25 hours). Weeks start on Monday.
@@ -5,7 +6,7 @@
  */
 import type { RatingAggregate, TimeSlotAggregate } from "./aggregates.js";
 
-export const BUCKETS = ["hour", "day", "week"] as const;
+export const BUCKETS = API_BUCKETS;
 export type Bucket = (typeof BUCKETS)[number];
 
 export interface BucketAggregate extends RatingAggregate {

@@ -4,13 +4,10 @@
  * system, durably, or fail with an error the operator can read.
  */
 
-/** Destination types, at most one of each per diagnostic setting (as in Azure). */
-export const DESTINATION_TYPES = ["stream", "blob", "s3", "directory", "webhook"] as const;
-export type DestinationType = (typeof DESTINATION_TYPES)[number];
+import type { DestinationType, LogCategory } from "@aftercall/api";
 
-/** Log categories a diagnostic setting can carry. */
-export const LOG_CATEGORIES = ["CallSurvey", "CallSurveyEvent"] as const;
-export type LogCategory = (typeof LOG_CATEGORIES)[number];
+// The vocabulary of destinations is the API contract's (`@aftercall/api`).
+export { DESTINATION_TYPES, type DestinationType, LOG_CATEGORIES, type LogCategory } from "@aftercall/api";
 
 /** One record as a destination receives it, already rendered in the setting's record format. */
 export interface DeliveryRecord {

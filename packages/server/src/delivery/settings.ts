@@ -1,13 +1,9 @@
+import { RECORD_FORMATS, type RecordFormat } from "@aftercall/api";
 import { AftercallError } from "../errors.js";
 import { DESTINATION_TYPES, type DestinationType, LOG_CATEGORIES, type LogCategory } from "./destination.js";
 import { type DestinationConfig, parseDestinationConfig } from "./destinations/destination-config.js";
 
-/** At most this many diagnostic settings per project, as in Azure Monitor. */
-export const MAX_SETTINGS_PER_PROJECT = 5;
-
-/** How records are written: Aftercall's native survey record or the Azure resource-log record. */
-export const RECORD_FORMATS = ["native", "acs"] as const;
-export type RecordFormat = (typeof RECORD_FORMATS)[number];
+export { MAX_SETTINGS_PER_PROJECT, RECORD_FORMATS, type RecordFormat } from "@aftercall/api";
 
 /**
  * A diagnostic setting: which log categories of a project go where, in which record format. Each
