@@ -136,7 +136,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
   const kpi = (page: Page, name: string) => page.locator(`[data-kpi="${name}"]`).innerText();
   const percentText = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)}\u00a0%`);
   const summaryResponse = (page: Page) =>
-    page.waitForResponse((r) => r.url().includes("/v1/analytics/summary") && r.ok());
+    page.waitForResponse((r) => r.url().includes("/analytics/summary") && r.ok());
   const settled = (page: Page) => page.waitForLoadState("networkidle");
   /**
    * Open a view by its hash and wait until its data is drawn. A hash change is a same-document navigation,
@@ -223,7 +223,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
 
   it("compares the bad release with the next app version from a breakdown row, showing the server's numbers", async () => {
     const page = await signedIn({}, "#view=overview&project=demo&range=30d&tz=UTC&category=audio");
-    const compared = page.waitForResponse((r) => r.url().includes("/v1/analytics/compare") && r.ok());
+    const compared = page.waitForResponse((r) => r.url().includes("/analytics/compare") && r.ok());
     await page.getByRole("button", { name: "Compare 2.4.0" }).first().click();
     const verdict = page.locator("[data-verdict]");
     await verdict.waitFor();
@@ -282,7 +282,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     const versions = await page.locator("table.surveys tbody td:last-child").allInnerTexts();
     assert.equal(versions.length, 25, "a full first page");
     assert.deepEqual(new Set(versions), new Set(["2.4.0"]));
-    const unfiltered = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    const unfiltered = page.waitForResponse((r) => r.url().includes("/surveys?") && r.ok());
     await page.getByRole("button", { name: "Remove the app version filter" }).click();
     assert.doesNotMatch((await unfiltered).url(), /appVersion/);
     assert.doesNotMatch(page.url(), /appVersion=/);
@@ -297,7 +297,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     const picker = page.locator("[data-dimension] select");
     await picker.waitFor();
     const brokenDown = page.waitForResponse(
-      (r) => r.url().includes("/v1/analytics/breakdown") && r.url().includes("dimension%3Aregion") && r.ok(),
+      (r) => r.url().includes("/analytics/breakdown") && r.url().includes("dimension%3Aregion") && r.ok(),
     );
     await picker.selectOption("region");
     const sent = new URL((await brokenDown).url()).searchParams;
@@ -338,20 +338,20 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
         shown[i],
       );
 
-    const listed = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    const listed = page.waitForResponse((r) => r.url().includes("/surveys?") && r.ok());
     await panel.locator('a[data-drill="eu-west"]').click();
     await page.getByRole("heading", { name: "Surveys" }).waitFor();
     assert.match(page.url(), /view=explorer&.*dimension\.region=eu-west/);
     assert.equal(new URL((await listed).url()).searchParams.get("dimension.region"), "eu-west");
     await page.locator("table.surveys tbody tr").first().waitFor();
-    const unfiltered = page.waitForResponse((r) => r.url().includes("/v1/surveys?") && r.ok());
+    const unfiltered = page.waitForResponse((r) => r.url().includes("/surveys?") && r.ok());
     await page.getByRole("button", { name: "Remove the region filter" }).click();
     assert.doesNotMatch((await unfiltered).url(), /dimension/);
     assert.doesNotMatch(page.url(), /dimension\./);
 
     await page.goBack();
     await page.goBack();
-    const compared = page.waitForResponse((r) => r.url().includes("/v1/analytics/compare") && r.ok());
+    const compared = page.waitForResponse((r) => r.url().includes("/analytics/compare") && r.ok());
     await page.locator('[data-dimension="region"]').getByRole("button", { name: "Compare eu-west" }).click();
     await page.locator("[data-verdict]").waitFor();
     assert.match(page.url(), /view=compare&.*dim=region&cmp=dimension&a=eu-west/);
@@ -392,7 +392,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
   it("exports the filtered surveys with the token as a header, every matching row", async () => {
     const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC&tag=audio%3AEcho");
     await page.locator("table.surveys tbody tr").first().waitFor();
-    const exportRequest = page.waitForRequest((r) => r.url().includes("/v1/surveys/export"));
+    const exportRequest = page.waitForRequest((r) => r.url().includes("/surveys/export"));
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Export NDJSON" }).click();
     const request = await exportRequest;
@@ -404,7 +404,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     assert.ok(records.every((r) => r.ratings.audio?.issues.includes("Echo")));
     // The same filter asked of the API directly: as many rows as the tag count says.
     const url = new URL(request.url());
-    url.pathname = "/v1/analytics/tags";
+    url.pathname = url.pathname.replace("/surveys/export", "/analytics/tags");
     url.searchParams.delete("format");
     const counts = (await (
       await fetch(url, { headers: { authorization: `Bearer ${demo.adminToken}` } })
@@ -420,7 +420,7 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
       "#view=explorer&project=demo&range=30d&tz=UTC&poor=audio&appVersion=2.4.0",
     );
     await page.locator("table.surveys tbody tr").first().waitFor();
-    const exportRequest = page.waitForRequest((r) => r.url().includes("/v1/surveys/export"));
+    const exportRequest = page.waitForRequest((r) => r.url().includes("/surveys/export"));
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Export CSV" }).click();
     const request = await exportRequest;

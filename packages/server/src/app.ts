@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
+import { RollupFolder } from "./analytics/rollup-folder.js";
 import type { AnalyticsSource } from "./analytics/rollup-split.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
 import { DeliveryMetrics } from "./delivery/delivery-metrics.js";
@@ -43,6 +45,11 @@ export interface AppOptions {
   analytics?: AnalyticsSource;
   /** How groups of surveys are committed; default the database's commit (the ingest bench swaps it). */
   commitGroups?: CommitGroups;
+  /**
+   * Fold committed surveys into the rollups in this process (default true). Several servers may fold at
+   * once (a project at a time each); a server with it off leaves folding to the others.
+   */
+  folding?: boolean | { intervalMs?: number; batchSize?: number };
 }
 
 /**
@@ -111,13 +118,18 @@ export function createApp(options: AppOptions): App {
         metrics,
       })
     : undefined;
+  const hints = new WatermarkHints();
+  const foldingOptions = options.folding ?? true;
+  const folder = foldingOptions
+    ? new RollupFolder({ ...(foldingOptions === true ? {} : foldingOptions), db, logger, hints })
+    : undefined;
   const context: AppContext = {
     db,
     resolver: new KeyResolver(db, options.operatorToken, options.keyCacheSeconds ?? 5),
     ingest: { committer, now: options.now ?? (() => new Date()), onCommitted: () => delivery?.notify() },
     deliveryStore,
     metrics,
-    analytics: options.analytics ?? "auto",
+    analytics: analyticsReads(db, options.analytics ?? "auto", hints),
   };
   if (delivery) context.delivery = delivery;
 
@@ -156,6 +168,7 @@ export function createApp(options: AppOptions): App {
   deliveryRoutes(fastify, context);
   dashboardRoutes(fastify, context, options.dashboardDir);
   delivery?.start();
+  folder?.start();
 
   return {
     fastify,
@@ -169,7 +182,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
-      await delivery?.stop();
+      await Promise.all([delivery?.stop(), folder?.stop()]);
     },
   };
 }

@@ -1,7 +1,8 @@
 import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
-import { rollupMigration } from "./analytics/rollup-schema.js";
-import { deliveryMigration } from "./delivery/delivery-schema.js";
+import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
+import { deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
+import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
 import { surveyTable } from "./surveys/surveys-schema.js";
@@ -17,7 +18,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "survey config and events",
     statements: (d) => [...surveyConfigColumn(d), ...eventTable(d)],
   },
-  { version: 3, name: "delivery", statements: deliveryMigration },
+  { version: 3, name: "delivery", statements: (d) => [...deliveryTables(d), ...outboxTableV3(d)] },
   { version: 4, name: "analytics rollups", statements: rollupMigration },
   { version: 5, name: "dimension rollups", statements: dimensionRollupMigration },
+  {
+    version: 6,
+    name: "rollups and outbox off the commit path",
+    statements: (d) => [...outboxAppendedByCommits(d), ...rollupsOffTheCommitPath(d)],
+  },
 ];

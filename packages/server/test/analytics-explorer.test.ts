@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import { analyticsReads } from "../src/analytics/analytics-reads.js";
 import { breakdown, summarize } from "../src/analytics/rollup-query.js";
 import { CSV_COLUMNS } from "../src/http/csv-export.js";
 import { commitSurveyGroups } from "../src/ingest/commit.js";
@@ -110,7 +111,7 @@ function explorerContract(name: string, makeDatabase: MakeDatabase): void {
       assert.deepEqual(await selected(db, { appVersion: "2.1.0" }), [2, 3, 4]);
       assert.deepEqual(await selected(db, { appVersion: "2.1.0", platform: "web" }), [2]);
       assert.deepEqual(await selected(db, { platform: "android" }), []);
-      const summary = await summarize(db.read, "auto", "p", { q: "echo" });
+      const summary = await summarize(analyticsReads(db, "auto"), "p", { q: "echo" });
       // Surveys 2 and 5: overall 5 and 1 (1 poor), audio 3, screenshare 2 (poor).
       assert.equal(summary.surveys, 2);
       assert.deepEqual(
@@ -122,7 +123,13 @@ function explorerContract(name: string, makeDatabase: MakeDatabase): void {
           ["screenshare", 1, 1],
         ],
       );
-      const byVersion = await breakdown(db.read, "auto", "p", { platform: "web" }, "overall", "appVersion");
+      const byVersion = await breakdown(
+        analyticsReads(db, "auto"),
+        "p",
+        { platform: "web" },
+        "overall",
+        "appVersion",
+      );
       assert.deepEqual(byVersion.map((r) => [r.value, r.surveys, r.poor]).sort(), [
         ["2.0.0", 1, 1],
         ["2.1.0", 1, 0],

@@ -1,32 +1,38 @@
 /**
- * Rollups answer exactly what raw rows answer. On both engines, a generated data set (mixed scales,
- * tags, context values including missing and empty ones, times to the millisecond, some on slot
- * boundaries) is stored in three parts: before migrations 4 and 5 existed (filled by the migrations), by single
- * inserts and by batches with retries and a conflicting group (maintained by the trigger). Then, for many
- * generated filter combinations and ragged time ranges, every analytics method of the store is compared
- * with a twin store on the same database that always reads raw rows.
+ * Rollups answer exactly what raw rows answer, wherever the folder's watermark stands. On both engines,
+ * a generated data set (mixed scales, tags, context values including missing and empty ones, times to
+ * the millisecond, some on slot boundaries) is stored in three parts: before the rollups existed (filled
+ * by migrations 4 and 5), by single commits and by batches with retries and a conflicting group (folded
+ * after their commit by the folder). Then, for many generated filter combinations and ragged time ranges,
+ * every analytics query is compared with raw rows — with nothing folded yet, with the watermark in the
+ * middle of a batch, and with everything folded.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  defaultResourceId,
   RATING_CATEGORIES,
   type RatingCategory,
   type SurveySubmission,
   toSurveyRecord,
 } from "@aftercall/schema";
 import { type BreakdownBy, type RatingAggregate, TIME_SLOT_MS } from "../src/analytics/aggregates.js";
+import { analyticsReads } from "../src/analytics/analytics-reads.js";
 import { dimensionKeys } from "../src/analytics/dimension-rollup-query.js";
+import { foldProject, rollupLag } from "../src/analytics/rollup-folder.js";
 import { breakdown, summarize, tagCounts, timeSlots } from "../src/analytics/rollup-query.js";
 import { rollupSplit } from "../src/analytics/rollup-split.js";
 import { commitSurveyGroups } from "../src/ingest/commit.js";
 import { submissionHash } from "../src/ingest/content-hash.js";
 import type { PendingSurvey } from "../src/ingest/pending-survey.js";
 import { MIGRATIONS } from "../src/migrations.js";
-import { insertProject } from "../src/projects/project-store.js";
 import type { Database } from "../src/store/database.js";
 import type { SurveyQuery } from "../src/surveys/survey-query.js";
 import { type MakeDatabase, onEveryEngine } from "./support/engines.js";
+import { seedProjects } from "./support/seed.js";
+
+/** Surveys of a project past its rollup watermark. */
+const unfolded = async (db: Database, projectId: string) =>
+  (await rollupLag(db)).find((l) => l.projectId === projectId)?.unfolded ?? 0;
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -157,8 +163,8 @@ async function assertSame(
 ): Promise<void> {
   const where = JSON.stringify(query);
   const [a, b] = [
-    await summarize(rolled.read, "auto", projectId, query),
-    await summarize(raw.read, "raw", projectId, query),
+    await summarize(analyticsReads(rolled, "auto"), projectId, query),
+    await summarize(analyticsReads(raw, "raw"), projectId, query),
   ];
   assert.equal(a.surveys, b.surveys, where);
   for (const [i, c] of b.categories.entries()) {
@@ -171,13 +177,13 @@ async function assertSame(
   const sortTags = <T extends { category: string; tag: string }>(list: T[]) =>
     [...list].sort((x, y) => tagKey(x).localeCompare(tagKey(y)));
   assert.deepEqual(
-    sortTags(await tagCounts(rolled.read, "auto", projectId, query)),
-    sortTags(await tagCounts(raw.read, "raw", projectId, query)),
+    sortTags(await tagCounts(analyticsReads(rolled, "auto"), projectId, query)),
+    sortTags(await tagCounts(analyticsReads(raw, "raw"), projectId, query)),
     where,
   );
   const [sa, sb] = [
-    await timeSlots(rolled.read, "auto", projectId, query, category),
-    await timeSlots(raw.read, "raw", projectId, query, category),
+    await timeSlots(analyticsReads(rolled, "auto"), projectId, query, category),
+    await timeSlots(analyticsReads(raw, "raw"), projectId, query, category),
   ];
   assert.deepEqual(
     sa.map((s) => s.startMs),
@@ -187,7 +193,9 @@ async function assertSame(
   for (const [i, s] of sb.entries())
     assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
   const keys = async (s: Database) =>
-    (await dimensionKeys(s.read, "auto", projectId, query)).sort((x, y) => x.key.localeCompare(y.key));
+    (await dimensionKeys(analyticsReads(s, "auto"), projectId, query)).sort((x, y) =>
+      x.key.localeCompare(y.key),
+    );
   assert.deepEqual(await keys(rolled), await keys(raw), `${where} dimension keys`);
   for (const by of [
     "appVersion",
@@ -200,8 +208,8 @@ async function assertSame(
   ] as BreakdownBy[]) {
     const order = (x: { value: string | null }, y: { value: string | null }) =>
       String(x.value).localeCompare(String(y.value));
-    const ba = (await breakdown(rolled.read, "auto", projectId, query, category, by)).sort(order);
-    const bb = (await breakdown(raw.read, "raw", projectId, query, category, by)).sort(order);
+    const ba = (await breakdown(analyticsReads(rolled, "auto"), projectId, query, category, by)).sort(order);
+    const bb = (await breakdown(analyticsReads(raw, "raw"), projectId, query, category, by)).sort(order);
     assert.deepEqual(
       ba.map((r) => r.value),
       bb.map((r) => r.value),
@@ -218,24 +226,6 @@ const ROLLUP_TABLES = [
   "rollup_dimensions_day",
 ];
 
-/** Migrations 4 (analytics rollups) and 5 (dimension rollups) undone. */
-const UNDO_ROLLUPS = {
-  sqlite: [
-    "DROP TRIGGER surveys_rollup",
-    "DROP TRIGGER surveys_rollup_dimensions",
-    ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
-  ],
-  postgres: [
-    "DROP TRIGGER surveys_rollup ON surveys",
-    "DROP TRIGGER surveys_rollup_dimensions ON surveys",
-    "DROP FUNCTION aftercall_rollup_surveys()",
-    "DROP FUNCTION aftercall_rollup_dimensions()",
-    "DROP FUNCTION aftercall_dimension(text, text)",
-    "DROP FUNCTION aftercall_fold(text)",
-    ...ROLLUP_TABLES.map((t) => `DROP TABLE ${t}`),
-  ],
-};
-
 function rollupContract(name: string, makeDatabase: MakeDatabase): void {
   describe(`${name}: rollups equal raw rows`, () => {
     let db: Database;
@@ -247,20 +237,9 @@ function rollupContract(name: string, makeDatabase: MakeDatabase): void {
     const [early, single, batched] = [data.slice(0, 300), data.slice(300, 400), data.slice(400)];
 
     before(async () => {
-      let twin: (options: { analytics: "raw" }) => Promise<Database>;
-      ({ db, cleanup, twin, exec } = await makeDatabase());
-      for (const id of ["p", "q"]) {
-        await insertProject(db, {
-          id,
-          name: id,
-          allowedOrigins: [],
-          requireOverallRating: false,
-          resourceId: defaultResourceId(id),
-        });
-      }
-      // Part 1 is stored as if before migrations 4 and 5: undo them, store, migrate again (the migrations
-      // fill the rollups).
-      await exec([...UNDO_ROLLUPS[db.engine], "DELETE FROM schema_migrations WHERE version IN (4, 5)"]);
+      // Part 1 is stored before the rollups existed (migration 3), then migrations 4 to 6 fill them.
+      ({ db, cleanup, exec } = await makeDatabase({ upTo: 3 }));
+      await seedProjects(db, ["p", "q"]);
       assert.ok(
         (await commitSurveyGroups(db, [early.map((d) => pending("p", d))])).every(
           (o) => o.status === "committed",
@@ -283,50 +262,91 @@ function rollupContract(name: string, makeDatabase: MakeDatabase): void {
       assert.equal(outcome?.status, "conflict");
       // Another project's surveys never leak into p.
       await commitSurveyGroups(db, [generate(random(2), 50).map((d) => pending("q", d))]);
-      raw = await twin({ analytics: "raw" });
+      raw = db;
     });
     after(() => cleanup());
 
     it("stores every survey once (900 in p, 50 in q)", async () => {
-      assert.equal((await summarize(raw.read, "raw", "p", {})).surveys, 900);
-      assert.equal((await summarize(db.read, "auto", "p", {})).surveys, 900);
-      assert.equal((await summarize(db.read, "auto", "q", {})).surveys, 50);
+      assert.equal((await summarize(analyticsReads(raw, "raw"), "p", {})).surveys, 900);
+      assert.equal((await summarize(analyticsReads(db, "auto"), "p", {})).surveys, 900);
+      assert.equal((await summarize(analyticsReads(db, "auto"), "q", {})).surveys, 50);
     });
 
-    it("answers 150 generated queries identically from rollups and from raw rows", async () => {
-      const categories = RATING_CATEGORIES.map((c) => c.key);
-      for (let i = 0; i < 150; i++) {
+    const categories = RATING_CATEGORIES.map((c) => c.key);
+    const compare = async (queries: number) => {
+      for (let i = 0; i < queries; i++) {
         const query = randomQuery(rand);
         await assertSame(db, raw, "p", query, categories[i % categories.length] as RatingCategory);
       }
+    };
+
+    it("answers generated queries identically with nothing folded since the migration", async () => {
+      assert.equal(await unfolded(db, "p"), 600, "the surveys committed after migration 6 are unfolded");
+      await compare(40);
+    });
+
+    it("answers them identically with the watermark in the middle of a batch", async () => {
+      // Odd batch sizes put the watermark between the surveys of one commit.
+      for (const size of [37, 101, 1]) await foldProject(db, "p", size);
+      const left = await unfolded(db, "p");
+      assert.ok(left > 0 && left < 600, `partly folded: ${left} unfolded`);
+      await compare(40);
+    });
+
+    it("answers 150 generated queries identically once everything is folded", async () => {
+      while ((await foldProject(db, "p", 250)).folded > 0);
+      await foldProject(db, "q");
+      assert.equal(await unfolded(db, "p"), 0);
+      await compare(150);
+    });
+
+    it("folds each survey once: folding again changes nothing", async () => {
+      const before = await summarize(analyticsReads(db, "auto"), "p", {});
+      assert.deepEqual(await foldProject(db, "p"), { folded: 0, busy: false });
+      assert.deepEqual(await summarize(analyticsReads(db, "auto"), "p", {}), before);
     });
 
     it("really reads the rollups: emptied, they answer nothing while raw rows still do", async () => {
       await exec(ROLLUP_TABLES.map((t) => `DELETE FROM ${t}`));
       const aligned = { fromMs: T0, toMs: T0 + SPAN };
-      assert.equal((await summarize(db.read, "auto", "p", aligned)).surveys, 0);
-      assert.deepEqual(await breakdown(db.read, "auto", "p", aligned, "audio", "dimension:team"), []);
+      assert.equal((await summarize(analyticsReads(db, "auto"), "p", aligned)).surveys, 0);
+      assert.deepEqual(
+        await breakdown(analyticsReads(db, "auto"), "p", aligned, "audio", "dimension:team"),
+        [],
+      );
       // A range ending just after the last survey: its last slot holds nothing later, so that ragged edge
       // is answered by the slot's rollup rows too (now empty), not by raw rows.
       const last = Math.max(...data.map((d) => d.at));
-      assert.equal((await summarize(db.read, "auto", "p", { fromMs: T0, toMs: last + 1 })).surveys, 0);
+      assert.equal(
+        (await summarize(analyticsReads(db, "auto"), "p", { fromMs: T0, toMs: last + 1 })).surveys,
+        0,
+      );
       const recent = { fromMs: T0, toMs: last + 1 };
-      assert.deepEqual(await dimensionKeys(db.read, "auto", "p", recent), []);
-      assert.deepEqual(await breakdown(db.read, "auto", "p", recent, "overall", "dimension:team"), []);
+      assert.deepEqual(await dimensionKeys(analyticsReads(db, "auto"), "p", recent), []);
+      assert.deepEqual(
+        await breakdown(analyticsReads(db, "auto"), "p", recent, "overall", "dimension:team"),
+        [],
+      );
       assert.ok(
-        (await summarize(raw.read, "raw", "p", { fromMs: last - (last % TIME_SLOT_MS), toMs: last + 1 }))
-          .surveys >= 1,
+        (
+          await summarize(analyticsReads(raw, "raw"), "p", {
+            fromMs: last - (last % TIME_SLOT_MS),
+            toMs: last + 1,
+          })
+        ).surveys >= 1,
       );
       const red = { ...aligned, dimensions: { team: "red" } };
-      assert.equal((await summarize(db.read, "auto", "p", red)).surveys, 0);
-      assert.ok((await summarize(raw.read, "raw", "p", red)).surveys > 50);
-      assert.ok((await breakdown(raw.read, "raw", "p", aligned, "audio", "dimension:team")).length >= 5);
-      assert.ok((await summarize(raw.read, "raw", "p", aligned)).surveys > 800);
+      assert.equal((await summarize(analyticsReads(db, "auto"), "p", red)).surveys, 0);
+      assert.ok((await summarize(analyticsReads(raw, "raw"), "p", red)).surveys > 50);
+      assert.ok(
+        (await breakdown(analyticsReads(raw, "raw"), "p", aligned, "audio", "dimension:team")).length >= 5,
+      );
+      assert.ok((await summarize(analyticsReads(raw, "raw"), "p", aligned)).surveys > 800);
       // A raw-only filter still answers from raw rows.
       const echo = { ...aligned, q: "echo" };
       assert.equal(
-        (await summarize(db.read, "auto", "p", echo)).surveys,
-        (await summarize(raw.read, "raw", "p", echo)).surveys,
+        (await summarize(analyticsReads(db, "auto"), "p", echo)).surveys,
+        (await summarize(analyticsReads(raw, "raw"), "p", echo)).surveys,
       );
     });
   });

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import type { BreakdownAggregate, RatingAggregate, TimeSlotAggregate } from "../src/analytics/aggregates.js";
+import { analyticsReads } from "../src/analytics/analytics-reads.js";
 import { foldBuckets } from "../src/analytics/buckets.js";
 import { dimensionKeys } from "../src/analytics/dimension-rollup-query.js";
 import { breakdown, summarize, timeSlots } from "../src/analytics/rollup-query.js";
@@ -223,66 +224,74 @@ function trendsContract(name: string, makeDatabase: MakeDatabase): void {
     after(() => cleanup());
 
     it("groups a category by 15-minute slot, by hand", async () => {
-      assertAggregates(await timeSlots(db.read, "auto", "p", {}, "overall"), SLOTS);
+      assertAggregates(await timeSlots(analyticsReads(db, "auto"), "p", {}, "overall"), SLOTS);
       // Audio: survey 7 only, poor.
-      assertAggregates(await timeSlots(db.read, "auto", "p", {}, "audio"), [
+      assertAggregates(await timeSlots(analyticsReads(db, "auto"), "p", {}, "audio"), [
         { startMs: ms("2026-03-30T10:00:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0 },
       ]);
-      assert.deepEqual(await timeSlots(db.read, "auto", "p", {}, "video"), []);
+      assert.deepEqual(await timeSlots(analyticsReads(db, "auto"), "p", {}, "video"), []);
     });
 
     it("applies the survey filters to the slots and keeps projects apart", async () => {
       // From survey 3 up to (excluding) survey 6.
       const range = { fromMs: ms("2026-03-28T23:14:59.999Z"), toMs: ms("2026-03-29T22:00:00Z") };
-      assertAggregates(await timeSlots(db.read, "auto", "p", range, "overall"), [
+      assertAggregates(await timeSlots(analyticsReads(db, "auto"), "p", range, "overall"), [
         { startMs: ms("2026-03-28T23:00:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 0.5 },
         { startMs: ms("2026-03-29T01:00:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 0.75 },
         { startMs: ms("2026-03-29T21:45:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0.6 },
       ]);
-      assertAggregates(await timeSlots(db.read, "auto", "p", { poor: ["overall"] }, "overall"), [
+      assertAggregates(await timeSlots(analyticsReads(db, "auto"), "p", { poor: ["overall"] }, "overall"), [
         { startMs: ms("2026-03-28T23:00:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0 },
         { startMs: ms("2026-03-29T21:45:00Z"), surveys: 1, poor: 1, normalizedScoreSum: 0.6 },
       ]);
-      assertAggregates(await timeSlots(db.read, "auto", "q", {}, "overall"), [
+      assertAggregates(await timeSlots(analyticsReads(db, "auto"), "q", {}, "overall"), [
         { startMs: ms("2026-03-28T22:45:00Z"), surveys: 1, poor: 0, normalizedScoreSum: 1 },
       ]);
     });
 
     it("breaks a category down by a context field, missing values as null", async () => {
-      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "appVersion")), [
-        { value: "1.0", surveys: 3, poor: 1, normalizedScoreSum: 1.5 }, // 1, 2, 3
-        { value: "1.1", surveys: 2, poor: 0, normalizedScoreSum: 1.25 }, // 4, 6 (7 rated no overall)
-        { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
-      ]);
-      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "platform")), [
+      assertAggregates(
+        byValue(await breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "appVersion")),
+        [
+          { value: "1.0", surveys: 3, poor: 1, normalizedScoreSum: 1.5 }, // 1, 2, 3
+          { value: "1.1", surveys: 2, poor: 0, normalizedScoreSum: 1.25 }, // 4, 6 (7 rated no overall)
+          { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
+        ],
+      );
+      assertAggregates(byValue(await breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "platform")), [
         { value: "ios", surveys: 2, poor: 1, normalizedScoreSum: 0.5 }, // 2, 6
         { value: null, surveys: 2, poor: 1, normalizedScoreSum: 1.1 }, // 3, 5
         { value: "web", surveys: 2, poor: 0, normalizedScoreSum: 1.75 }, // 1, 4
       ]);
-      assertAggregates(await breakdown(db.read, "auto", "p", {}, "overall", "browser"), [
+      assertAggregates(await breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "browser"), [
         { value: null, surveys: 6, poor: 2, normalizedScoreSum: 3.35 },
       ]);
     });
 
     it("breaks a category down by a custom dimension, grouped in JS", async () => {
-      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "dimension:region")), [
-        { value: "eu", surveys: 4, poor: 1, normalizedScoreSum: 2 }, // 1, 2, 3, 6
-        { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
-        { value: "us", surveys: 1, poor: 0, normalizedScoreSum: 0.75 }, // 4
-      ]);
-      assertAggregates(byValue(await breakdown(db.read, "auto", "p", {}, "overall", "dimension:tier")), [
-        { value: "free", surveys: 1, poor: 0, normalizedScoreSum: 0.5 },
-        { value: null, surveys: 4, poor: 2, normalizedScoreSum: 1.85 }, // 2, 3, 4, 5
-        { value: "pro", surveys: 1, poor: 0, normalizedScoreSum: 1 },
-      ]);
-      assertAggregates(await breakdown(db.read, "auto", "p", {}, "audio", "dimension:region"), [
+      assertAggregates(
+        byValue(await breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "dimension:region")),
+        [
+          { value: "eu", surveys: 4, poor: 1, normalizedScoreSum: 2 }, // 1, 2, 3, 6
+          { value: null, surveys: 1, poor: 1, normalizedScoreSum: 0.6 }, // 5
+          { value: "us", surveys: 1, poor: 0, normalizedScoreSum: 0.75 }, // 4
+        ],
+      );
+      assertAggregates(
+        byValue(await breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "dimension:tier")),
+        [
+          { value: "free", surveys: 1, poor: 0, normalizedScoreSum: 0.5 },
+          { value: null, surveys: 4, poor: 2, normalizedScoreSum: 1.85 }, // 2, 3, 4, 5
+          { value: "pro", surveys: 1, poor: 0, normalizedScoreSum: 1 },
+        ],
+      );
+      assertAggregates(await breakdown(analyticsReads(db, "auto"), "p", {}, "audio", "dimension:region"), [
         { value: "us", surveys: 1, poor: 1, normalizedScoreSum: 0 },
       ]);
       assertAggregates(
         byValue(
           await breakdown(
-            db.read,
-            "auto",
+            analyticsReads(db, "auto"),
             "p",
             { toMs: ms("2026-03-29T00:00:00Z") },
             "overall",
@@ -291,32 +300,40 @@ function trendsContract(name: string, makeDatabase: MakeDatabase): void {
         ),
         [{ value: "eu", surveys: 3, poor: 1, normalizedScoreSum: 1.5 }],
       );
-      await assert.rejects(breakdown(db.read, "auto", "p", {}, "overall", "dimension:no pe"), RangeError);
+      await assert.rejects(
+        breakdown(analyticsReads(db, "auto"), "p", {}, "overall", "dimension:no pe"),
+        RangeError,
+      );
     });
 
     it("filters on custom dimensions: every given key must match", async () => {
-      const eu = await summarize(db.read, "auto", "p", { dimensions: { region: "eu" } });
+      const eu = await summarize(analyticsReads(db, "auto"), "p", { dimensions: { region: "eu" } });
       assert.equal(eu.surveys, 4); // 1, 2, 3, 6
       const overall = eu.categories.find((c) => c.category === "overall");
       assert.deepEqual([overall?.surveys, overall?.poor], [4, 1]);
       close(overall?.normalizedScoreSum as number, 2, 9); // 1 + 0 + .5 + .5
       assert.equal(
-        (await summarize(db.read, "auto", "p", { dimensions: { region: "eu", tier: "pro" } })).surveys,
+        (await summarize(analyticsReads(db, "auto"), "p", { dimensions: { region: "eu", tier: "pro" } }))
+          .surveys,
         1,
       );
-      assert.equal((await summarize(db.read, "auto", "p", { dimensions: { region: "mars" } })).surveys, 0);
+      assert.equal(
+        (await summarize(analyticsReads(db, "auto"), "p", { dimensions: { region: "mars" } })).surveys,
+        0,
+      );
       const us = await listSurveys(db, "p", { dimensions: { region: "us" } }, { limit: 10 });
       assert.deepEqual(us.items.map((s) => s.callId).sort(), ["call-4", "call-7"]);
-      assertAggregates(await timeSlots(db.read, "auto", "p", { dimensions: { region: "eu" } }, "overall"), [
-        SLOTS[0],
-        SLOTS[1],
-        SLOTS[4],
-      ] as TimeSlotAggregate[]);
+      assertAggregates(
+        await timeSlots(analyticsReads(db, "auto"), "p", { dimensions: { region: "eu" } }, "overall"),
+        [SLOTS[0], SLOTS[1], SLOTS[4]] as TimeSlotAggregate[],
+      );
     });
 
     it("lists the custom dimension keys with the surveys that carry each", async () => {
       const keys = async (query: SurveyQuery) =>
-        (await dimensionKeys(db.read, "auto", "p", query)).sort((a, b) => a.key.localeCompare(b.key));
+        (await dimensionKeys(analyticsReads(db, "auto"), "p", query)).sort((a, b) =>
+          a.key.localeCompare(b.key),
+        );
       assert.deepEqual(await keys({}), [
         { key: "region", surveys: 6 }, // all but 5
         { key: "tier", surveys: 2 }, // 1, 6

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { defaultResourceId, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import type { IssueTagCount, SurveySummary } from "../src/analytics/aggregates.js";
+import { analyticsReads } from "../src/analytics/analytics-reads.js";
 import { summarize, tagCounts } from "../src/analytics/rollup-query.js";
 import { erf, normalCdf, twoProportionTest, wilsonInterval } from "../src/analytics/statistics.js";
 import { commitSurveyGroups } from "../src/ingest/commit.js";
@@ -228,16 +229,16 @@ function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
     after(() => cleanup());
 
     it("summarizes every category with mixed scales, by hand", async () => {
-      assertSummary(await summarize(db.read, "auto", "p", {}), ALL);
+      assertSummary(await summarize(analyticsReads(db, "auto"), "p", {}), ALL);
     });
 
     it("counts issue tags per category, same tag name kept apart", async () => {
-      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "p", {})), ALL_TAGS);
+      assert.deepEqual(sortTags(await tagCounts(analyticsReads(db, "auto"), "p", {})), ALL_TAGS);
     });
 
     it("applies the survey filters (time range, poor, tag)", async () => {
       // Up to survey 5 (to is exclusive): survey 6 (audio 1, not poor) drops out.
-      const early = await summarize(db.read, "auto", "p", { toMs: T0 + 6 * MINUTE });
+      const early = await summarize(analyticsReads(db, "auto"), "p", { toMs: T0 + 6 * MINUTE });
       assert.equal(early.surveys, 5);
       const audio = early.categories.find((c) => c.category === "audio");
       assert.deepEqual(audio, {
@@ -248,7 +249,7 @@ function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
         distribution: { "0-1:0": 2, "0-1:1": 1 },
       });
       // From survey 3: surveys 3–6; overall 6 and 9 on 0–10.
-      const late = await summarize(db.read, "auto", "p", { fromMs: T0 + 3 * MINUTE });
+      const late = await summarize(analyticsReads(db, "auto"), "p", { fromMs: T0 + 3 * MINUTE });
       assert.equal(late.surveys, 4);
       const overall = late.categories.find((c) => c.category === "overall");
       assert.ok(overall);
@@ -258,7 +259,7 @@ function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
       );
       close(overall.normalizedScoreSum, 0.6 + 0.9 + 0.75, 9);
       // Poor video: survey 2 only.
-      const poorVideo = await summarize(db.read, "auto", "p", { poor: ["video"] });
+      const poorVideo = await summarize(analyticsReads(db, "auto"), "p", { poor: ["video"] });
       assert.equal(poorVideo.surveys, 1);
       assert.deepEqual(
         poorVideo.categories.map((c) => [c.category, c.surveys, c.poor]),
@@ -271,8 +272,8 @@ function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
       );
       // video:Freezes: surveys 2 and 4; their tags.
       const freezes = { tag: { category: "video" as const, tag: "Freezes" } };
-      assert.equal((await summarize(db.read, "auto", "p", freezes)).surveys, 2);
-      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "p", freezes)), [
+      assert.equal((await summarize(analyticsReads(db, "auto"), "p", freezes)).surveys, 2);
+      assert.deepEqual(sortTags(await tagCounts(analyticsReads(db, "auto"), "p", freezes)), [
         { category: "screenshare", tag: "Freezes", count: 1, poorCount: 1 },
         { category: "video", tag: "Freezes", count: 2, poorCount: 1 },
         { category: "video", tag: "LowQuality", count: 1, poorCount: 1 },
@@ -280,14 +281,14 @@ function analyticsContract(name: string, makeDatabase: MakeDatabase): void {
     });
 
     it("answers zeros for an empty selection and keeps projects apart", async () => {
-      const empty = await summarize(db.read, "auto", "p", { fromMs: T0 + 100 * MINUTE });
+      const empty = await summarize(analyticsReads(db, "auto"), "p", { fromMs: T0 + 100 * MINUTE });
       assert.equal(empty.surveys, 0);
       for (const c of empty.categories) assert.deepEqual([c.surveys, c.poor, c.distribution], [0, 0, {}]);
-      assert.deepEqual(await tagCounts(db.read, "auto", "p", { fromMs: T0 + 100 * MINUTE }), []);
-      assert.deepEqual(await tagCounts(db.read, "auto", "nobody", {}), []);
-      const q = await summarize(db.read, "auto", "q", {});
+      assert.deepEqual(await tagCounts(analyticsReads(db, "auto"), "p", { fromMs: T0 + 100 * MINUTE }), []);
+      assert.deepEqual(await tagCounts(analyticsReads(db, "auto"), "nobody", {}), []);
+      const q = await summarize(analyticsReads(db, "auto"), "q", {});
       assert.equal(q.surveys, 1);
-      assert.deepEqual(sortTags(await tagCounts(db.read, "auto", "q", {})), [
+      assert.deepEqual(sortTags(await tagCounts(analyticsReads(db, "auto"), "q", {})), [
         { category: "overall", tag: "HadToRejoin", count: 1, poorCount: 1 },
         { category: "video", tag: "Freezes", count: 1, poorCount: 1 },
       ]);

@@ -1,8 +1,9 @@
 import type { RatingCategory } from "@aftercall/schema";
-import type { RunSql, SqlFragment } from "../store/database.js";
+import type { SqlFragment } from "../store/database.js";
 import { surveyFilter } from "../surveys/survey-filter.js";
 import type { SurveyQuery } from "../surveys/survey-query.js";
 import type { DimensionKeyCount } from "./aggregates.js";
+import type { AnalyticsReads } from "./analytics-reads.js";
 import { breakdownSql, type GroupedRow } from "./raw-query.js";
 import {
   type AnalyticsSource,
@@ -21,7 +22,7 @@ import {
  * (context filters are not in the dimension rollups' key). Ragged edges go through {@link guardedEdge}.
  */
 export async function dimensionRows(
-  run: RunSql,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
   category: RatingCategory,
@@ -30,14 +31,14 @@ export async function dimensionRows(
   if (CONTEXT_FILTERS.some(([field]) => query[field] !== undefined)) return undefined;
   const split = rollupSplit(query, { days: true });
   if (!split) return undefined;
-  const rolled = (part: RollupPart) => breakdownPartSql(projectId, part, category, key);
+  const rolled = (part: RollupPart) => breakdownPartSql(reads, projectId, part, category, key);
   const raw = (q: SurveyQuery) => {
     const f = breakdownSql(projectId, q, category, `dimension:${key}`);
     return { sql: `SELECT 'raw' AS kind, x.* FROM (${f.sql}) x`, params: f.params };
   };
   const parts = await Promise.all([
-    ...split.parts.map((part) => run<KindRow>(rolled(part))),
-    ...split.edges.map((edge) => run<KindRow>(guardedEdge(projectId, edge, rolled, raw, split.slot))),
+    ...split.parts.map((part) => reads.run<KindRow>(rolled(part))),
+    ...split.edges.map((edge) => reads.run<KindRow>(guardedEdge(projectId, edge, rolled, raw, split.slot))),
   ]);
   return parts.flatMap((rows) => withoutKeyRows(rows, key));
 }
@@ -48,13 +49,20 @@ const AGGREGATES = `sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound))
 type KindRow = GroupedRow & { kind: "value" | "total" | "raw" };
 
 /** One part's rows: per value of the key and scale (`value`), and per scale over all rated (`total`). */
-function breakdownPartSql(projectId: string, part: RollupPart, category: string, key: string): SqlFragment {
+function breakdownPartSql(
+  reads: AnalyticsReads,
+  projectId: string,
+  part: RollupPart,
+  category: string,
+  key: string,
+): SqlFragment {
   const f = rollupFilter(projectId, {}, part);
-  const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
-  const totals = part.grain.endsWith("_day") ? "rollup_ratings_total_day" : "rollup_ratings_total";
+  const day = part.grain.endsWith("_day");
+  const values = reads.relation(day ? "rollup_dimensions_day" : "rollup_dimensions", projectId, part);
+  const totals = reads.relation(day ? "rollup_ratings_total_day" : "rollup_ratings_total", projectId, part);
   return {
-    sql: `SELECT 'value' AS kind, dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${table} WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound UNION ALL SELECT 'total' AS kind, NULL AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${totals} WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
-    params: [...f.params, category, key, ...f.params, category],
+    sql: `SELECT 'value' AS kind, dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${values.sql} v WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound UNION ALL SELECT 'total' AS kind, NULL AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${totals.sql} t WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
+    params: [...values.params, ...f.params, category, key, ...totals.params, ...f.params, category],
   };
 }
 
@@ -104,8 +112,7 @@ function withoutKeyRows(rows: readonly KindRow[], key: string): GroupedRow[] {
  * for queries the rollups cannot answer and edges whose slot holds other surveys.
  */
 export async function dimensionKeys(
-  run: RunSql,
-  source: AnalyticsSource,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
 ): Promise<DimensionKeyCount[]> {
@@ -113,10 +120,14 @@ export async function dimensionKeys(
   // Rolled-up rows carry a key and its count, raw rows a survey's dimensions JSON and 1.
   const rolled = (part: RollupPart): SqlFragment => {
     const f = rollupFilter(projectId, {}, part);
-    const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
+    const r = reads.relation(
+      part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions",
+      projectId,
+      part,
+    );
     return {
-      sql: `SELECT 'key' AS kind, dimension_key AS k, sum(n) AS n FROM ${table} WHERE ${f.sql} AND category = '*' GROUP BY dimension_key`,
-      params: f.params,
+      sql: `SELECT 'key' AS kind, dimension_key AS k, sum(n) AS n FROM ${r.sql} r WHERE ${f.sql} AND category = '*' GROUP BY dimension_key`,
+      params: [...r.params, ...f.params],
     };
   };
   const raw = (q: SurveyQuery): SqlFragment => {
@@ -128,7 +139,7 @@ export async function dimensionKeys(
   };
   // The dimension rollups have no context fields.
   const contextFiltered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
-  const split = source === "auto" && !contextFiltered ? rollupSplit(query, { days: true }) : undefined;
+  const split = reads.source === "auto" && !contextFiltered ? rollupSplit(query, { days: true }) : undefined;
   const statements = split
     ? [
         ...split.parts.map(rolled),
@@ -136,7 +147,7 @@ export async function dimensionKeys(
       ]
     : [raw(query)];
   const results = await Promise.all(
-    statements.map((s) => run<{ kind: "key" | "json"; k: string; n: number | string }>(s)),
+    statements.map((s) => reads.run<{ kind: "key" | "json"; k: string; n: number | string }>(s)),
   );
   for (const row of results.flat()) {
     const keys = row.kind === "key" ? [row.k] : Object.keys(JSON.parse(row.k));

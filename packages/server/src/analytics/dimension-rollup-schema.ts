@@ -101,6 +101,19 @@ function rollUp(src: string, each: EachDimension, conflict: boolean, shard: stri
   });
 }
 
+/** The two dimension rollup tables, as the folder and the queries' raw tail see them. */
+export const DIMENSION_ROLLUP_TABLES = GRAINS.map((g) => ({
+  name: `rollup_dimensions${g.suffix}`,
+  key: KEY,
+  rows: (src: string, engine: "sqlite" | "postgres") => {
+    const each = engine === "sqlite" ? sqliteEach : postgresEach;
+    return [
+      surveyRowsSql(src, g, each, "0"),
+      ...RATING_CATEGORIES.map(({ key }) => categoryRowsSql(src, g, key, each, "0")),
+    ].join(" UNION ALL ");
+  },
+}));
+
 /**
  * SQLite: a row trigger of plain upserts, one per category and grain, over the survey's keys. It only
  * fires for surveys with dimensions.

@@ -1,5 +1,5 @@
 import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
-import type { RunSql, SqlFragment } from "../store/database.js";
+import type { SqlFragment } from "../store/database.js";
 import type { SurveyQuery } from "../surveys/survey-query.js";
 import type {
   BreakdownAggregate,
@@ -8,6 +8,7 @@ import type {
   SurveySummary,
   TimeSlotAggregate,
 } from "./aggregates.js";
+import type { AnalyticsReads } from "./analytics-reads.js";
 import { dimensionRows } from "./dimension-rollup-query.js";
 import {
   breakdownSql,
@@ -58,8 +59,7 @@ const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
  * With `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
  */
 async function gather<T>(
-  run: RunSql,
-  source: AnalyticsSource,
+  { run, source }: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
   raw: (q: SurveyQuery) => SqlFragment,
@@ -88,22 +88,21 @@ async function gather<T>(
 }
 
 export async function summarize(
-  run: RunSql,
-  source: AnalyticsSource,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
 ): Promise<SurveySummary> {
   const rows = await gather<SummaryRow>(
-    run,
-    source,
+    reads,
     projectId,
     query,
     (q) => summarySql(projectId, q),
     (part) => {
       const f = rollupFilter(projectId, query, part);
+      const r = reads.relation(ratingsTable(part), projectId, part);
       return {
-        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM ${ratingsTable(part)} WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
-        params: [...f.params, ...ROLLUP_CATEGORIES],
+        sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM ${r.sql} r WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
+        params: [...r.params, ...f.params, ...ROLLUP_CATEGORIES],
       };
     },
     { days: true, dimensionFilter: true },
@@ -112,22 +111,21 @@ export async function summarize(
 }
 
 export async function tagCounts(
-  run: RunSql,
-  source: AnalyticsSource,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
 ): Promise<IssueTagCount[]> {
   const rows = await gather<TagRow>(
-    run,
-    source,
+    reads,
     projectId,
     query,
     (q) => tagSql(projectId, q),
     (part) => {
       const f = rollupFilter(projectId, query, part);
+      const r = reads.relation(`rollup_tags${part.grain}`, projectId, part);
       return {
-        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM rollup_tags${part.grain} WHERE ${f.sql} GROUP BY category, tag, poor`,
-        params: f.params,
+        sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM ${r.sql} r WHERE ${f.sql} GROUP BY category, tag, poor`,
+        params: [...r.params, ...f.params],
       };
     },
     { days: true },
@@ -136,6 +134,7 @@ export async function tagCounts(
 }
 
 function groupedRollupSql(
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
   part: RollupPart,
@@ -143,34 +142,32 @@ function groupedRollupSql(
   key: string,
 ): SqlFragment {
   const f = rollupFilter(projectId, query, part);
+  const r = reads.relation(ratingsTable(part), projectId, part);
   return {
-    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM ${ratingsTable(part)} WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
-    params: [...f.params, category],
+    sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM ${r.sql} r WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
+    params: [...r.params, ...f.params, category],
   };
 }
 
 export async function timeSlots(
-  run: RunSql,
-  source: AnalyticsSource,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
   category: RatingCategory,
 ): Promise<TimeSlotAggregate[]> {
   const rows = await gather<GroupedRow>(
-    run,
-    source,
+    reads,
     projectId,
     query,
     (q) => timeSlotSql(projectId, q, category),
-    (part) => groupedRollupSql(projectId, query, part, category, "slot"),
+    (part) => groupedRollupSql(reads, projectId, query, part, category, "slot"),
     { days: false, dimensionFilter: true },
   );
   return foldTimeSlots(rows);
 }
 
 export async function breakdown(
-  run: RunSql,
-  source: AnalyticsSource,
+  reads: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
   category: RatingCategory,
@@ -179,19 +176,18 @@ export async function breakdown(
   if (by.startsWith("dimension:")) {
     const key = by.slice("dimension:".length);
     const rows =
-      (source === "auto" ? await dimensionRows(run, projectId, query, category, key) : undefined) ??
-      (await run<GroupedRow>(breakdownSql(projectId, query, category, by)));
+      (reads.source === "auto" ? await dimensionRows(reads, projectId, query, category, key) : undefined) ??
+      (await reads.run<GroupedRow>(breakdownSql(projectId, query, category, by)));
     return foldBreakdown(rows, by);
   }
   const column = CONTEXT_FILTERS.find(([field]) => field === by)?.[1];
   if (!column) throw new RangeError(`Unknown breakdown ${by}`);
   const rows = await gather<GroupedRow>(
-    run,
-    source,
+    reads,
     projectId,
     query,
     (q) => breakdownSql(projectId, q, category, by),
-    (part) => groupedRollupSql(projectId, query, part, category, column),
+    (part) => groupedRollupSql(reads, projectId, query, part, category, column),
     { days: true, decode: (row) => ({ ...row, grp: contextValue(String(row.grp)) }) },
   );
   return foldBreakdown(rows, by);

@@ -146,6 +146,19 @@ function rollUp(src: string, conflict: boolean, shard = "0"): string[] {
 
 const allTables = (t: { int: string; bigint: string; text: string }) => GRAINS.flatMap((g) => tables(t, g));
 
+/** A rollup table: its key, and the aggregated rows (key order, then `n`) of the surveys of a relation. */
+export interface RollupTableSpec {
+  name: string;
+  key: readonly string[];
+  rows(src: string, engine: "sqlite" | "postgres"): string;
+}
+
+/** The eight rating and tag rollup tables (both grains of time, with and without context fields). */
+export const RATING_ROLLUP_TABLES: readonly RollupTableSpec[] = GRAINS.flatMap((g) => [
+  { name: `rollup_ratings${g.suffix}`, key: ratingKey(g), rows: (src: string) => ratingRowsSql(src, g, "0") },
+  { name: `rollup_tags${g.suffix}`, key: tagKey(g), rows: (src: string) => tagRowsSql(src, g, "0") },
+]);
+
 /**
  * The SQLite row trigger's statements: one plain upsert per rollup row the survey touches (aggregating a
  * one-row relation with GROUP BY would cost a sorter per statement, ~4x the time). Tags are split with
@@ -215,4 +228,29 @@ END $$`,
 /** Migration 4: the rating and tag rollups, in the dialect's form. */
 export function rollupMigration(dialect: Dialect): string[] {
   return dialect.engine === "sqlite" ? sqliteRollupMigration() : postgresRollupMigration();
+}
+
+/**
+ * Migration 6 (part): rollups leave the commit path. The insert triggers go; a folder
+ * (`rollup-folder.ts`) adds committed surveys to the rollups in batches, after their commit, following
+ * the outbox up to a watermark per project, and queries add the surveys past the watermark from raw
+ * rows. Everything stored so far was rolled up by the triggers, so each project starts at the log's head.
+ */
+export function rollupsOffTheCommitPath({ engine, bigint, text }: Dialect): string[] {
+  return [
+    ...(engine === "sqlite"
+      ? ["DROP TRIGGER surveys_rollup", "DROP TRIGGER surveys_rollup_dimensions"]
+      : [
+          "DROP TRIGGER surveys_rollup ON surveys",
+          "DROP FUNCTION aftercall_rollup_surveys()",
+          "DROP TRIGGER surveys_rollup_dimensions ON surveys",
+          "DROP FUNCTION aftercall_rollup_dimensions()",
+        ]),
+    `CREATE TABLE rollup_watermarks (
+  project_id ${text} PRIMARY KEY,
+  seq ${bigint} NOT NULL,
+  folded_at ${bigint} NOT NULL
+)`,
+    "INSERT INTO rollup_watermarks (project_id, seq, folded_at) SELECT id, (SELECT COALESCE(max(seq), 0) FROM delivery_log), 0 FROM projects",
+  ];
 }

@@ -1,7 +1,7 @@
 import type { SurveyEvent } from "@aftercall/schema";
 import { generateDemoData } from "../demo/generate-surveys.js";
 import { AftercallError } from "../errors.js";
-import { recordEvents } from "../events/survey-events.js";
+import { MAX_EVENTS_PER_COMMIT, recordEvents } from "../events/survey-events.js";
 import { commitSurveyGroups } from "../ingest/commit.js";
 import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js";
 import type { Project } from "../projects/project.js";
@@ -66,7 +66,8 @@ export async function insertDemoData(
   for (const s of surveys) add(s.receivedAtMs, s.events);
   for (const n of nonResponses) add(n.atMs, n.events);
   for (const [hour, events] of [...byHour].sort(([a], [b]) => a - b)) {
-    totals.events += await recordEvents(db, project.id, events, hour);
+    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_COMMIT)
+      totals.events += await recordEvents(db, project.id, events.slice(i, i + MAX_EVENTS_PER_COMMIT), hour);
   }
   return totals;
 }

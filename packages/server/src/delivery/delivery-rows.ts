@@ -65,8 +65,13 @@ export function settingFromRow(row: SqlRow, destinations: DestinationState[]): D
 /** The cursor that makes delivery start at the first entry received at or after `fromMs`. */
 export const CURSOR_FROM_TIME =
   "(SELECT COALESCE((SELECT min(seq) FROM delivery_log WHERE project_id = ? AND received_at >= ?), (SELECT COALESCE(max(seq), 0) + 1 FROM delivery_log)) - 1)";
-/** The cursor of a destination that only delivers what arrives from now on. */
-export const CURSOR_AT_HEAD = "(SELECT COALESCE(max(seq), 0) FROM delivery_log)";
+/**
+ * The cursor of a destination that only delivers what arrives from now on: the log's head, but never
+ * past the outbox's horizon (`outbox/outbox.ts`), below which entries of transactions still committing
+ * may yet appear.
+ */
+const CURSOR_AT_HEAD =
+  "(SELECT CASE WHEN h.head < ? THEN h.head ELSE ? END FROM (SELECT COALESCE(max(seq), 0) AS head FROM delivery_log) h)";
 
 /**
  * Insert a destination with its starting cursor. `onlyIfMissing` makes it a no-op when the setting already
@@ -76,11 +81,14 @@ export function insertDestination(
   settingId: string,
   projectId: string,
   d: { id: string; type: DestinationType; config: DestinationConfig; format: RecordFormat },
-  backfillFromMs: number | undefined,
+  start: { backfillFromMs?: number | undefined; horizon: number },
   onlyIfMissing = false,
 ): SqlWrite {
-  const cursor = backfillFromMs === undefined ? CURSOR_AT_HEAD : CURSOR_FROM_TIME;
-  const cursorParams: SqlParam[] = backfillFromMs === undefined ? [] : [projectId, backfillFromMs];
+  const cursor = start.backfillFromMs === undefined ? CURSOR_AT_HEAD : CURSOR_FROM_TIME;
+  const cursorParams: SqlParam[] =
+    start.backfillFromMs === undefined
+      ? [start.horizon - 1, start.horizon - 1]
+      : [projectId, start.backfillFromMs];
   const guard = onlyIfMissing
     ? " WHERE NOT EXISTS (SELECT 1 FROM destinations WHERE setting_id = ? AND type = ?)"
     : "";

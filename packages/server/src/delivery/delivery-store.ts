@@ -1,4 +1,5 @@
 import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
+import { logHorizon } from "../outbox/outbox.js";
 import { type Database, GuardFailed, marks, type SqlRow, type SqlWrite } from "../store/database.js";
 import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
 import {
@@ -48,6 +49,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   constructor(private readonly db: Database) {}
 
   async createSetting(s: NewSetting, maxPerProject: number): Promise<CreateSettingOutcome> {
+    const horizon = await logHorizon(this.db);
     const writes: SqlWrite[] = [
       lockProject(s.projectId),
       {
@@ -71,7 +73,9 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
         ],
         expectChanges: 1,
       },
-      ...s.destinations.map((d) => insertDestination(s.id, s.projectId, d, s.backfillFromMs)),
+      ...s.destinations.map((d) =>
+        insertDestination(s.id, s.projectId, d, { backfillFromMs: s.backfillFromMs, horizon }),
+      ),
     ];
     try {
       await this.db.atomically(writes);
@@ -132,6 +136,7 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
     id: string,
     u: SettingUpdate,
   ): Promise<"updated" | "name-taken" | "missing"> {
+    const horizon = await logHorizon(this.db);
     const writes: SqlWrite[] = [
       lockProject(projectId),
       {
@@ -161,7 +166,7 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
         sql: "UPDATE destinations SET config = ?, format = ? WHERE setting_id = ? AND type = ?",
         params: [JSON.stringify(d.config), d.format, id, d.type],
       });
-      writes.push(insertDestination(id, projectId, d, undefined, true));
+      writes.push(insertDestination(id, projectId, d, { horizon }, true));
     }
     for (const { type, format } of u.formats)
       writes.push({
@@ -281,10 +286,12 @@ WHERE id = ? AND paused = 0 AND (lease_owner IS NULL OR lease_owner = ? OR lease
     range: { afterSeq: number; toSeq?: number },
     limit: number,
   ): Promise<LogEntry[]> {
+    // Only below the horizon: an entry there can no longer appear behind one already read.
+    const horizon = await logHorizon(this.db);
     const rows = await this.db.all(
       `SELECT seq, category, item_id, received_at FROM delivery_log
-WHERE project_id = ? AND seq > ? AND seq <= ? AND category IN (${marks(categories.length)}) ORDER BY seq LIMIT ?`,
-      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, ...categories, limit],
+WHERE project_id = ? AND seq > ? AND seq <= ? AND seq < ? AND category IN (${marks(categories.length)}) ORDER BY seq LIMIT ?`,
+      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, horizon, ...categories, limit],
     );
     return rows.map((r) => ({
       seq: num(r.seq),

@@ -1,4 +1,5 @@
 import type { SurveyEvent, SurveyEventType } from "@aftercall/schema";
+import { postgresAppendSql, sqliteAppend } from "../outbox/outbox.js";
 import { type Database, marks, type SqlParam } from "../store/database.js";
 
 /**
@@ -9,8 +10,13 @@ import { type Database, marks, type SqlParam } from "../store/database.js";
  */
 
 const EVENT_COLUMNS = 8;
+/** Events per call: one statement's parameters on SQLite (32,766), one transaction's log append. */
+export const MAX_EVENTS_PER_COMMIT = 2000;
 
-/** Durably store lifecycle events, ignoring ids already stored; resolves with how many were new. */
+/**
+ * Durably store lifecycle events, ignoring ids already stored, and append the new ones to the outbox in
+ * the same transaction; resolves with how many were new.
+ */
 export async function recordEvents(
   db: Database,
   projectId: string,
@@ -18,6 +24,8 @@ export async function recordEvents(
   receivedAtMs: number,
 ): Promise<number> {
   if (events.length === 0) return 0;
+  if (events.length > MAX_EVENTS_PER_COMMIT)
+    throw new RangeError(`At most ${MAX_EVENTS_PER_COMMIT} events per commit, got ${events.length}`);
   const params: SqlParam[] = events.flatMap((e) => [
     projectId,
     e.id,
@@ -28,13 +36,23 @@ export async function recordEvents(
     e.clientTime,
     receivedAtMs,
   ]);
-  const rows = events.map(() => `(${marks(EVENT_COLUMNS)})`).join(", ");
-  const inserted = await db.all(
-    `INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
-     VALUES ${rows} ON CONFLICT (project_id, id) DO NOTHING RETURNING id`,
-    params,
-  );
-  return inserted.length;
+  const insert = `INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
+VALUES ${events.map(() => `(${marks(EVENT_COLUMNS)})`).join(", ")} ON CONFLICT (project_id, id) DO NOTHING`;
+  if (db.engine === "postgres") {
+    const rows = await db.all(
+      `WITH inserted AS (${insert} RETURNING project_id, id, received_at), logged AS (${postgresAppendSql("inserted", "CallSurveyEvent")}) SELECT id FROM inserted`,
+      params,
+    );
+    return rows.length;
+  }
+  const statement = db.prepare(`${insert} RETURNING id`);
+  const append = sqliteAppend(db);
+  const write = db.connection.transaction(() => {
+    const inserted = statement.all(...params) as Array<{ id: string }>;
+    for (const { id } of inserted) append(projectId, "CallSurveyEvent", id, receivedAtMs);
+    return inserted.length;
+  });
+  return write.immediate();
 }
 
 /** Lifecycle events of the project received in `[fromMs, toMs)`, per type, on the store's reader. */

@@ -1,4 +1,4 @@
-import type { AnalyticsSource } from "../analytics/rollup-split.js";
+import type { AnalyticsReads } from "../analytics/analytics-reads.js";
 import type { DeliveryEngine } from "../delivery/delivery-engine.js";
 import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
 import type { DeliveryStore } from "../delivery/delivery-types.js";
@@ -17,8 +17,8 @@ export interface AppContext {
   /** Routes stored surveys to destinations; absent when delivery is turned off in this process. */
   delivery?: DeliveryEngine;
   metrics: DeliveryMetrics;
-  /** Where analytics come from: rollups where they can answer (default) or raw rows (comparisons). */
-  analytics: AnalyticsSource;
+  /** How analytics read: rollups plus their raw tail where they can answer, or raw rows (comparisons). */
+  analytics: AnalyticsReads;
 }
 
 declare module "fastify" {

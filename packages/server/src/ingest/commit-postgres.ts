@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { postgresAppendSql } from "../outbox/outbox.js";
 import type { PostgresDatabase } from "../store/database.js";
 import { sqlState } from "../store/postgres/postgres-database.js";
 import {
@@ -37,13 +38,18 @@ class PlanFirst extends Error {
 }
 
 /**
- * One statement inserts a whole batch: one array parameter per column, whatever the batch size (46, not
- * 46 per survey), prepared once per connection. Returns the keys it inserted; a key already stored is
- * skipped (`ON CONFLICT DO NOTHING`), and a key another transaction is inserting waits for its outcome.
+ * One statement inserts a whole batch and appends what it inserted to the outbox: one array parameter
+ * per column, whatever the batch size (46, not 46 per survey), prepared once per connection. Returns the
+ * keys it inserted; a key already stored is skipped (`ON CONFLICT DO NOTHING`), and a key another
+ * transaction is inserting waits for its outcome. Nothing else happens in the commit: rollups are
+ * folded after it (`analytics/rollup-folder.ts`), and the outbox needs no lock (`outbox/outbox.ts`).
  */
-const INSERT_SURVEYS = `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
-SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
-ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id`;
+const INSERT_SURVEYS = `WITH inserted AS (
+  INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
+  SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
+  ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
+), logged AS (${postgresAppendSql("inserted", "CallSurvey")})
+SELECT project_id, id FROM inserted`;
 const SELECT_SURVEYS =
   "SELECT * FROM surveys WHERE (project_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
 

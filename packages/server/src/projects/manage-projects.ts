@@ -48,23 +48,17 @@ export async function createProject(
   input: CreateProjectInput,
 ): Promise<{ project: Project; ingestKey: IssuedKey; adminToken: IssuedKey }> {
   const id = input.id ?? slugify(input.name);
-  if (!PROJECT_ID_PATTERN.test(id)) {
-    throw new AftercallError(
-      "INVALID_PARAMETER",
-      `Project id "${id}" must be 2–63 lowercase letters, digits or dashes.`,
-    );
-  }
-  if (input.name.trim() === "" || input.name.length > 200) {
-    throw new AftercallError("INVALID_PARAMETER", "Project name must be 1–200 characters.");
-  }
-  for (const origin of input.allowedOrigins ?? []) {
-    if (!isOrigin(origin)) {
-      throw new AftercallError(
-        "INVALID_PARAMETER",
+  if (!PROJECT_ID_PATTERN.test(id))
+    invalid("id", `Project id "${id}" must be 2–63 lowercase letters, digits or dashes.`);
+  if (input.name.trim() === "" || input.name.length > 200)
+    invalid("name", "Project name must be 1–200 characters.");
+  (input.allowedOrigins ?? []).forEach((origin, i) => {
+    if (!isOrigin(origin))
+      invalid(
+        `allowedOrigins[${i}]`,
         `allowedOrigins: "${origin}" is not an origin like https://app.example.com.`,
       );
-    }
-  }
+  });
   if (await getProject(db, id)) throw new AftercallError("PROJECT_EXISTS", `Project "${id}" already exists.`);
   const project = await insertProject(db, {
     id,
@@ -77,6 +71,11 @@ export async function createProject(
   const ingestKey = await issueKey(db, id, "ingest", "default");
   const adminToken = await issueKey(db, id, "admin", "default");
   return { project, ingestKey, adminToken };
+}
+
+/** A project to create broke a rule: `VALIDATION_FAILED` naming the field, as for any other body. */
+function invalid(path: string, message: string): never {
+  throw new AftercallError("VALIDATION_FAILED", message, [{ code: "INVALID_FORMAT", path, message }]);
 }
 
 function slugify(name: string): string {

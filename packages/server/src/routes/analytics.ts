@@ -34,12 +34,12 @@ function timeZone(raw: string | undefined): string {
 
 /** Analytics of a project's surveys (admin token). */
 export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { db, analytics: source } = ctx;
+  const { db, analytics: reads } = ctx;
 
   handle(app, ctx, analyticsSummary, async ({ project, query }) => {
     const q = toSurveyQuery(query);
     const [summary, events] = await Promise.all([
-      summarize(db.read, source, project.id, q),
+      summarize(reads, project.id, q),
       countEvents(db, project.id, {
         ...(q.fromMs === undefined ? {} : { fromMs: q.fromMs }),
         ...(q.toMs === undefined ? {} : { toMs: q.toMs }),
@@ -51,8 +51,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
   handle(app, ctx, analyticsTags, async ({ project, query }) => {
     const q = toSurveyQuery(query);
     const [summary, tags] = await Promise.all([
-      summarize(db.read, source, project.id, q),
-      tagCounts(db.read, source, project.id, q),
+      summarize(reads, project.id, q),
+      tagCounts(reads, project.id, q),
     ]);
     return tagsReply(tags, summary);
   });
@@ -60,7 +60,7 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
   handle(app, ctx, analyticsTimeseries, async ({ project, query }) => {
     const { category = "overall", bucket = "day", tz: rawTz, ...filters } = query;
     const tz = timeZone(rawTz);
-    const slots = await timeSlots(db.read, source, project.id, toSurveyQuery(filters), category);
+    const slots = await timeSlots(reads, project.id, toSurveyQuery(filters), category);
     return {
       category,
       bucket,
@@ -74,19 +74,12 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   handle(app, ctx, analyticsBreakdown, async ({ project, query }) => {
     const { category = "overall", by, ...filters } = query;
-    const rows = await breakdown(
-      db.read,
-      source,
-      project.id,
-      toSurveyQuery(filters),
-      category,
-      by as BreakdownBy,
-    );
+    const rows = await breakdown(reads, project.id, toSurveyQuery(filters), category, by as BreakdownBy);
     return { category, by, rows: breakdownRows(rows) };
   });
 
   handle(app, ctx, analyticsDimensions, async ({ project, query }) => ({
-    dimensions: dimensionKeyRows(await dimensionKeys(db.read, source, project.id, toSurveyQuery(query))),
+    dimensions: dimensionKeyRows(await dimensionKeys(reads, project.id, toSurveyQuery(query))),
   }));
 
   handle(app, ctx, analyticsCompare, async ({ caller, params, query, request }) => {
@@ -100,8 +93,8 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const [a, b] = [await cohort("a"), await cohort("b")];
     request.projectId = a.project.id;
     const [sa, sb] = await Promise.all([
-      summarize(db.read, source, a.project.id, a.query),
-      summarize(db.read, source, b.project.id, b.query),
+      summarize(reads, a.project.id, a.query),
+      summarize(reads, b.project.id, b.query),
     ]);
     return comparison(
       category,

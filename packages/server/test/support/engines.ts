@@ -16,12 +16,17 @@ import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "
  * created. `twin` opens a second connection to the same database (another server, say); `exec` runs
  * statements directly on the database (e.g. to undo a migration).
  */
-export type MakeDatabase = () => Promise<{
+export type MakeDatabase = (options?: {
+  /** Apply the migrations up to this version only (to store data "before" a later migration). */
+  upTo?: number;
+}) => Promise<{
   db: Database;
   cleanup(): Promise<void>;
   twin(): Promise<Database>;
   exec(statements: readonly string[]): Promise<void>;
 }>;
+
+const migrationsUpTo = (version = Number.POSITIVE_INFINITY) => MIGRATIONS.filter((m) => m.version <= version);
 
 /**
  * Declare `suite` once per engine: SQLite in a temp directory, and PostgreSQL in a fresh schema of a
@@ -32,10 +37,10 @@ export function onEveryEngine(
   slug: string,
   suite: (engine: string, makeDatabase: MakeDatabase) => void,
 ): void {
-  suite("SQLite", async () => {
+  suite("SQLite", async (options = {}) => {
     const dir = await mkdtemp(join(tmpdir(), `aftercall-${slug}-`));
     const db = new SqliteEngine(dir);
-    await db.migrate(MIGRATIONS);
+    await db.migrate(migrationsUpTo(options.upTo));
     const twins: Database[] = [];
     return {
       db,
@@ -74,11 +79,11 @@ export function onEveryEngine(
     after(async () => {
       await server?.stop();
     });
-    suite("PostgreSQL", async () => {
+    suite("PostgreSQL", async (options = {}) => {
       assert.ok(server, "server not started");
       const url = await createSchema(server.url, `${slug}_${++schemas}`);
       const db = new PostgresEngine(url, { max: 2 });
-      await db.migrate(MIGRATIONS);
+      await db.migrate(migrationsUpTo(options.upTo));
       const twins: Database[] = [];
       return {
         db,
