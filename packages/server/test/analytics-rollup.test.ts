@@ -287,14 +287,14 @@ function rollupContract(name: string, makeDatabase: MakeDatabase): void {
 
     it("answers them identically with the watermark in the middle of a batch", async () => {
       // Odd batch sizes put the watermark between the surveys of one commit.
-      for (const size of [37, 101, 1]) await foldProject(db, "p", size);
+      for (const batchSize of [37, 101, 1]) await foldProject(db, "p", { batchSize });
       const left = await unfolded(db, "p");
       assert.ok(left > 0 && left < 600, `partly folded: ${left} unfolded`);
       await compare(40);
     });
 
     it("answers 150 generated queries identically once everything is folded", async () => {
-      while ((await foldProject(db, "p", 250)).folded > 0);
+      while ((await foldProject(db, "p", { batchSize: 250 })).folded > 0);
       await foldProject(db, "q");
       assert.equal(await unfolded(db, "p"), 0);
       await compare(150);

@@ -38,7 +38,10 @@ const CYCLES = 4;
 const EXTRA_CYCLES = 3;
 const CONCURRENCY = 24;
 /** The kill lands this many ms after the load started. */
-const KILL_AFTER_MS = { min: 200, max: 800 };
+/** The kill comes this long after the cycle's first acknowledgement (a slow start is not load). */
+const KILL_AFTER_MS = { min: 100, max: 700 };
+/** A cycle whose server acknowledges nothing within this long fails (see the check after the load). */
+const FIRST_ACK_WITHIN_MS = 15_000;
 /** Share of requests that re-post an acknowledged survey (must answer 200, never 201). */
 const REPLAY_SHARE = 0.15;
 /** Share of requests that retry a survey whose request a kill cut off (201 or 200). */
@@ -223,6 +226,10 @@ async function loadAndKill(server: ServerProcess, ingestKey: string, ledger: Led
   };
 
   const loops = Array.from({ length: CONCURRENCY }, loop);
+  // Kill mid-load: at a random moment after the server has answered its first survey of this cycle, so a
+  // server that starts slowly (a busy machine) is still killed with commits in flight, not before any.
+  const started = Date.now();
+  while (cycleAcked === 0 && Date.now() - started < FIRST_ACK_WITHIN_MS) await sleep(10);
   const killAtMs = KILL_AFTER_MS.min + Math.floor(Math.random() * (KILL_AFTER_MS.max - KILL_AFTER_MS.min));
   await sleep(killAtMs);
   killed = true; // before the signal: every failure seen from now on is the kill's

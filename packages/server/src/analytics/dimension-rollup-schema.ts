@@ -105,6 +105,7 @@ function rollUp(src: string, each: EachDimension, conflict: boolean, shard: stri
 export const DIMENSION_ROLLUP_TABLES = GRAINS.map((g) => ({
   name: `rollup_dimensions${g.suffix}`,
   key: KEY,
+  period: g.period,
   rows: (src: string, engine: "sqlite" | "postgres") => {
     const each = engine === "sqlite" ? sqliteEach : postgresEach;
     return [

@@ -7,7 +7,7 @@ import {
   type SqliteDatabase,
 } from "../store/database.js";
 import type { WatermarkHints } from "./analytics-reads.js";
-import { foldStatements } from "./rollup-tables.js";
+import { coarsen, finestQueries, postgresUpsert, sqliteUpsert } from "./rollup-fold.js";
 
 /**
  * Folds committed surveys into the rollups, after their commit, in batches: it follows the outbox per
@@ -36,44 +36,77 @@ export interface FoldResult {
 
 export const DEFAULT_FOLD_BATCH = 5000;
 
-/** The next batch: how many surveys lie after `from` (at most `limit`, below the horizon), and the last. */
-const NEXT_BATCH = `SELECT max(seq) AS seq, count(*) AS n FROM (SELECT seq FROM delivery_log
-WHERE project_id = ? AND category = 'CallSurvey' AND seq > ? AND seq < ? ORDER BY seq LIMIT ?) b`;
+/** The next batch: the surveys after `from` (at most `limit`, below the horizon), in log order. */
+const NEXT_BATCH = `SELECT seq, item_id FROM delivery_log
+WHERE project_id = ? AND category = 'CallSurvey' AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`;
+
+type BatchRow = { seq: number | string; item_id: string };
 
 const SET_WATERMARK =
   "INSERT INTO rollup_watermarks (project_id, seq, folded_at) VALUES (?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq, folded_at = excluded.folded_at";
+
+export interface FoldOptions {
+  /** Surveys per fold; default {@link DEFAULT_FOLD_BATCH}. */
+  batchSize?: number;
+  /**
+   * Called after each rollup table's statement inside the fold's transaction: the crash tests kill the
+   * process here to show that a fold is all or nothing.
+   */
+  afterStatement?(index: number): void;
+}
 
 /** Fold the next batch (at most `batchSize` surveys) of one project, in one transaction. */
 export async function foldProject(
   db: Database,
   projectId: string,
-  batchSize = DEFAULT_FOLD_BATCH,
+  options: FoldOptions = {},
 ): Promise<FoldResult> {
-  return db.engine === "sqlite"
-    ? foldSqlite(db, projectId, batchSize)
-    : foldPostgres(db, projectId, batchSize);
+  return db.engine === "sqlite" ? foldSqlite(db, projectId, options) : foldPostgres(db, projectId, options);
 }
 
-function foldSqlite(db: SqliteDatabase, projectId: string, batchSize: number): FoldResult {
+function foldSqlite(db: SqliteDatabase, projectId: string, options: FoldOptions): FoldResult {
+  const batchSize = options.batchSize ?? DEFAULT_FOLD_BATCH;
   const fold = db.connection.transaction((): FoldResult => {
     const watermark = db.prepare("SELECT seq FROM rollup_watermarks WHERE project_id = ?").get(projectId) as
       | { seq: number }
       | undefined;
     const from = watermark?.seq ?? 0;
     // One writer at a time: every committed entry is final, no horizon needed.
-    const next = db.prepare(NEXT_BATCH).get(projectId, from, Number.MAX_SAFE_INTEGER, batchSize) as {
-      seq: number | null;
-      n: number;
-    };
-    if (next.seq === null) return { folded: 0, busy: false };
-    for (const s of foldStatements("sqlite", projectId, from, next.seq)) db.prepare(s.sql).run(...s.params);
-    db.prepare(SET_WATERMARK).run(projectId, next.seq, Date.now());
-    return { folded: next.n, busy: false, watermark: next.seq };
+    const batch = db
+      .prepare(NEXT_BATCH)
+      .all(projectId, from, Number.MAX_SAFE_INTEGER, batchSize) as BatchRow[];
+    const last = batch[batch.length - 1];
+    if (!last) return { folded: 0, busy: false };
+    const finest = new Map(
+      finestQueries(
+        "sqlite",
+        projectId,
+        batch.map((b) => b.item_id),
+      ).map((q) => [
+        q.table,
+        db
+          .prepare(q.sql)
+          .raw(true)
+          .all(...q.params) as Array<Array<string | number>>,
+      ]),
+    );
+    [...coarsen(finest)].forEach(([table, rows], i) => {
+      const upsert = db.prepare(sqliteUpsert(table));
+      for (const row of rows) upsert.run(...row);
+      options.afterStatement?.(i);
+    });
+    db.prepare(SET_WATERMARK).run(projectId, Number(last.seq), Date.now());
+    return { folded: batch.length, busy: false, watermark: Number(last.seq) };
   });
   return fold.immediate();
 }
 
-async function foldPostgres(db: PostgresDatabase, projectId: string, batchSize: number): Promise<FoldResult> {
+async function foldPostgres(
+  db: PostgresDatabase,
+  projectId: string,
+  options: FoldOptions,
+): Promise<FoldResult> {
+  const batchSize = options.batchSize ?? DEFAULT_FOLD_BATCH;
   // A project never folded has no row yet; create it (a no-op when another server just did).
   await db.run(
     "INSERT INTO rollup_watermarks (project_id, seq, folded_at) VALUES (?, 0, 0) ON CONFLICT (project_id) DO NOTHING",
@@ -89,18 +122,34 @@ async function foldPostgres(db: PostgresDatabase, projectId: string, batchSize: 
     // The horizon in a statement of its own, before the batch is read: every later statement of this
     // transaction sees every transaction below it (see outbox.ts).
     const [h] = await tx.unsafe<Array<{ xmin: string }>>(POSTGRES_HORIZON_SQL);
-    const [next] = await tx.unsafe<Array<{ seq: number | null; n: number }>>(numberPlaceholders(NEXT_BATCH), [
+    const batch = await tx.unsafe<BatchRow[]>(numberPlaceholders(NEXT_BATCH), [
       projectId,
       from,
       positionBelow(Number(h?.xmin)),
       batchSize,
     ]);
-    if (next?.seq === null || next?.seq === undefined) return { folded: 0, busy: false };
-    const end = Number(next.seq);
-    for (const s of foldStatements("postgres", projectId, from, end))
-      await tx.unsafe(numberPlaceholders(s.sql), s.params as never[]);
+    const last = batch[batch.length - 1];
+    if (!last) return { folded: 0, busy: false };
+    const end = Number(last.seq);
+    const finest = new Map<string, Array<Array<string | number>>>();
+    for (const q of finestQueries(
+      "postgres",
+      projectId,
+      batch.map((b) => b.item_id),
+    ))
+      finest.set(
+        q.table,
+        await tx.unsafe(numberPlaceholders(q.sql), q.params as unknown as never[]).values(),
+      );
+    for (const [i, [table, rows]] of [...coarsen(finest)].entries()) {
+      if (rows.length > 0) {
+        const upsert = postgresUpsert(table, rows);
+        await tx.unsafe(upsert.sql, upsert.params as never[]);
+      }
+      options.afterStatement?.(i);
+    }
     await tx.unsafe(numberPlaceholders(SET_WATERMARK), [projectId, end, Date.now()]);
-    return { folded: Number(next.n), busy: false, watermark: end };
+    return { folded: batch.length, busy: false, watermark: end };
   });
 }
 
@@ -184,7 +233,7 @@ export class RollupFolder {
     for (const { id } of projects) {
       for (;;) {
         if (this.stopped) return total;
-        const { folded, busy, watermark } = await foldProject(db, id, this.batchSize);
+        const { folded, busy, watermark } = await foldProject(db, id, { batchSize: this.batchSize });
         if (watermark !== undefined) hints?.note(id, watermark);
         total += folded;
         if (busy || folded < this.batchSize) break;

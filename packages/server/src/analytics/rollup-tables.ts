@@ -26,34 +26,6 @@ function spec(name: string): RollupTableSpec {
   return table;
 }
 
-const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(", ");
-
-/** The surveys of one project whose outbox entries lie in `(fromSeq, toSeq]`: a batch to fold. */
-const BATCH = `SELECT s.* FROM delivery_log l CROSS JOIN surveys s
-WHERE l.project_id = ? AND l.category = 'CallSurvey' AND l.seq > ? AND l.seq <= ?
-  AND s.project_id = l.project_id AND s.id = l.item_id`;
-
-/**
- * The statements adding one batch to every rollup table: one upsert per touched rollup row, whatever the
- * number of surveys in the batch (10,000 surveys of one hour touch a few hundred rows).
- */
-export function foldStatements(
-  engine: Engine,
-  projectId: string,
-  fromSeq: number,
-  toSeq: number,
-): SqlFragment[] {
-  return ROLLUP_TABLES.map((t) => {
-    const key = t.key.join(", ");
-    return {
-      sql: `WITH batch AS MATERIALIZED (${BATCH})
-INSERT INTO ${t.name} (${key}, n) SELECT * FROM (${t.rows("batch", engine)}) r WHERE true ORDER BY ${positions(t.key.length)}
-ON CONFLICT (${key}) DO UPDATE SET n = ${t.name}.n + excluded.n`,
-      params: [projectId, fromSeq, toSeq],
-    };
-  });
-}
-
 /** Slot bounds of a read: `[fromSlot, toSlot)` of the table's `slot`, open where undefined. */
 export interface SlotRange {
   fromSlot?: number;

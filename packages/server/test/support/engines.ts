@@ -7,6 +7,7 @@ import BetterSqlite3 from "better-sqlite3";
 import postgres from "postgres";
 import { MIGRATIONS } from "../../src/migrations.js";
 import type { Database } from "../../src/store/database.js";
+import type { StoreLocation } from "../../src/store/open-database.js";
 import { PostgresEngine } from "../../src/store/postgres/postgres-database.js";
 import { SqliteEngine } from "../../src/store/sqlite/sqlite-database.js";
 import { createSchema, type PostgresServer, postgresSkip, startPostgres } from "./postgres.js";
@@ -21,6 +22,8 @@ export type MakeDatabase = (options?: {
   upTo?: number;
 }) => Promise<{
   db: Database;
+  /** Where the database is, to open it from another process. */
+  location: StoreLocation;
   cleanup(): Promise<void>;
   twin(): Promise<Database>;
   exec(statements: readonly string[]): Promise<void>;
@@ -44,6 +47,7 @@ export function onEveryEngine(
     const twins: Database[] = [];
     return {
       db,
+      location: { engine: "sqlite", dataDir: dir },
       async cleanup() {
         for (const twin of twins) await twin.close();
         await db.close();
@@ -87,6 +91,7 @@ export function onEveryEngine(
       const twins: Database[] = [];
       return {
         db,
+        location: { engine: "postgres", url },
         async cleanup() {
           for (const twin of twins) await twin.close();
           await db.close();
