@@ -109,16 +109,19 @@ describe("send", () => {
   it("with queue: false, never stores the survey: a network failure is the answer (408) and nothing is re-sent", async () => {
     const storage = memoryStorage();
     let queuedDuringRequest: unknown[] = ["not read"];
-    const net = fakeFetch(async (c) => {
-      if (c.url.endsWith("/v1/surveys")) {
-        queuedDuringRequest = await outboxOf(storage);
-        return "network-error";
-      }
-      return json(200, {});
+    const net = fakeFetch((c) => {
+      if (!c.url.endsWith("/v1/surveys")) return json(200, {});
+      return outboxOf(storage).then((queued) => {
+        queuedDuringRequest = queued;
+        throw new TypeError("fetch failed");
+      });
     });
     const client = createSurveyClient(options(net.fetch, storage));
     const result = await client.forCall(call).send(survey, { queue: false });
-    assert.deepEqual(result, { ok: false, error: { kind: "network", message: "Please try again.", code: 408 } });
+    assert.deepEqual(result, {
+      ok: false,
+      error: { kind: "network", message: "Please try again.", code: 408 },
+    });
     assert.deepEqual(queuedDuringRequest, [], "not in the outbox while being sent");
     await client.flush();
     await sleep(30);
