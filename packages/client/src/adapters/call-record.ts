@@ -53,6 +53,19 @@ export interface AdapterOptions {
 
 const MODALITIES: readonly Modality[] = ["audio", "video", "screenshare"];
 
+/**
+ * The medium of a media track. A video track is screen content when it came from `getDisplayMedia` (it
+ * has a `displaySurface`) or is marked as such with `contentHint` `detail` or `text`, as screen-sharing
+ * apps should mark it.
+ */
+export function trackModality(
+  track: Pick<MediaStreamTrack, "kind" | "contentHint"> & { getSettings?(): MediaTrackSettings },
+): Modality {
+  if (track.kind === "audio") return "audio";
+  const surface = (track.getSettings?.() as { displaySurface?: string } | undefined)?.displaySurface;
+  return surface || track.contentHint === "detail" || track.contentHint === "text" ? "screenshare" : "video";
+}
+
 /** The adapter-facing side of a tracker: what the SDK's events feed. */
 export interface CallRecord {
   tracker: CallTracker;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type AdapterOptions, type CallTracker, createCallRecord, type Modality } from "./call-record.js";
+import { type AdapterOptions, type CallTracker, createCallRecord, trackModality } from "./call-record.js";
 
 export type {
   AdapterOptions,
@@ -35,16 +35,6 @@ export interface WebRtcOptions extends AdapterOptions {
 const CLOSE_CHECK_MS = 1000;
 
 /**
- * A video track is screen content when it came from `getDisplayMedia` (it has a `displaySurface`) or is
- * marked as such with `contentHint` `detail` or `text`, as screen-sharing apps should mark it.
- */
-function modalityOf(track: MediaStreamTrack): Modality {
-  if (track.kind === "audio") return "audio";
-  const surface = (track.getSettings?.() as { displaySurface?: string } | undefined)?.displaySurface;
-  return surface || track.contentHint === "detail" || track.contentHint === "text" ? "screenshare" : "video";
-}
-
-/**
  * Follow a call's peer connections. The call starts when one connects, and ends when all are closed
  * (`left`) or none is left that is not failed or closed (`connection-lost`; `join-failed` when none
  * ever connected). Media counts when the app sends a live track, or when a remote track delivers media
@@ -62,7 +52,7 @@ export function trackPeerConnections(
 
   const sent = (pc: RTCPeerConnection) => {
     for (const sender of pc.getSenders()) {
-      if (sender.track?.readyState === "live") record.use(modalityOf(sender.track));
+      if (sender.track?.readyState === "live") record.use(trackModality(sender.track));
     }
   };
   const check = () => {
@@ -80,7 +70,7 @@ export function trackPeerConnections(
   pcs.forEach((pc, i) => {
     options.stats?.addPeerConnection(pc, pcs.length > 1 ? `peer-${i}` : "peer");
     const onTrack = ({ track }: RTCTrackEvent) => {
-      const used = () => record.use(modalityOf(track));
+      const used = () => record.use(trackModality(track));
       if (!track.muted) used();
       else track.addEventListener("unmute", used, { once: true });
     };
