@@ -85,6 +85,7 @@ describe("package", () => {
       entries.map((e) => `@aftercall/client${e.slice(1)}`),
     );
     // Each adapter bundles without its SDK (only types are imported from it) and without the base SDK.
-    for (const m of measured.filter((m) => m.entry !== "@aftercall/client/acs")) assert.ok(m.min < 4000, m.entry);
+    for (const m of measured.filter((m) => m.entry !== "@aftercall/client/acs"))
+      assert.ok(m.min < 4000, m.entry);
   });
 });
