@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench:size — min+gzip sizes of the client SDK and of the widget bundle (widget + Lit + SDK),
+// npm run bench:size — min+gzip sizes of the client SDK, of its other entry points (./acs and the calling-SDK
+// adapters) and of the widget bundle (widget + Lit + SDK),
 // against their budgets. Exits 1 when a budget is exceeded.
 import { spawnSync } from "node:child_process";
 

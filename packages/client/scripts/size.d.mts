@@ -14,3 +14,13 @@ export interface ClientSize extends BundleSize {
 
 export const BUDGET_GZIP_BYTES: number;
 export function measureClientSize(): Promise<ClientSize>;
+
+export interface EntryPointSize extends BundleSize {
+  /** e.g. `@aftercall/client/livekit`. */
+  entry: string;
+  budgetGzip: number;
+  withinBudget: boolean;
+}
+
+export const ENTRY_BUDGETS_GZIP_BYTES: Record<string, number>;
+export function measureEntryPoints(): Promise<EntryPointSize[]>;

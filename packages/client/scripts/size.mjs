@@ -2,8 +2,10 @@
 // Size of the whole SDK as an app ships it: src/index.ts bundled with @aftercall/schema (validator
 // included), minified ESM (esbuild, then terser with the settings of scripts/terser-options.mjs, as for
 // the widget bundle), gzip level 9. Also measures the two parts on their own: the client's own
-// code (schema external) and the schema values it imports. Prints JSON; `measureClientSize` is exported
-// so a root `bench:size` script can reuse it.
+// code (schema external) and the schema values it imports. Then each further entry point (`./acs` and the
+// SDK adapters) the same way, its calling SDK left out (a peer dependency the app already has), each
+// against its own budget. Prints one JSON line for the SDK and one for the entry points;
+// `measureClientSize` and `measureEntryPoints` are exported so a root `bench:size` script can reuse them.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -15,6 +17,22 @@ import { TERSER_OPTIONS } from "../../../scripts/terser-options.mjs";
 export const BUDGET_GZIP_BYTES = 5 * 1024;
 
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
+
+/**
+ * Budgets (min+gzip) of the other entry points, each bundled alone. `./acs` contains the whole SDK (it
+ * creates the client) plus the ACS feature; an adapter contains only itself and the call record.
+ */
+export const ENTRY_BUDGETS_GZIP_BYTES = {
+  "./acs": 6 * 1024,
+  "./livekit": 1536,
+  "./twilio": 1536,
+  "./daily": 1536,
+  "./jitsi": 1536,
+  "./webrtc": 1536,
+};
+
+/** The calling SDKs: peer dependencies, never in Aftercall's bundles. */
+const PEERS = ["@azure/communication-calling", "livekit-client", "twilio-video", "@daily-co/daily-js"];
 
 async function bundle(options) {
   const result = await build({
@@ -69,8 +87,31 @@ export async function measureClientSize() {
   };
 }
 
+/** Bundle and measure every entry point but the main one, each alone; sizes in bytes. */
+export async function measureEntryPoints() {
+  const exports = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).exports;
+  const measured = [];
+  for (const [entry, budgetGzip] of Object.entries(ENTRY_BUDGETS_GZIP_BYTES)) {
+    const source = exports[entry]?.source;
+    if (!source) throw new Error(`package.json exports no ${entry}`);
+    const size = await bundle({
+      entryPoints: [fileURLToPath(new URL(`../${source}`, import.meta.url))],
+      external: PEERS,
+    });
+    measured.push({
+      entry: `@aftercall/client${entry.slice(1)}`,
+      ...size,
+      budgetGzip,
+      withinBudget: size.gzip <= budgetGzip,
+    });
+  }
+  return measured;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const size = await measureClientSize();
   console.log(JSON.stringify(size));
-  if (!size.withinBudget) process.exitCode = 1;
+  const entries = await measureEntryPoints();
+  console.log(JSON.stringify({ entryPoints: entries }));
+  if (!size.withinBudget || entries.some((e) => !e.withinBudget)) process.exitCode = 1;
 }

@@ -13,7 +13,13 @@ import { surveyResponse } from "./response.js";
 import { decide } from "./sampling.js";
 import { defaultStorage, readJson, writeJson } from "./storage.js";
 import { createTransport } from "./transport.js";
-import type { CallSurveyFeature, SubmitResult, SurveyClient, SurveyClientOptions } from "./types.js";
+import type {
+  CallSurveyFeature,
+  SendOptions,
+  SubmitResult,
+  SurveyClient,
+  SurveyClientOptions,
+} from "./types.js";
 import { SDK_VERSION } from "./version.js";
 
 /**
@@ -85,7 +91,7 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
         if (surveyId) event.surveyId = surveyId;
         await delivery.submit({ kind: "event", id: event.id, body: event });
       };
-      const send = async (survey: CallSurvey): Promise<SubmitResult> => {
+      const send = async (survey: CallSurvey, { queue = true }: SendOptions = {}): Promise<SubmitResult> => {
         const candidate = {
           ...survey,
           ...context,
@@ -114,8 +120,8 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
             error: httpError(400, { message: checked.errors[0]?.message, errors: checked.errors }),
           };
         const submission = checked.value;
-        const outcome = await delivery.submit({ kind: "survey", id: submission.id, body: submission });
-        if (!outcome.ok && !outcome.retry) return { ok: false, error: outcome.error };
+        const outcome = await delivery.submit({ kind: "survey", id: submission.id, body: submission }, queue);
+        if (!outcome.ok && !(outcome.retry && queue)) return { ok: false, error: outcome.error };
         await writeJson(storage, cooldownKey(participantId), Date.now());
         void record("submitted", submission.id);
         return {

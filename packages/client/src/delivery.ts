@@ -26,8 +26,11 @@ const EVENTS_PER_REQUEST = 100;
  * nothing) and its way to the server: first attempts, background retries, flushes and page-close beacons.
  */
 export interface Delivery {
-  /** Persist `item`, then make one attempt at delivering it; a transient failure starts a retry series. */
-  submit(item: OutboxItem): Promise<Outcome>;
+  /**
+   * Persist `item`, then make one attempt at delivering it; a transient failure starts a retry series.
+   * With `queue` false the item is never persisted: one attempt, and a failure is final.
+   */
+  submit(item: OutboxItem, queue?: boolean): Promise<Outcome>;
   /** One attempt at everything queued and not already in flight; resolves when those attempts settled. */
   flush(): Promise<void>;
   /** Start a fresh series of retries (the network came back, a new survey arrived). */
@@ -141,8 +144,8 @@ export function createDelivery(
   };
 
   return {
-    async submit(item) {
-      const outcome = await attempt(requests([item])[0] as Request, true);
+    async submit(item, queue = true) {
+      const outcome = await attempt(requests([item])[0] as Request, queue);
       if (!retryPending) round = 0;
       settle([outcome]);
       return outcome;

@@ -18,7 +18,8 @@ export const inSample = (call: CallInfo, sampleRate: number): boolean =>
   fnv1a(`${call.callId}\u0000${call.participantId}`) / 2 ** 32 < sampleRate;
 
 /**
- * Decide whether to ask, checking rules in a fixed order so the reason is stable: do-not-ask rules,
+ * Decide whether to ask, checking rules in a fixed order so the reason is stable: do-not-ask rules
+ * (a breakout move is never asked, whatever the configuration),
  * minimum duration (an unknown duration never blocks), cooldown since `lastSurveyedAt` (ms), sampling.
  */
 export function decide(
@@ -30,6 +31,8 @@ export function decide(
   const no = (reason: AskDecision["reason"]): AskDecision => ({ ask: false, reason });
   if (config.skipWhen.joinFailed && call.joinFailed) return no("join-failed");
   if (config.skipWhen.removedFromCall && call.removedFromCall) return no("removed-from-call");
+  // Moving to a breakout room is not the end of the call: the survey belongs to the real end.
+  if (call.movedToBreakout) return no("moved-to-breakout");
   if ((call.durationSeconds ?? Infinity) < config.minCallDurationSeconds) return no("too-short");
   if (nowMs - (lastSurveyedAt ?? -Infinity) < config.cooldownDays * DAY_MS) return no("cooldown");
   if (!inSample(call, config.sampleRate)) return no("sampled-out");

@@ -46,10 +46,19 @@ export interface CallInfo extends CallIdentity {
   joinFailed?: boolean;
   /** The participant was removed by someone else. */
   removedFromCall?: boolean;
+  /** The participant left this room for another part of the same call (a breakout room): not an end. */
+  movedToBreakout?: boolean;
 }
 
 /** Why a survey is or is not shown. */
-export type AskReason = "ok" | "sampled-out" | "too-short" | "cooldown" | "join-failed" | "removed-from-call";
+export type AskReason =
+  | "ok"
+  | "sampled-out"
+  | "too-short"
+  | "cooldown"
+  | "join-failed"
+  | "removed-from-call"
+  | "moved-to-breakout";
 
 export interface AskDecision {
   ask: boolean;
@@ -84,6 +93,15 @@ export type SubmitResult =
   | { ok: true; status: "delivered" | "queued"; response: CallSurveyResponse }
   | { ok: false; error: SurveyError };
 
+/** Options of one {@link CallSurveyFeature.send}. */
+export interface SendOptions {
+  /**
+   * `true` (default): a survey that cannot be delivered now is kept on the device and re-sent until it
+   * is (status `queued`). `false`: one attempt, never stored; a network failure is the error (code 408).
+   */
+  queue?: boolean;
+}
+
 /** The per-call feature, shaped like ACS `CallSurveyFeature`. */
 export interface CallSurveyFeature {
   /**
@@ -92,7 +110,7 @@ export interface CallSurveyFeature {
    */
   submitSurvey(survey: CallSurvey): Promise<CallSurveyResponse>;
   /** The same as {@link submitSurvey}, but every outcome is a value. */
-  send(survey: CallSurvey): Promise<SubmitResult>;
+  send(survey: CallSurvey, options?: SendOptions): Promise<SubmitResult>;
   /** Record a lifecycle event (`shown`, `dismissed`); `submitted` is recorded by `send` itself. */
   track(type: Exclude<SurveyEventType, "submitted">): Promise<void>;
 }

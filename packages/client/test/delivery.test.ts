@@ -106,6 +106,40 @@ describe("send", () => {
     });
   });
 
+  it("with queue: false, never stores the survey: a network failure is the answer (408) and nothing is re-sent", async () => {
+    const storage = memoryStorage();
+    let queuedDuringRequest: unknown[] = ["not read"];
+    const net = fakeFetch((c) => {
+      if (!c.url.endsWith("/v1/surveys")) return json(200, {});
+      return outboxOf(storage).then((queued) => {
+        queuedDuringRequest = queued;
+        throw new TypeError("fetch failed");
+      });
+    });
+    const client = createSurveyClient(options(net.fetch, storage));
+    const result = await client.forCall(call).send(survey, { queue: false });
+    assert.deepEqual(result, {
+      ok: false,
+      error: { kind: "network", message: "Please try again.", code: 408 },
+    });
+    assert.deepEqual(queuedDuringRequest, [], "not in the outbox while being sent");
+    await client.flush();
+    await sleep(30);
+    assert.equal(net.surveys().length, 1, "one attempt only");
+    assert.equal(await client.pending(), 0);
+    // The same failure with the default keeps it for later.
+    const queued = await client.forCall(call).send(survey);
+    assert.equal(queued.ok && queued.status, "queued");
+  });
+
+  it("with queue: false, a delivered survey answers as usual", async () => {
+    const net = fakeFetch();
+    const client = createSurveyClient(options(net.fetch));
+    const result = await client.forCall(call).send(survey, { queue: false });
+    assert.equal(result.ok && result.status, "delivered");
+    assert.equal(net.surveys().length, 1);
+  });
+
   it("persists the survey in the outbox before the first attempt and removes it after success", async () => {
     const storage = memoryStorage();
     let queuedDuringRequest: unknown[] = [];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
-import { measureClientSize } from "../scripts/size.mjs";
+import { measureClientSize, measureEntryPoints } from "../scripts/size.mjs";
 import * as sdk from "../src/index.js";
 import { createSurveyClient, SDK_VERSION, type SurveyStorage } from "../src/index.js";
 import { call, fakeFetch, json, options, waitFor } from "./support.js";
@@ -69,5 +69,23 @@ describe("package", () => {
     // The survey validator ships whole, the same checks with the same messages as the server, except the
     // formats of the id and clientTime the SDK stamps itself.
     assert.ok(size.parts.schema.imports.includes("validateStampedSurvey"));
+  });
+
+  it("ships the ACS feature and the SDK adapters as optional entry points, their SDKs optional peers", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    const entries = ["./acs", "./livekit", "./twilio", "./daily", "./jitsi", "./webrtc"];
+    assert.deepEqual(Object.keys(pkg.exports), [".", ...entries]);
+    for (const peer of Object.keys(pkg.peerDependencies)) {
+      assert.equal(pkg.peerDependenciesMeta[peer]?.optional, true, `${peer} is optional`);
+      assert.ok(!pkg.dependencies[peer], `${peer} is never a dependency`);
+    }
+    const measured = await measureEntryPoints();
+    assert.deepEqual(
+      measured.map((m) => m.entry),
+      entries.map((e) => `@aftercall/client${e.slice(1)}`),
+    );
+    // Each adapter bundles without its SDK (only types are imported from it) and without the base SDK.
+    for (const m of measured.filter((m) => m.entry !== "@aftercall/client/acs"))
+      assert.ok(m.min < 4000, m.entry);
   });
 });

@@ -66,6 +66,14 @@ describe("do-not-ask rules", () => {
     assert.deepEqual(decide(config(), call, now, now), { ask: true, reason: "ok" });
   });
 
+  it("never asks after a move to a breakout room, whatever the configuration", () => {
+    const lenient = config({ skipWhen: { joinFailed: false, removedFromCall: false } });
+    const moved = { ...call, movedToBreakout: true };
+    assert.deepEqual(decide(lenient, moved, undefined, now), { ask: false, reason: "moved-to-breakout" });
+    assert.deepEqual(decide(config(), { ...moved, joinFailed: true }, undefined, now).reason, "join-failed");
+    assert.deepEqual(decide(config(), { ...call, movedToBreakout: false }, undefined, now).ask, true);
+  });
+
   it("follows skipWhen, and an unknown duration never blocks", () => {
     const lenient = config({
       skipWhen: { joinFailed: false, removedFromCall: false },

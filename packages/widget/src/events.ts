@@ -1,10 +1,12 @@
 import type { SurveyError } from "@aftercall/client";
-import type { CallSurveyResponse } from "@aftercall/schema";
+import type { CallSurvey, CallSurveyResponse } from "@aftercall/schema";
 
 /** Detail of `aftercall-submit`: the server's ACS-shaped response plus how it was delivered. */
 export type SurveySubmitDetail = CallSurveyResponse & {
   /** `delivered`: the server stored it; `queued`: stored on the device, delivered when back online. */
   status: "delivered" | "queued";
+  /** The survey exactly as the participant answered it, improvement suggestions included. */
+  survey: CallSurvey;
 };
 
 /** Detail of `aftercall-skip`: the step the participant left from. */

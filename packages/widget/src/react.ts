@@ -2,7 +2,8 @@
  * `@aftercall/widget/react`: `<AftercallSurvey>`, a thin React (18 and 19) wrapper around the
  * `<aftercall-survey>` element. Strings become attributes; `client`, `call` and `strings` are set as
  * properties before the element's first render; the element's events arrive as `onSubmit`, `onSkip` and
- * `onError`.
+ * `onError`, and also as the ACS UI library's survey callbacks (`onSurveySubmitted`, `onSurveyClosed`;
+ * `disableSurvey` renders nothing), so handlers written for ACS's `CallComposite` keep working.
  *
  * @example
  * ```tsx
@@ -20,7 +21,7 @@
  * @module
  */
 import type { CallIdentity, SurveyClient, SurveyError } from "@aftercall/client";
-import type { RatingCategory } from "@aftercall/schema";
+import type { CallSurvey, RatingCategory } from "@aftercall/schema";
 import {
   type CSSProperties,
   createElement,
@@ -31,11 +32,18 @@ import {
   useLayoutEffect,
   useRef,
 } from "react";
+import {
+  type CallSurveyImprovementSuggestions,
+  type SurveyClosedState,
+  surveySubmittedArguments,
+} from "./acs-callbacks.js";
 import { defineAftercallSurvey } from "./define.js";
 import type { SurveyStrings } from "./strings.js";
 import type { AftercallSurveyElement, SurveySkipDetail, SurveySubmitDetail } from "./survey-element.js";
 
 defineAftercallSurvey();
+
+export type { CallSurveyImprovementSuggestions, SurveyClosedState } from "./acs-callbacks.js";
 
 /** Props of {@link AftercallSurvey}; each matches the element attribute or property of the same name. */
 export interface AftercallSurveyProps {
@@ -58,6 +66,25 @@ export interface AftercallSurveyProps {
   onSubmit?: (event: CustomEvent<SurveySubmitDetail>) => void;
   onSkip?: (event: CustomEvent<SurveySkipDetail>) => void;
   onError?: (event: CustomEvent<SurveyError>) => void;
+  /**
+   * As in the ACS UI library: after a survey was sent (or safely queued), with the call and survey ids,
+   * the ratings as ACS's `CallSurvey` and the free text apart. `onSurveyClosed("sent")` follows once it
+   * settled.
+   */
+  onSurveySubmitted?: (
+    callId: string,
+    surveyId: string,
+    submittedSurvey: CallSurvey,
+    improvementSuggestions: CallSurveyImprovementSuggestions,
+  ) => Promise<void> | void;
+  /**
+   * As in the ACS UI library: `sent` after a submission, `skipped` when the participant skipped, `error`
+   * (with the message) when sending failed for good or `onSurveySubmitted` threw. The element still
+   * offers a retry after an error; an app routing away on `error` just leaves it.
+   */
+  onSurveyClosed?: (surveyState: SurveyClosedState, surveyError?: string) => void;
+  /** As in the ACS UI library: `true` renders no survey at all. */
+  disableSurvey?: boolean;
 }
 
 const EVENTS = [
@@ -65,6 +92,20 @@ const EVENTS = [
   ["aftercall-skip", "onSkip"],
   ["aftercall-error", "onError"],
 ] as const;
+
+/** Call the ACS UI library's callbacks for one of the element's events. */
+async function closeAsAcs(props: AftercallSurveyProps, event: Event): Promise<void> {
+  const { onSurveySubmitted, onSurveyClosed } = props;
+  const detail = (event as CustomEvent).detail;
+  if (event.type === "aftercall-skip") return onSurveyClosed?.("skipped");
+  if (event.type === "aftercall-error") return onSurveyClosed?.("error", (detail as SurveyError).message);
+  try {
+    await onSurveySubmitted?.(...surveySubmittedArguments(detail as SurveySubmitDetail));
+  } catch (e) {
+    return onSurveyClosed?.("error", String((e as Error)?.message ?? e));
+  }
+  onSurveyClosed?.("sent");
+}
 
 /** The `<aftercall-survey>` element as a React component; its ref is the element. */
 export const AftercallSurvey: ForwardRefExoticComponent<
@@ -88,7 +129,10 @@ export const AftercallSurvey: ForwardRefExoticComponent<
     const el = element.current;
     if (!el) return;
     const listeners = EVENTS.map(([type, prop]) => {
-      const listener = (event: Event) => (latest.current[prop] as ((e: Event) => void) | undefined)?.(event);
+      const listener = (event: Event) => {
+        (latest.current[prop] as ((e: Event) => void) | undefined)?.(event);
+        void closeAsAcs(latest.current, event);
+      };
       el.addEventListener(type, listener);
       return () => el.removeEventListener(type, listener);
     });
@@ -121,5 +165,5 @@ export const AftercallSurvey: ForwardRefExoticComponent<
     modalities: Array.isArray(modalities) ? modalities.join(",") : modalities,
   };
   for (const key of Object.keys(attributes)) if (attributes[key] === undefined) delete attributes[key];
-  return createElement("aftercall-survey", attributes);
+  return props.disableSurvey ? null : createElement("aftercall-survey", attributes);
 });

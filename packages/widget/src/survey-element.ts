@@ -71,7 +71,7 @@ const EMPTY: Answers = { scores: {}, tags: {}, text: {} };
  * @attr lang - Language (`en`, `de`, `fr`, `ar`); default: the nearest `lang` in the page, then the browser's.
  * @attr theme - `light` or `dark`; default: the system preference.
  *
- * @event aftercall-submit - Sent or safely queued. `detail`: {@link SurveySubmitDetail} (`id`, `callId`, `localParticipantId`, ratings, `status`).
+ * @event aftercall-submit - Sent or safely queued. `detail`: {@link SurveySubmitDetail} (`id`, `callId`, `localParticipantId`, ratings, `status`, `survey` as answered).
  * @event aftercall-skip - The participant skipped. `detail`: {@link SurveySkipDetail}. A `dismissed` event is recorded.
  * @event aftercall-error - A permanent failure, or a setup error (kind `config`). `detail`: `SurveyError` (`kind`, `message`, `code`).
  *
@@ -347,7 +347,7 @@ export class AftercallSurveyElement extends ReactiveShadowElement {
     if (result.ok) {
       this._step = "done";
       this._status = result.status;
-      this.#emit("aftercall-submit", { ...result.response, status: result.status });
+      this.#emit("aftercall-submit", { ...result.response, status: result.status, survey });
     } else {
       this.#fail(result.error);
     }
