@@ -21,9 +21,10 @@ export function cusumWeights(p0: number, p1: number): CusumWeights {
 
 /** Kullback–Leibler divergence of Bernoulli(p) from Bernoulli(q), in nats per survey. */
 export function bernoulliKl(p: number, q: number): number {
-  const term = (a: number, b: number) => (a === 0 ? 0 : a * Math.log(a / b));
-  return term(p, q) + term(1 - p, 1 - q);
+  return klTerm(p, q) + klTerm(1 - p, 1 - q);
 }
+
+const klTerm = (a: number, b: number): number => (a === 0 ? 0 : a * Math.log(a / b));
 
 /**
  * The poor-rate at which the statistic has no drift (its "reference value"): above it evidence

@@ -12,7 +12,13 @@
  */
 import { wilsonInterval } from "../analytics/statistics.js";
 import { type AlertRule, boundaryRate } from "./alert-rule.js";
-import { type AlertStatus, type AlertTransition, nextTransition, withTransition } from "./alert-state.js";
+import {
+  type AlertSignals,
+  type AlertStatus,
+  type AlertTransition,
+  nextTransition,
+  withTransition,
+} from "./alert-state.js";
 import {
   alternativeForBoundary,
   type CusumWeights,
@@ -23,6 +29,7 @@ import {
 import {
   emptySlotWindow,
   type SlotCounts,
+  type SlotIntake,
   type SlotWindowState,
   takeSlots,
   windowTotals,
@@ -219,27 +226,45 @@ function checkInput(input: EvaluationInput): void {
     throw new RangeError(`baseline period must have fromMs ≤ toMs, got ${b.fromMs}..${b.toMs}`);
 }
 
-/** Page's recursion for the alarm statistic and the onset bookkeeping that goes with it. */
-function advanceAlarm(
-  state: DetectorState,
+const NO_SIGNALS: AlertSignals = { fire: false, resolve: false };
+
+/**
+ * Page's recursion for both statistics on `next` (a fresh copy the caller owns), with the onset
+ * bookkeeping; returns the signals for the state machine and whether the minimum sample held a firing.
+ */
+function applyChart(
+  next: DetectorState,
   chart: Chart,
-  surveys: number,
-  poor: number,
-  firstNewSlotMs: number | null,
-  nowMs: number,
-): { cusum: number; onset: Onset | null } {
-  if (surveys === 0) return { cusum: state.cusum, onset: state.onset };
-  // Capped at twice the threshold: beyond it more evidence changes nothing, and a long-held statistic
-  // (e.g. below the minimum sample) must still be able to sink back in reasonable time.
-  const cusum = Math.min(
-    2 * chart.threshold,
-    Math.max(0, state.cusum + logLikelihoodRatio(chart.weights, surveys, poor)),
-  );
-  if (cusum === 0) return { cusum, onset: null };
-  const onset = state.onset
-    ? { ...state.onset, surveys: state.onset.surveys + surveys, poor: state.onset.poor + poor }
-    : { startMs: firstNewSlotMs ?? nowMs, surveys, poor };
-  return { cusum, onset };
+  intake: SlotIntake,
+  inWindow: { surveys: number; poor: number },
+  rule: AlertRule,
+): { signals: AlertSignals; heldBySample: boolean } {
+  const { surveys, poor } = intake;
+  const llr = surveys > 0 ? logLikelihoodRatio(chart.weights, surveys, poor) : 0;
+  if (surveys > 0) {
+    // Capped at twice the threshold: beyond it more evidence changes nothing, and a long-held statistic
+    // (e.g. below the minimum sample) must still be able to sink back in reasonable time.
+    next.cusum = Math.min(2 * chart.threshold, Math.max(0, next.cusum + llr));
+    if (next.cusum === 0) next.onset = null;
+    else if (next.onset)
+      next.onset = {
+        startMs: next.onset.startMs,
+        surveys: next.onset.surveys + surveys,
+        poor: next.onset.poor + poor,
+      };
+    else next.onset = { startMs: intake.firstNewSlotMs ?? next.lastEvaluatedMs ?? 0, surveys, poor };
+  }
+  next.recovery = next.status === "firing" ? Math.max(0, next.recovery - llr) : 0;
+  const overThreshold = next.cusum >= chart.threshold;
+  const enoughSample = inWindow.surveys >= rule.minimumSurveys;
+  const windowRate = inWindow.surveys > 0 ? inWindow.poor / inWindow.surveys : 0;
+  return {
+    signals: {
+      fire: overThreshold && enoughSample,
+      resolve: next.recovery >= RESOLVE_THRESHOLD && windowRate < chart.boundary,
+    },
+    heldBySample: overThreshold && !enoughSample && next.status !== "firing",
+  };
 }
 
 /**
@@ -259,36 +284,44 @@ export function evaluateRule(rule: AlertRule, state: DetectorState, input: Evalu
   const windowMs = rule.windowMinutes * MINUTE_MS;
   if (state.lastEvaluatedMs !== null && nowMs <= state.lastEvaluatedMs) {
     const decision: Decision = { status: state.status, held: "stale-evaluation", ignoredSurveys: 0 };
-    return { state, transition: null, decision, statistics: statisticsOf(rule, state, input, null) };
+    const inWindow = windowTotals(state.window, nowMs, windowMs);
+    return {
+      state,
+      transition: null,
+      decision,
+      statistics: statisticsOf(rule, state, input, inWindow, null),
+    };
   }
   const intake = takeSlots(state.window, input.slots, input.slotMs, nowMs, windowMs);
   const inWindow = windowTotals(intake.window, nowMs, windowMs);
   const chart = chartFor(rule, input.baseline, inWindow.surveys);
-  let next: DetectorState = { ...state, window: intake.window, lastEvaluatedMs: nowMs };
-  let held: HoldReason | null = typeof chart === "string" ? chart : null;
-  let signals = { fire: false, resolve: false };
-  if (typeof chart !== "string") {
-    const alarm = advanceAlarm(state, chart, intake.surveys, intake.poor, intake.firstNewSlotMs, nowMs);
-    const llr = logLikelihoodRatio(chart.weights, intake.surveys, intake.poor);
-    const recovery = state.status === "firing" ? Math.max(0, state.recovery - llr) : 0;
-    next = { ...next, ...alarm, recovery };
-    const overThreshold = alarm.cusum >= chart.threshold;
-    const enoughSample = inWindow.surveys >= rule.minimumSurveys;
-    if (overThreshold && !enoughSample && state.status !== "firing") held = "below-minimum-sample";
-    const windowRate = inWindow.surveys > 0 ? inWindow.poor / inWindow.surveys : 0;
-    signals = {
-      fire: overThreshold && enoughSample,
-      resolve: recovery >= RESOLVE_THRESHOLD && windowRate < chart.boundary,
-    };
+  let next: DetectorState = {
+    version: 1,
+    status: state.status,
+    statusSinceMs: state.statusSinceMs,
+    lastEvaluatedMs: nowMs,
+    cusum: state.cusum,
+    onset: state.onset,
+    recovery: state.recovery,
+    firing: state.firing,
+    window: intake.window,
+    history: state.history,
+  };
+  let held: HoldReason | null = null;
+  let signals = NO_SIGNALS;
+  if (typeof chart === "string") held = chart;
+  else {
+    const applied = applyChart(next, chart, intake, inWindow, rule);
+    signals = applied.signals;
+    if (applied.heldBySample) held = "below-minimum-sample";
   }
   const transition = nextTransition(state.status, state.statusSinceMs, signals, nowMs);
   if (transition) next = applyTransition(next, transition);
-  const decision: Decision = { status: next.status, held, ignoredSurveys: intake.ignoredSurveys };
   return {
     state: next,
     transition,
-    decision,
-    statistics: statisticsOf(rule, next, input, typeof chart === "string" ? null : chart),
+    decision: { status: next.status, held, ignoredSurveys: intake.ignoredSurveys },
+    statistics: statisticsOf(rule, next, input, inWindow, typeof chart === "string" ? null : chart),
   };
 }
 
@@ -314,10 +347,10 @@ function statisticsOf(
   rule: AlertRule,
   state: DetectorState,
   input: EvaluationInput,
+  w: { surveys: number; poor: number },
   chart: Chart | null,
 ): AlertStatistics {
   const windowMs = rule.windowMinutes * MINUTE_MS;
-  const w = windowTotals(state.window, input.nowMs, windowMs);
   const b = input.baseline;
   const window = rateOf(w.surveys, w.poor) as AlertStatistics["window"];
   window.fromMs = input.nowMs - windowMs;
