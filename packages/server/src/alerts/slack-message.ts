@@ -4,8 +4,9 @@
  * Limits relied on (docs.slack.dev, Block Kit reference and chat.postMessage): at most 50 blocks; a
  * header's plain_text at most 150 characters; a section's text 1–3000 characters, or at most 10 fields
  * of at most 2000; a context block at most 10 elements; the top-level `text` is the notification
- * fallback when blocks are present, best kept within 4000 characters. In mrkdwn, `&`, `<` and `>` must be
- * escaped, which also keeps survey-provided values from forming mentions (`<!channel>`) or links.
+ * fallback when blocks are present, best kept within 4000 characters. In text objects `&`, `<` and `>`
+ * must be escaped, which also keeps survey-provided values from forming mentions (`<!channel>`) or links;
+ * sections showing such values are `verbatim`, so URLs and channel names in them stay plain text.
  */
 import type { CallSurveyAlert } from "./alert-record.js";
 import {
@@ -24,6 +25,7 @@ export interface SlackTextObject {
   type: "plain_text" | "mrkdwn";
   text: string;
   emoji?: boolean;
+  verbatim?: boolean;
 }
 
 export type SlackBlock =
@@ -56,11 +58,17 @@ const MAX_VALUES = 5;
 export const escapeMrkdwn = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** A mrkdwn object cut to `max` characters without leaving half an escaped entity at the cut. */
-const mrkdwn = (text: string, max: number): SlackTextObject => ({
-  type: "mrkdwn",
-  text: truncate(text, max).replace(/&[a-z]{0,3}…$/, "…"),
-});
+/** Escaped text cut to `max` characters without leaving half an entity at the cut. */
+const cutEscaped = (text: string, max: number): string => truncate(text, max).replace(/&[a-z]{0,3}…$/, "…");
+
+/**
+ * A mrkdwn object (text already escaped) cut to `max` characters. `verbatim` stops Slack from turning
+ * URLs and channel names in survey-provided values into links.
+ */
+const mrkdwn = (text: string, max: number, verbatim = false): SlackTextObject =>
+  verbatim
+    ? { type: "mrkdwn", text: cutEscaped(text, max), verbatim: true }
+    : { type: "mrkdwn", text: cutEscaped(text, max) };
 
 /** A link target Slack cannot misread: `|` and `>` end its `<url|label>` syntax. */
 const linkTarget = (url: string): string =>
@@ -84,7 +92,11 @@ function fields(alert: CallSurveyAlert): SlackTextObject[] {
       "Baseline",
       `${percent(baseline.poorRate)} (${percentRange(baseline.poorRateCi95)})\n${baseline.type === "trailing" ? `${baseline.poor} poor of ${baseline.surveys}` : "fixed"}`,
     ),
-    field("Cohort", escapeMrkdwn(`${alert.rule.category} · ${cohortText(alert.rule.filter)}`)),
+    mrkdwn(
+      `*Cohort*\n${escapeMrkdwn(`${alert.rule.category} · ${cohortText(alert.rule.filter)}`)}`,
+      SLACK_LIMITS.fieldText,
+      true,
+    ),
     field("Project", escapeMrkdwn(alert.projectId)),
   ];
   if (evidence)
@@ -129,14 +141,18 @@ function explanationBlocks(alert: CallSurveyAlert): SlackBlock[] {
 export function toSlackMessage(alert: CallSurveyAlert): SlackMessage {
   const firing = alert.transition.to === "firing";
   const icon = firing ? ":red_circle:" : ":large_green_circle:";
-  const heading = truncate(title(alert), SLACK_LIMITS.headerText - 2);
+  // Slack parses &, < and > in every text object, plain_text included.
+  const heading = cutEscaped(
+    `${firing ? "🔴" : "🟢"} ${escapeMrkdwn(title(alert))}`,
+    SLACK_LIMITS.headerText,
+  );
   const context: SlackTextObject[] = [
     mrkdwn(`Aftercall · ${slackDate(alert.time)} · rule ${escapeMrkdwn(truncate(alert.rule.id, 80))}`, 300),
   ];
   if (alert.links.dashboard)
     context.push(mrkdwn(`<${linkTarget(alert.links.dashboard)}|Open in Aftercall>`, 3000));
   const blocks: SlackBlock[] = [
-    { type: "header", text: { type: "plain_text", text: `${firing ? "🔴" : "🟢"} ${heading}`, emoji: true } },
+    { type: "header", text: { type: "plain_text", text: heading, emoji: true } },
     { type: "section", text: mrkdwn(escapeMrkdwn(summary(alert)), SLACK_LIMITS.sectionText) },
     { type: "section", fields: fields(alert) },
   ];

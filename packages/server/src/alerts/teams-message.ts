@@ -170,16 +170,17 @@ export const teamsMessageBytes = (message: TeamsMessage): number =>
   new TextEncoder().encode(JSON.stringify(message)).length;
 
 /**
- * The Teams message of an alert record, within {@link TEAMS_BYTE_BUDGET} bytes.
+ * The Teams message of an alert record, within `budget` bytes (default {@link TEAMS_BYTE_BUDGET}): when
+ * the card would be larger, fewer values per breakdown are shown, and at the last no explanation.
  *
  * @example
  * await fetch(teamsWorkflowUrl, { method: "POST", headers: { "content-type": "application/json" },
  *   body: JSON.stringify(toTeamsMessage(record)) });
  */
-export function toTeamsMessage(alert: CallSurveyAlert): TeamsMessage {
+export function toTeamsMessage(alert: CallSurveyAlert, budget = TEAMS_BYTE_BUDGET): TeamsMessage {
   for (let values = MAX_VALUES; values > 0; values--) {
     const message = card(alert, values);
-    if (teamsMessageBytes(message) <= TEAMS_BYTE_BUDGET) return message;
+    if (teamsMessageBytes(message) <= budget) return message;
   }
   return card({ ...alert, explanations: [] }, 0);
 }
