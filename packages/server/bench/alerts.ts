@@ -58,12 +58,21 @@ const DEFAULT_RULE = rule({});
 const FINE_RULE = rule({ minimumEffect: { type: "difference", value: 0.025 } });
 const WARMUP = DEFAULT_RULE.windowMinutes + WEEK; // a full trailing baseline before the first evaluation
 
+/** The rules compared, in the order tables and the figure list them. */
+const RUNNERS = {
+  cusum: "CUSUM, effect 5 pt (default)",
+  fineCusum: "CUSUM, effect 2.5 pt",
+  threshold: "threshold: window > baseline + 5 pt",
+  repeatedTest: "repeated z-test at 5 % every minute",
+} as const;
+const RUNNER_NAMES: readonly string[] = Object.values(RUNNERS);
+
 function runners(stream: MinuteStream, start: number): Runner[] {
   return [
-    new CusumRunner("CUSUM, effect 5 pt (default)", DEFAULT_RULE, stream, start),
-    new CusumRunner("CUSUM, effect 2.5 pt", FINE_RULE, stream, start),
-    new NaiveRunner("threshold: window > baseline + 5 pt", "threshold", DEFAULT_RULE),
-    new NaiveRunner("repeated z-test at 5 % every minute", "repeated-test", DEFAULT_RULE),
+    new CusumRunner(RUNNERS.cusum, DEFAULT_RULE, stream, start),
+    new CusumRunner(RUNNERS.fineCusum, FINE_RULE, stream, start),
+    new NaiveRunner(RUNNERS.threshold, "threshold", DEFAULT_RULE),
+    new NaiveRunner(RUNNERS.repeatedTest, "repeated-test", DEFAULT_RULE),
   ];
 }
 
@@ -99,20 +108,18 @@ function falseAlarms(scenario: string, poorRate: (minute: number) => number, wee
         if (r.step(stream, t) === "firing") counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
     }
   }
-  return runners(new MinuteStream(1, { ratePerHour: () => 0, poorRate: () => 0 }, new Random(0)), 0).map(
-    (r) => {
-      const alarms = counts.get(r.name) ?? 0;
-      const [lo, hi] = poissonCi(alarms);
-      return {
-        scenario,
-        runner: r.name,
-        ruleWeeks: weeks,
-        alarms,
-        perWeek: alarms / weeks,
-        ci95: [lo / weeks, hi / weeks],
-      };
-    },
-  );
+  return RUNNER_NAMES.map((name) => {
+    const alarms = counts.get(name) ?? 0;
+    const [lo, hi] = poissonCi(alarms);
+    return {
+      scenario,
+      runner: name,
+      ruleWeeks: weeks,
+      alarms,
+      perWeek: alarms / weeks,
+      ci95: [lo / weeks, hi / weeks],
+    };
+  });
 }
 
 const BURN_IN = 360;
@@ -223,7 +230,7 @@ function medianCi(sorted: number[]): [number, number] {
 
 function delayRows(rate: "rhythm" | number, after: number): { rows: DelayRow[]; resolve: number[] } {
   const trials = Array.from({ length: trialsFor(rate, after) }, (_, i) => trial(rate, after, i));
-  const names = [...(trials[0]?.delays.keys() ?? [])];
+  const names = RUNNER_NAMES;
   const rows = names.map((runner) => {
     const measured = trials
       .map((t) => t.delays.get(runner))
@@ -312,12 +319,8 @@ function main(): void {
   for (const r of resolves)
     console.log(`| ${r.rate} | ${r.after * 100} % | ${r.n} | ${minutes(r.median)} | ${minutes(r.p90)} |`);
 
-  const headline = delays.find(
-    (d) => d.rate === "200/h" && d.after === 0.2 && d.runner.startsWith("CUSUM, effect 5"),
-  );
-  const headlineFa = fa.find(
-    (f) => f.scenario === "stationary 10 %" && f.runner.startsWith("CUSUM, effect 5"),
-  );
+  const headline = delays.find((d) => d.rate === "200/h" && d.after === 0.2 && d.runner === RUNNERS.cusum);
+  const headlineFa = fa.find((f) => f.scenario === "stationary 10 %" && f.runner === RUNNERS.cusum);
   const goalMet = (headline?.median ?? Infinity) <= 60 && (headlineFa?.perWeek ?? Infinity) <= 0.1;
   const ci = headline ? medianCi(headline.sorted) : [Infinity, Infinity];
   console.log(
@@ -341,14 +344,17 @@ function writeOutputs(
   meta: Record<string, unknown>,
 ): void {
   const colors = ["#1f5fbf", "#7a3db8", "#d9822b", "#3a9a5b"];
-  const at200 = (after: number, runner: number) =>
-    delays.filter((d) => d.rate === "200/h" && d.after === after)[runner] as DelayRow;
+  const at200 = (after: number, runner: string) =>
+    delays.find((d) => d.rate === "200/h" && d.after === after && d.runner === runner) as DelayRow;
   const curves = [0.2, 0.15].flatMap((after) =>
-    [0, 2].map((i) => ({
-      label: `${at200(after, i).runner.split(",")[0]?.replace("threshold: window > baseline + 5 pt", "naive threshold")} · 10 → ${after * 100} %`,
-      color: colors[i] as string,
+    [
+      { runner: RUNNERS.cusum, label: "CUSUM (default)", color: colors[0] as string },
+      { runner: RUNNERS.threshold, label: "naive threshold", color: colors[2] as string },
+    ].map((c) => ({
+      label: `${c.label} · 10 → ${after * 100} %`,
+      color: c.color,
       dashed: after === 0.15,
-      delays: at200(after, i).sorted,
+      delays: at200(after, c.runner).sorted,
     })),
   );
   const stationary = fa.filter((f) => f.scenario === "stationary 10 %");

@@ -27,9 +27,11 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
+/** "19.8%", or "n/a" without a rate. */
 export const percent = (rate: number | null): string =>
   rate === null ? "n/a" : `${(rate * 100).toFixed(1)}%`;
 
+/** "14.9–25.8%", or "n/a" without an interval. */
 export const percentRange = (ci: readonly [number, number] | null): string =>
   ci === null ? "n/a" : `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)}%`;
 

@@ -15,7 +15,7 @@
  *
  * Pure; inputs are store counts. Throws RangeError for counts no store can produce.
  */
-import { twoProportionTest, wilsonInterval } from "../analytics/statistics.js";
+import { twoProportionTest } from "../analytics/statistics.js";
 
 /** Counts of one period: surveys rated in the rule's category, and the poor ones among them. */
 export interface Counts {
@@ -177,9 +177,4 @@ export function explainExcess(breakdown: Breakdown, options: ExplainOptions = {}
     totalExcessPoorCi95: total?.ci ?? null,
     composition,
   };
-}
-
-/** The window's poor-rate with its Wilson interval, as explanations print it (null without surveys). */
-export function rateInterval(c: Counts): { poorRate: number; ci95: [number, number] } | null {
-  return c.surveys > 0 ? { poorRate: c.poor / c.surveys, ci95: wilsonInterval(c.poor, c.surveys) } : null;
 }

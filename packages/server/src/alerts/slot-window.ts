@@ -43,6 +43,7 @@ export interface SlotIntake {
 /** One evaluation may carry at most this many slots (a week of one-minute slots). */
 export const MAX_SLOTS_PER_INTAKE = 10_080;
 
+/** The memory of a rule that has taken in nothing yet. */
 export const emptySlotWindow = (slotMs: number): SlotWindowState => ({
   slotMs,
   lastNowMs: null,
