@@ -53,6 +53,12 @@ function detectionPanel(f: Figure, x0: number, y0: number, w: number, h: number)
   out.push(
     `<line x1="${x0}" y1="${fmt(py(0.5))}" x2="${x0 + w}" y2="${fmt(py(0.5))}" stroke="#bbb" stroke-dasharray="2 3"/>`,
   );
+  // The legend sits on a white box drawn over the curves, so that it stays readable.
+  const legendAt = out.length;
+  out.push(
+    `<rect x="${x0 + w - 238}" y="${y0 + 4}" width="232" height="${f.curves.length * 16 + 8}" fill="#fff" stroke="#ddd"/>`,
+  );
+  const paths: string[] = [];
   f.curves.forEach((c, i) => {
     // A step function of the empirical distribution of the delays.
     const trials = c.delays.length;
@@ -66,15 +72,21 @@ function detectionPanel(f: Figure, x0: number, y0: number, w: number, h: number)
     }
     d += ` H${fmt(px(f.maxMinutes))}`;
     const dash = c.dashed ? ' stroke-dasharray="6 4"' : "";
-    out.push(`<path d="${d}" fill="none" stroke="${c.color}" stroke-width="2"${dash}/>`);
+    paths.push(`<path d="${d}" fill="none" stroke="${c.color}" stroke-width="2"${dash}/>`);
     const ly = y0 + 16 + i * 16;
     out.push(
       `<line x1="${x0 + w - 230}" y1="${ly - 4}" x2="${x0 + w - 206}" y2="${ly - 4}" stroke="${c.color}" stroke-width="2"${dash}/>`,
     );
     out.push(text(x0 + w - 200, ly, c.label));
   });
+  out.splice(legendAt, 0, ...paths);
   out.push(
-    text(x0 + w / 2, y0 + h + 34, "minutes since the step (evaluated every minute)", ' text-anchor="middle"'),
+    text(
+      x0 + w / 2,
+      y0 + h + 34,
+      "time since the step (rules evaluated every minute)",
+      ' text-anchor="middle"',
+    ),
   );
   out.push(text(x0, y0 - 10, f.curvesTitle, ' font-weight="bold"'));
   return out;
@@ -123,7 +135,8 @@ export function detectionFigure(f: Figure): string {
   const width = 1100;
   const height = 470;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    `<title id="title">${escapeXml(f.title)}: ${escapeXml(f.curvesTitle)}; ${escapeXml(f.barsTitle)}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     text(20, 26, f.title, ' font-size="15" font-weight="bold"'),
     ...detectionPanel(f, 60, 70, 560, 330),
