@@ -326,6 +326,26 @@ describe("evaluateRule slot intake", () => {
     assert.equal(late.state.cusum, later.state.cusum);
   });
 
+  it("leaves a slot that starts after the evaluation for later, then counts it whole", () => {
+    const state = newDetectorState(msOf(0));
+    const early = evaluateRule(r, state, {
+      nowMs: msOf(1),
+      slotMs: MINUTE_MS,
+      slots: [{ startMs: msOf(1), surveys: 4, poor: 4 }],
+      baseline,
+    });
+    assert.equal(early.state.cusum, 0);
+    assert.deepEqual(early.state.window.slots, []);
+    const later = evaluateRule(r, early.state, {
+      nowMs: msOf(2),
+      slotMs: MINUTE_MS,
+      slots: [{ startMs: msOf(1), surveys: 5, poor: 4 }],
+      baseline,
+    });
+    assert.equal(later.statistics.window.surveys, 5);
+    assert.ok(later.state.cusum > 0);
+  });
+
   it("refuses counts no store can produce", () => {
     const state = newDetectorState(msOf(0));
     const bad: [Partial<EvaluationInput>, RegExp][] = [

@@ -109,6 +109,9 @@ export function takeSlots(
   let ignoredSurveys = 0;
   let firstNewSlotMs: number | null = null;
   for (const s of slots) {
+    // A slot that starts at or after `nowMs` (another server's clock ahead) is left for a later
+    // evaluation, where it arrives again with its counts: nothing is lost, and the memory stays bounded.
+    if (s.startMs >= nowMs) continue;
     const at = indexOfSlot(kept, s.startMs);
     const before = at >= 0 ? kept[at] : undefined;
     const left = previous.retainedFromMs !== null && s.startMs + slotMs <= previous.retainedFromMs;
