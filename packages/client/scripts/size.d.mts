@@ -14,3 +14,12 @@ export interface ClientSize extends BundleSize {
 
 export const BUDGET_GZIP_BYTES: number;
 export function measureClientSize(): Promise<ClientSize>;
+
+export interface QualitySize extends BundleSize {
+  package: "@aftercall/client/quality";
+  budgetGzip: number;
+  withinBudget: boolean;
+}
+
+export const QUALITY_BUDGET_GZIP_BYTES: number;
+export function measureQualitySize(): Promise<QualitySize>;

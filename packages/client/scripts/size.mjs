@@ -2,8 +2,9 @@
 // Size of the whole SDK as an app ships it: src/index.ts bundled with @aftercall/schema (validator
 // included), minified ESM (esbuild, then terser with the settings of scripts/terser-options.mjs, as for
 // the widget bundle), gzip level 9. Also measures the two parts on their own: the client's own
-// code (schema external) and the schema values it imports. Prints JSON; `measureClientSize` is exported
-// so a root `bench:size` script can reuse it.
+// code (schema external) and the schema values it imports; and the call-quality entry
+// (src/quality/index.ts) against its own budget. Prints one JSON line per entry; `measureClientSize` and
+// `measureQualitySize` are exported so a root `bench:size` script can reuse them.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -13,6 +14,8 @@ import { TERSER_OPTIONS } from "../../../scripts/terser-options.mjs";
 
 /** Budget of the whole SDK, min+gzip. */
 export const BUDGET_GZIP_BYTES = 5 * 1024;
+/** Budget of the call-quality collector (`@aftercall/client/quality`), min+gzip. */
+export const QUALITY_BUDGET_GZIP_BYTES = 2 * 1024;
 
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
 
@@ -69,8 +72,24 @@ export async function measureClientSize() {
   };
 }
 
+/**
+ * Bundle and measure the call-quality entry on its own (with the schema code it imports: limits, the
+ * E-model, network bands); sizes in bytes. An app using it loads it besides the SDK.
+ */
+export async function measureQualitySize() {
+  const total = await bundle({ entryPoints: [`${srcDir}quality/index.ts`] });
+  return {
+    package: "@aftercall/client/quality",
+    min: total.min,
+    gzip: total.gzip,
+    budgetGzip: QUALITY_BUDGET_GZIP_BYTES,
+    withinBudget: total.gzip <= QUALITY_BUDGET_GZIP_BYTES,
+  };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const size = await measureClientSize();
-  console.log(JSON.stringify(size));
-  if (!size.withinBudget) process.exitCode = 1;
+  for (const size of [await measureClientSize(), await measureQualitySize()]) {
+    console.log(JSON.stringify(size));
+    if (!size.withinBudget) process.exitCode = 1;
+  }
 }
