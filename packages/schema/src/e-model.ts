@@ -75,9 +75,12 @@ export function rFactor(
   return R_DEFAULT - delayImpairment(oneWayDelayMs) - ie - ((95 - ie) * ppl) / (ppl + bpl);
 }
 
-/** G.107 Annex B: the mean opinion score (1–4.5) of a rating factor R. */
+/**
+ * G.107 Annex B: the mean opinion score (1–4.5) of a rating factor R. The polynomial dips below 1 for
+ * 0 < R < 6.5; it is held at 1 there, so MOS never falls as R rises.
+ */
 export function mosFromR(r: number): number {
-  return r <= 0 ? 1 : r >= 100 ? 4.5 : 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6;
+  return r <= 0 ? 1 : r >= 100 ? 4.5 : Math.max(1, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6);
 }
 
 /**
