@@ -19,8 +19,11 @@ export function browserSkip(): string | false {
   }
 }
 
-/** Launch headless Chromium with the flags that keep it off the network (only loopback is reachable). */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Launch headless Chromium with the flags that keep it off the network (only loopback is reachable), plus
+ * `extraArgs` (e.g. fake media devices).
+ */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -32,6 +35,7 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }
