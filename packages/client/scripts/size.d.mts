@@ -16,10 +16,11 @@ export const BUDGET_GZIP_BYTES: number;
 export function measureClientSize(): Promise<ClientSize>;
 
 export interface QualitySize extends BundleSize {
-  package: "@aftercall/client/quality";
+  package: "@aftercall/client/quality" | "@aftercall/client/quality-aware";
   budgetGzip: number;
   withinBudget: boolean;
 }
 
 export const QUALITY_BUDGET_GZIP_BYTES: number;
-export function measureQualitySize(): Promise<QualitySize>;
+export const QUALITY_AWARE_BUDGET_GZIP_BYTES: number;
+export function measureQualitySize(): Promise<QualitySize[]>;

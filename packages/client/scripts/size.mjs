@@ -2,8 +2,8 @@
 // Size of the whole SDK as an app ships it: src/index.ts bundled with @aftercall/schema (validator
 // included), minified ESM (esbuild, then terser with the settings of scripts/terser-options.mjs, as for
 // the widget bundle), gzip level 9. Also measures the two parts on their own: the client's own
-// code (schema external) and the schema values it imports; and the call-quality entry
-// (src/quality/index.ts) against its own budget. Prints one JSON line per entry; `measureClientSize` and
+// code (schema external) and the schema values it imports; and the call-quality entries
+// (src/quality/, src/quality-aware/) against their own budgets. Prints one JSON line per entry; `measureClientSize` and
 // `measureQualitySize` are exported so a root `bench:size` script can reuse them.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,8 @@ import { TERSER_OPTIONS } from "../../../scripts/terser-options.mjs";
 export const BUDGET_GZIP_BYTES = 5 * 1024;
 /** Budget of the call-quality collector (`@aftercall/client/quality`), min+gzip. */
 export const QUALITY_BUDGET_GZIP_BYTES = 2 * 1024;
+/** Budget of quality-aware sampling (`@aftercall/client/quality-aware`, network bands included), min+gzip. */
+export const QUALITY_AWARE_BUDGET_GZIP_BYTES = 1024;
 
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
 
@@ -73,22 +75,25 @@ export async function measureClientSize() {
 }
 
 /**
- * Bundle and measure the call-quality entry on its own (with the schema code it imports: limits, the
- * E-model, network bands); sizes in bytes. An app using it loads it besides the SDK.
+ * Bundle and measure the call-quality entries on their own, with the schema code each imports: the
+ * collector (limits, the E-model) and quality-aware sampling (network bands, the client's draw). An app
+ * using them loads them besides the SDK; sizes in bytes.
  */
 export async function measureQualitySize() {
-  const total = await bundle({ entryPoints: [`${srcDir}quality/index.ts`] });
-  return {
-    package: "@aftercall/client/quality",
-    min: total.min,
-    gzip: total.gzip,
-    budgetGzip: QUALITY_BUDGET_GZIP_BYTES,
-    withinBudget: total.gzip <= QUALITY_BUDGET_GZIP_BYTES,
-  };
+  const entries = [
+    ["@aftercall/client/quality", "quality/index.ts", QUALITY_BUDGET_GZIP_BYTES],
+    ["@aftercall/client/quality-aware", "quality-aware/index.ts", QUALITY_AWARE_BUDGET_GZIP_BYTES],
+  ];
+  const sizes = [];
+  for (const [name, entry, budget] of entries) {
+    const total = await bundle({ entryPoints: [`${srcDir}${entry}`] });
+    sizes.push({ package: name, ...total, budgetGzip: budget, withinBudget: total.gzip <= budget });
+  }
+  return sizes;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const size of [await measureClientSize(), await measureQualitySize()]) {
+  for (const size of [await measureClientSize(), ...(await measureQualitySize())]) {
     console.log(JSON.stringify(size));
     if (!size.withinBudget) process.exitCode = 1;
   }

@@ -46,7 +46,7 @@ export type CandidateType = (typeof CANDIDATE_TYPES)[number];
 /** Transport of the media path. */
 export const TRANSPORT_PROTOCOLS = ["udp", "tcp"] as const;
 /** A codec name as in the `mimeType` subtype (`opus`, `VP8`, `H264`, `AV1`, `red`…), at most 32 characters. */
-export const CODEC_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$/;
+export const CODEC_PATTERN = /^[A-Za-z\d][\w.+-]{0,31}$/;
 
 /** Median and 95th percentile of a metric sampled during the call. `p50 <= p95`. */
 export interface Percentiles {

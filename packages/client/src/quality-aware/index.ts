@@ -95,11 +95,15 @@ export function qualityAware(client: SurveyClient): QualityAwareClient {
     },
     forCall(call) {
       const feature = client.forCall(call);
-      const stamp = <T>(survey: T): T => ({
-        ...survey,
-        ...(call.callQuality && { callQuality: call.callQuality }),
-        ...remembered.get(key(call)),
-      });
+      // The wrapper's own stamps replace whatever the app put in the survey under these names.
+      const stamp = <T>(survey: T): T => {
+        const stamps = remembered.get(key(call));
+        return {
+          ...survey,
+          callQuality: stamps?.callQuality ?? call.callQuality,
+          askProbability: stamps?.askProbability,
+        };
+      };
       return {
         ...feature,
         send: (survey) => feature.send(stamp(survey)),

@@ -49,8 +49,11 @@ export function createCallQuality(options: CallQualityOptions = {}): CallQuality
       .finally(() => {
         source.pending = undefined;
       }));
-  const sample = async () => {
+  const sampleAll = async () => {
     await Promise.all(sources.map(sampleOne));
+  };
+  const sample = async () => {
+    if (!stopped) await sampleAll();
   };
 
   const collector: CallQualityCollector = {
@@ -69,7 +72,7 @@ export function createCallQuality(options: CallQualityOptions = {}): CallQuality
       if (!stopped) {
         stopped = true;
         clearInterval(timer);
-        await sample();
+        await sampleAll();
       }
       return accumulator.summary();
     },

@@ -22,7 +22,7 @@ export interface CallQualityOptions {
  * screen shares are recognised by their stats (`contentType`).
  */
 export interface CallQualityCollector extends CallStatsSink {
-  /** Sample every source now (the collector also does it every `intervalMs`). */
+  /** Sample every source now (the collector also does it every `intervalMs`); nothing once stopped. */
   sample(): Promise<void>;
   /** The summary of what was measured so far; never throws. */
   summary(): CallQualitySummary;
