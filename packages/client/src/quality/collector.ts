@@ -33,7 +33,6 @@ interface Source {
  */
 export function createCallQuality(options: CallQualityOptions = {}): CallQualityCollector {
   const interval = Math.max(1000, options.intervalMs ?? 5000);
-  const clock = options.now ?? Date.now;
   const accumulator = createAccumulator();
   const sources: Source[] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -43,17 +42,14 @@ export function createCallQuality(options: CallQualityOptions = {}): CallQuality
   const sampleOne = (source: Source, index: number) =>
     (source.pending ??= source
       .read()
-      .then((report) => accumulator.add(report, index, source.label, clock()))
+      .then((report) => accumulator.add(report, index, source.label, Date.now()))
       // A closed connection or a browser without getStats: nothing to add.
       .catch(() => {})
       .finally(() => {
         source.pending = undefined;
       }));
-  const sampleAll = async () => {
-    await Promise.all(sources.map(sampleOne));
-  };
   const sample = async () => {
-    if (!stopped) await sampleAll();
+    if (!stopped) await Promise.all(sources.map(sampleOne));
   };
 
   const collector: CallQualityCollector = {
@@ -69,11 +65,10 @@ export function createCallQuality(options: CallQualityOptions = {}): CallQuality
     sample,
     summary: () => accumulator.summary(),
     async stop() {
-      if (!stopped) {
-        stopped = true;
-        clearInterval(timer);
-        await sampleAll();
-      }
+      clearInterval(timer);
+      // A last sample, but the call's end never waits long on a getStats that does not answer.
+      await Promise.race([sample(), new Promise((resolve) => setTimeout(resolve, interval))]);
+      stopped = true;
       return accumulator.summary();
     },
   };

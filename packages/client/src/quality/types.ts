@@ -13,8 +13,6 @@ export interface CallStatsSink {
 export interface CallQualityOptions {
   /** How often each source is sampled, ms; at least 1000, default 5000. */
   intervalMs?: number;
-  /** Clock in ms (tests); default `Date.now`. */
-  now?: () => number;
 }
 
 /**
