@@ -1,4 +1,10 @@
-import { RATING_CATEGORIES, SCALE_LIMITS, type SurveyConfig } from "@aftercall/schema";
+import {
+  BAND_METRICS,
+  NETWORK_BANDS,
+  RATING_CATEGORIES,
+  SCALE_LIMITS,
+  type SurveyConfig,
+} from "@aftercall/schema";
 import { type Static, Type } from "typebox";
 import { CATEGORY_KEYS, InstantSchema, ItemsOf, oneOf, ProjectIdSchema, ProjectParams } from "./common.js";
 import { defineRoute } from "./route.js";
@@ -9,6 +15,12 @@ import { RatingScaleSchema } from "./surveys-schema.js";
  *
  * @module
  */
+
+const BAND_THRESHOLD = Type.Object(
+  { fair: Type.Optional(Type.Number()), poor: Type.Optional(Type.Number()) },
+  { additionalProperties: false },
+);
+const BAND_RATE = Type.Number({ minimum: 0.0001, maximum: 1 });
 
 /** A project's survey configuration, as served to clients and stored (schema package: `SurveyConfig`). */
 export const SurveyConfigSchema = Type.Object(
@@ -46,6 +58,28 @@ export const SurveyConfigSchema = Type.Object(
     detailsWhen: oneOf(["poor", "always"] as const, { description: "When to ask question 2." }),
     randomizeTagOrder: Type.Boolean(),
     allowSuggestions: Type.Boolean(),
+    networkBands: Type.Object(
+      Object.fromEntries(BAND_METRICS.map((m) => [m, Type.Optional(BAND_THRESHOLD)])) as Record<
+        (typeof BAND_METRICS)[number],
+        ReturnType<typeof Type.Optional<typeof BAND_THRESHOLD>>
+      >,
+      {
+        additionalProperties: false,
+        description:
+          "Overrides of the network band thresholds (rttMs, lossFraction, jitterMs, mos); see docs/client.md.",
+      },
+    ),
+    sampleRateByBand: Type.Object(
+      Object.fromEntries(NETWORK_BANDS.map((b) => [b, Type.Optional(BAND_RATE)])) as Record<
+        (typeof NETWORK_BANDS)[number],
+        ReturnType<typeof Type.Optional<typeof BAND_RATE>>
+      >,
+      {
+        additionalProperties: false,
+        description:
+          "Share of calls asked per network band (quality-aware sampling); estimates are reweighted.",
+      },
+    ),
   },
   { additionalProperties: false, title: "SurveyConfig" },
 );

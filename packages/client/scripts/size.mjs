@@ -29,6 +29,9 @@ export const ENTRY_BUDGETS_GZIP_BYTES = {
   "./daily": 1536,
   "./jitsi": 1536,
   "./webrtc": 1536,
+  // The call-quality collector (with the schema's limits and E-model it imports) and quality-aware sampling.
+  "./quality": 2 * 1024,
+  "./quality-aware": 1024,
 };
 
 /** The calling SDKs: peer dependencies, never in Aftercall's bundles. */

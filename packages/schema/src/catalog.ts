@@ -29,6 +29,11 @@ export const MAX_DIMENSIONS = 20;
 export const MAX_DIMENSION_KEY_LENGTH = 40;
 /** Characters of a custom dimension value. */
 export const MAX_DIMENSION_VALUE_LENGTH = 200;
+/**
+ * Lowest `askProbability` a survey may carry (and lowest per-band sampling rate): estimates weight each
+ * survey by 1/probability, so this caps one survey's weight at 10,000.
+ */
+export const MIN_ASK_PROBABILITY = 0.0001;
 
 /** Issue tags of the overall call rating. */
 export const OVERALL_ISSUES = [

@@ -1,8 +1,10 @@
+import { CALL_QUALITY_SHAPE, type QualityShape } from "./call-quality-check.js";
 import {
   CONTEXT_FIELDS,
   DATE_TIME_PATTERN,
   DIMENSION_KEY_PATTERN,
   LIMITS,
+  MIN_ASK_PROBABILITY,
   RATING_CATEGORIES,
   SCALE_LIMITS,
   UUID_PATTERN,
@@ -47,6 +49,45 @@ function ratingSchema(field: string, issues: readonly string[]): JsonSchema {
   };
 }
 
+/** The JSON Schema of a declared call-quality shape (`p50 <= p95` is the validator's, stated in words). */
+function qualitySchema(shape: QualityShape): JsonSchema {
+  const { description } = shape;
+  switch (shape.kind) {
+    case "number":
+      return {
+        type: shape.integer ? "integer" : "number",
+        minimum: shape.min,
+        maximum: shape.max,
+        description,
+      };
+    case "enum":
+      return { enum: [...shape.values], description };
+    case "text":
+      return { type: "string", maxLength: shape.maxLength, pattern: shape.pattern.source, description };
+    case "percentiles": {
+      const bound = { type: "number", minimum: 0, maximum: shape.max };
+      return {
+        type: "object",
+        description: `${description} p50 <= p95.`,
+        required: ["p50", "p95"],
+        additionalProperties: false,
+        properties: { p50: bound, p95: bound },
+      };
+    }
+    case "object":
+      return {
+        type: "object",
+        description,
+        ...(shape.required ? { required: [...shape.required] } : {}),
+        additionalProperties: false,
+        properties: Object.fromEntries(Object.entries(shape.fields).map(([k, f]) => [k, qualitySchema(f)])),
+      };
+  }
+}
+
+/** Schema of a survey's `callQuality`: the summary `@aftercall/client/quality` measures. */
+export const callQualitySchema: JsonSchema = /* @__PURE__ */ qualitySchema(CALL_QUALITY_SHAPE);
+
 /** Schema of one submission (`POST /v1/surveys` body). */
 export const surveySubmissionSchema: JsonSchema = {
   $id: "https://aftercall.dev/schemas/survey-submission.json",
@@ -73,6 +114,14 @@ export const surveySubmissionSchema: JsonSchema = {
       additionalProperties: { type: "string", maxLength: LIMITS.dimensionValue },
     },
     ...Object.fromEntries(RATING_CATEGORIES.map((c) => [c.field, ratingSchema(c.field, c.issues)])),
+    callQuality: callQualitySchema,
+    askProbability: {
+      type: "number",
+      minimum: MIN_ASK_PROBABILITY,
+      maximum: 1,
+      description:
+        "The probability with which the participant was asked (sampling by network band or sampleRate); absent means 1. Estimates weight the survey by its inverse.",
+    },
   },
 };
 

@@ -1,4 +1,6 @@
+import { checkNetworkBands, checkSampleRateByBand } from "./band-config.js";
 import { DEFAULT_SCALE, RATING_CATEGORIES, type RatingCategory, SCALE_LIMITS } from "./catalog.js";
+import type { NetworkBand, NetworkBandOverrides } from "./network-band.js";
 import type { RatingScale } from "./types.js";
 import type { Result, ValidationIssue } from "./validate.js";
 
@@ -25,6 +27,18 @@ export interface SurveyConfig {
   randomizeTagOrder: boolean;
   /** Offer free-text improvement suggestions. */
   allowSuggestions: boolean;
+  /**
+   * Changes to the default network-band thresholds (`DEFAULT_NETWORK_BAND_THRESHOLDS`), per metric:
+   * e.g. `{ rttMs: { poor: 800 } }`. Used by the device to pick the sampling rate and by the server to
+   * band surveys.
+   */
+  networkBands: NetworkBandOverrides;
+  /**
+   * Share of calls asked per network band (0.0001–1), in place of `sampleRate` for calls whose band is
+   * known, e.g. `{ poor: 1, good: 0.1 }`. The probability used travels with the survey
+   * (`askProbability`) so estimates can weight it back.
+   */
+  sampleRateByBand: Partial<Record<NetworkBand, number>>;
 }
 
 /** The configuration of a project nobody configured. */
@@ -38,6 +52,8 @@ export const DEFAULT_SURVEY_CONFIG: Readonly<SurveyConfig> = /* @__PURE__ */ Obj
   detailsWhen: "poor",
   randomizeTagOrder: true,
   allowSuggestions: true,
+  networkBands: {},
+  sampleRateByBand: {},
 });
 
 /** The scale a configuration gives a category. */
@@ -182,6 +198,8 @@ export function validateSurveyConfig(input: unknown): SurveyConfigResult {
   }
   boolean(errors, "randomizeTagOrder", merged.randomizeTagOrder);
   boolean(errors, "allowSuggestions", merged.allowSuggestions);
+  checkNetworkBands(errors, merged.networkBands);
+  checkSampleRateByBand(errors, merged.sampleRateByBand);
   if (errors.length > 0) return { ok: false, errors };
   const value: SurveyConfig = {
     sampleRate: merged.sampleRate as number,
@@ -193,6 +211,8 @@ export function validateSurveyConfig(input: unknown): SurveyConfigResult {
     detailsWhen: merged.detailsWhen as SurveyConfig["detailsWhen"],
     randomizeTagOrder: merged.randomizeTagOrder as boolean,
     allowSuggestions: merged.allowSuggestions as boolean,
+    networkBands: JSON.parse(JSON.stringify(merged.networkBands)) as SurveyConfig["networkBands"],
+    sampleRateByBand: { ...(merged.sampleRateByBand as SurveyConfig["sampleRateByBand"]) },
   };
   return { ok: true, value };
 }

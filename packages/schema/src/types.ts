@@ -1,3 +1,4 @@
+import type { CallQualitySummary } from "./call-quality.js";
 import type {
   AudioIssue,
   ContextField,
@@ -66,6 +67,13 @@ export interface SurveySubmission extends CallSurvey, SurveyContext {
   clientTime: string;
   /** Small map of custom dimensions (e.g. `region`, `tier`) for breakdowns. */
   dimensions?: Record<string, string>;
+  /** What the device measured during the call (`@aftercall/client/quality`). */
+  callQuality?: CallQualitySummary;
+  /**
+   * The probability with which this participant was asked (sampling by network band or `sampleRate`),
+   * from 0.0001 to 1; absent means 1. Estimates weight the survey by its inverse.
+   */
+  askProbability?: number;
 }
 
 /** The answer to a submission, shaped exactly like ACS `CallSurveyResponse`. */

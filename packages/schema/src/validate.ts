@@ -1,3 +1,4 @@
+import { checkCallQuality, copyCallQuality } from "./call-quality-check.js";
 import {
   CONTEXT_FIELDS,
   DATE_TIME_PATTERN,
@@ -9,6 +10,7 @@ import {
   MAX_DIMENSIONS,
   MAX_IDENTIFIER_LENGTH,
   MAX_SUGGESTION_LENGTH,
+  MIN_ASK_PROBABILITY,
   RATING_ISSUES,
   SCALE_MAX,
   SCALE_MIN,
@@ -45,12 +47,18 @@ export const VALIDATION_CODES = [
   "SCALE_OUT_OF_RANGE",
   /** lowerBound is not below upperBound. */
   "SCALE_BOUNDS_INVERTED",
-  /** A score, bound or threshold is not a whole number. */
+  /** A score, bound, threshold or count is not a whole number. */
   "NOT_INTEGER",
   /** An issue tag not in the category's catalogue. */
   "UNKNOWN_ISSUE_TAG",
   /** The same issue tag twice in one category. */
   "DUPLICATE_ISSUE_TAG",
+  /** A number outside its allowed range (a call-quality metric, `askProbability`, a band threshold). */
+  "OUT_OF_RANGE",
+  /** A median above its 95th percentile (`callQuality`). */
+  "PERCENTILES_INVERTED",
+  /** A network band's fair threshold is worse than its poor one (survey configuration). */
+  "BAND_THRESHOLDS_INVERTED",
 ] as const;
 
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
@@ -91,6 +99,8 @@ const SUBMISSION_FIELDS: readonly string[] = [
   ...CONTEXT_FIELDS,
   "dimensions",
   ...Object.keys(RATING_ISSUES),
+  "callQuality",
+  "askProbability",
 ];
 const RATING_FIELDS: readonly string[] = ["score", "scale", "issues", "improvementSuggestion"];
 const SCALE_FIELDS = ["lowerBound", "upperBound", "lowScoreThreshold"] as const;
@@ -124,7 +134,7 @@ export function isWellFormedText(text: string): boolean {
  * ```
  */
 export function validateSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  return validate(input, options, checkStampFormats);
+  return validate(input, options, checkStampFormats, checkMeasurements);
 }
 
 /**
@@ -134,6 +144,10 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
  * stamp always has. They are still required, strings and bounded. Every field the app supplies is
  * checked exactly as the server checks it, and the server checks the stamp as well. Leaving the format
  * checks out keeps them (two patterns and a calendar check) out of the SDK bundle.
+ *
+ * `callQuality` and `askProbability` are stamps of the same kind: the SDK sets them itself (from its
+ * collector and its sampling decision, always in range), replacing anything the app passed, so they are
+ * copied here unchecked and checked by the server.
  */
 export function validateStampedSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
   return validate(input, options);
@@ -156,11 +170,38 @@ const checkStampFormats: StampFormatCheck = (key, value, add) =>
       ? add("INVALID_FORMAT", key, `${key} must be ${TIME_FORMAT}.`)
       : isCalendarDateTime(value) || add("INVALID_FORMAT", key, `${key} is not a real calendar date-time.`);
 
-/** Both validators: every check, the stamp's formats only when `checkFormat` is given. */
+type Report = (code: ValidationCode, path: string, message: string) => false;
+
+/**
+ * `callQuality` (every metric in range, no unknown key) and `askProbability` (from
+ * {@link MIN_ASK_PROBABILITY} to 1) of a survey, reported through `add`; returns the clean copy of
+ * `callQuality` to keep.
+ */
+function checkMeasurements(input: Json, add: Report): unknown {
+  const { callQuality, askProbability } = input;
+  if (callQuality !== undefined) checkCallQuality(callQuality, add);
+  if (askProbability !== undefined) {
+    typeof askProbability !== "number" || !Number.isFinite(askProbability)
+      ? add("INVALID_TYPE", "askProbability", "askProbability must be a finite number.")
+      : (askProbability >= MIN_ASK_PROBABILITY && askProbability <= 1) ||
+        add(
+          "OUT_OF_RANGE",
+          "askProbability",
+          `askProbability must be from ${MIN_ASK_PROBABILITY} to 1, got ${askProbability}.`,
+        );
+  }
+  return callQuality === undefined ? undefined : copyCallQuality(callQuality);
+}
+
+/**
+ * Both validators: every check, the stamp's formats only when `checkFormat` is given and the
+ * measurements (`callQuality`, `askProbability`) only when `checkMeasured` is.
+ */
 function validate(
   input: unknown,
   options: ValidateOptions,
   checkFormat?: StampFormatCheck,
+  checkMeasured?: (input: Json, add: Report) => unknown,
 ): ValidationResult {
   const errors: ValidationIssue[] = [];
 
@@ -350,9 +391,16 @@ function validate(
     add("OVERALL_RATING_REQUIRED", "overallRating", "Overall survey rating is required.");
   }
 
+  // What was measured during the call, and the probability the participant was asked with: checked by
+  // the server; the SDK's own stamps are copied as JSON.
+  const { callQuality } = input;
+  const measured = checkMeasured
+    ? checkMeasured(input, add)
+    : callQuality && JSON.parse(JSON.stringify(callQuality));
+
   return errors.length
     ? { ok: false, errors: errors.slice(0, MAX_ISSUES_REPORTED) }
-    : { ok: true, value: cleanCopy(input) };
+    : { ok: true, value: cleanCopy(input, measured) };
 }
 
 /**
@@ -379,8 +427,9 @@ function pick(from: Json, keys: readonly string[]): Json {
  * Copy only known fields, in a fixed order, sharing no object with the input, so nothing unvalidated
  * travels further. Called on valid input only.
  */
-function cleanCopy(input: Json): SurveySubmission {
+function cleanCopy(input: Json, callQuality: unknown): SurveySubmission {
   const out = pick(input, SUBMISSION_FIELDS);
+  if (out.callQuality) out.callQuality = callQuality;
   out.id = (input.id as string).toLowerCase();
   if (out.dimensions) out.dimensions = { ...(out.dimensions as Json) };
   for (const field of Object.keys(RATING_ISSUES)) {

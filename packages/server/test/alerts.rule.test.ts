@@ -10,7 +10,7 @@ import {
   boundaryRate,
   validateAlertRule,
 } from "../src/alerts/alert-rule.js";
-import type { SurveyQuery } from "../src/store/store.js";
+import type { SurveyQuery } from "../src/surveys/survey-query.js";
 
 function errors(input: unknown): AlertRuleIssue[] {
   const result = validateAlertRule(input);
