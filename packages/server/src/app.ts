@@ -3,9 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from "pino";
 import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
 import { RollupFolder } from "./analytics/rollup-folder.js";
+import { registerRollupMetrics } from "./analytics/rollup-metrics.js";
 import type { AnalyticsSource } from "./analytics/rollup-split.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
-import { DeliveryMetrics } from "./delivery/delivery-metrics.js";
+import { DeliveryMetrics, processRegistry } from "./delivery/delivery-metrics.js";
 import { SqlDeliveryStore } from "./delivery/delivery-store.js";
 import { AftercallError } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
@@ -106,7 +107,9 @@ export function createApp(options: AppOptions): App {
     concurrency: options.commitConcurrency ?? defaultCommitConcurrency(db),
   });
   const deliveryStore = new SqlDeliveryStore(db);
-  const metrics = new DeliveryMetrics();
+  const registry = processRegistry();
+  const metrics = new DeliveryMetrics(registry);
+  registerRollupMetrics(registry, db);
   metrics.watch(deliveryStore);
   const deliveryOptions = options.delivery ?? true;
   const delivery = deliveryOptions

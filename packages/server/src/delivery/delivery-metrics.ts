@@ -5,43 +5,55 @@ import type { DestinationState } from "./settings.js";
 
 const DESTINATION_LABELS = ["project", "setting", "destination", "type"] as const;
 
+/** A registry with Node's process metrics (event-loop lag, heap, GC), prefixed `aftercall_`. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "aftercall_" });
+  return registry;
+}
+
 /**
  * Prometheus metrics of delivery. Counters and the lag histogram are this process's; the per-destination
  * gauges are read from the store at scrape time, so every server reports the same, whole-cluster state.
  * Each app has its own registry (tests run several apps in one process).
  */
 export class DeliveryMetrics {
-  readonly registry = new Registry();
-  private readonly records = new Counter({
-    name: "aftercall_delivery_records_total",
-    help: "Records delivered by this process, per destination type.",
-    labelNames: ["type"],
-    registers: [this.registry],
-  });
-  private readonly failures = new Counter({
-    name: "aftercall_delivery_failures_total",
-    help: "Failed batch deliveries by this process, per destination type.",
-    labelNames: ["type"],
-    registers: [this.registry],
-  });
-  private readonly parkings = new Counter({
-    name: "aftercall_delivery_parked_total",
-    help: "Batches parked by this process after failing too often, per destination type.",
-    labelNames: ["type"],
-    registers: [this.registry],
-  });
-  private readonly lag = new Histogram({
-    name: "aftercall_delivery_lag_seconds",
-    help: "Time from a survey's receipt to its delivery, per destination type.",
-    labelNames: ["type"],
-    buckets: [
-      0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 3600,
-    ],
-    registers: [this.registry],
-  });
+  readonly registry: Registry;
+  private readonly records: Counter;
+  private readonly failures: Counter;
+  private readonly parkings: Counter;
+  private readonly lag: Histogram;
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: "aftercall_" });
+  /** `registry`: the app's (default: a registry of its own, with Node's process metrics). */
+  constructor(registry: Registry = processRegistry()) {
+    this.registry = registry;
+    this.records = new Counter({
+      name: "aftercall_delivery_records_total",
+      help: "Records delivered by this process, per destination type.",
+      labelNames: ["type"],
+      registers: [this.registry],
+    });
+    this.failures = new Counter({
+      name: "aftercall_delivery_failures_total",
+      help: "Failed batch deliveries by this process, per destination type.",
+      labelNames: ["type"],
+      registers: [this.registry],
+    });
+    this.parkings = new Counter({
+      name: "aftercall_delivery_parked_total",
+      help: "Batches parked by this process after failing too often, per destination type.",
+      labelNames: ["type"],
+      registers: [this.registry],
+    });
+    this.lag = new Histogram({
+      name: "aftercall_delivery_lag_seconds",
+      help: "Time from a survey's receipt to its delivery, per destination type.",
+      labelNames: ["type"],
+      buckets: [
+        0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 3600,
+      ],
+      registers: [this.registry],
+    });
   }
 
   delivered(type: DestinationType, records: readonly DeliveryRecord[], nowMs: number, _tookMs: number): void {
