@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { dashboardDir } from "@aftercall/dashboard";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { findDashboardDir } from "../dashboard-files.js";
 import { AftercallError } from "../errors.js";
 
 /**
@@ -55,7 +55,7 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
  * The analytics dashboard (a static single-page app) at `/`, its hashed files under `/assets/`; `/` still
  * answers JSON service information to clients that ask for JSON.
  */
-export function dashboardRoutes(app: FastifyInstance, root: string = dashboardDir): void {
+export function dashboardRoutes(app: FastifyInstance, root: string = findDashboardDir()): void {
   app.get("/", async (request, reply) => {
     if (wantsJson(request))
       return { name: "Aftercall", dashboard: "/", docs: "/openapi.json", health: "/healthz" };
