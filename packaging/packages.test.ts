@@ -127,7 +127,10 @@ describe("packed packages", () => {
       const files = tarballFiles(p.tarball);
       assert.ok(files.includes("README.md"), `${p.name} has a README`);
       assert.ok(files.includes("LICENSE"), `${p.name} has the LICENSE`);
-      assert.ok(files.includes("dist/index.js") && files.includes("dist/index.d.ts"), `${p.name} is compiled`);
+      assert.ok(
+        files.includes("dist/index.js") && files.includes("dist/index.d.ts"),
+        `${p.name} is compiled`,
+      );
       const sources = files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith(".d.ts"));
       assert.deepEqual(sources, [], `${p.name} ships no TypeScript sources`);
       assert.deepEqual(
@@ -137,7 +140,11 @@ describe("packed packages", () => {
       );
       const manifest = tarballManifest(p.tarball);
       assert.match(manifest.engines?.node ?? "", /22/, `${p.name} declares engines`);
-      assert.doesNotMatch(JSON.stringify(manifest.exports), /"source"|(?<!\.d)\.ts"/, `${p.name} exports only JS`);
+      assert.doesNotMatch(
+        JSON.stringify(manifest.exports),
+        /"source"|(?<!\.d)\.ts"/,
+        `${p.name} exports only JS`,
+      );
       assert.equal(manifest.scripts, undefined, `${p.name} has no repository scripts`);
       assert.equal(manifest.devDependencies, undefined, `${p.name} has no devDependencies`);
     }
@@ -199,7 +206,10 @@ describe("installed from the tarballs into an empty directory", () => {
   });
 
   it("gives a working `npx aftercall --help`", async () => {
-    const out = expectSuccess(await run("npx", ["aftercall", "--help"], { cwd: app }), "npx aftercall --help");
+    const out = expectSuccess(
+      await run("npx", ["aftercall", "--help"], { cwd: app }),
+      "npx aftercall --help",
+    );
     assert.match(out.stdout, /Usage: aftercall/);
     for (const command of ["serve", "demo-data", "projects", "keys", "surveys", "settings"])
       assert.match(out.stdout, new RegExp(`\\n  ${command}\\b`), `--help lists ${command}`);
@@ -207,10 +217,14 @@ describe("installed from the tarballs into an empty directory", () => {
 
   it("serves: a survey from the packed client is stored and read back, the dashboard and widget load", async () => {
     const dataDir = join(app, "data");
-    server = startService("npx", ["aftercall", "serve", "--port", "0", "--data-dir", dataDir, "--no-demo-data"], {
-      cwd: app,
-      env: userEnv({ AFTERCALL_LOG_LEVEL: "warn" }),
-    });
+    server = startService(
+      "npx",
+      ["aftercall", "serve", "--port", "0", "--data-dir", dataDir, "--no-demo-data"],
+      {
+        cwd: app,
+        env: userEnv({ AFTERCALL_LOG_LEVEL: "warn" }),
+      },
+    );
     const banner = await server.waitFor(
       /Aftercall is running at (http:\/\/127\.0\.0\.1:\d+)[\s\S]*ingest key[^:]*:\s+(ac_pk_\S+)[\s\S]*admin token[^:]*:\s+(ac_sk_\S+)/,
       60_000,
@@ -303,7 +317,12 @@ export const wrong = <AftercallSurvey client={surveys} modalities={["smell"]} />
 `;
   // The repository's own TypeScript version, installed into the consumer from the registry.
   const typescript = (
-    JSON.parse(execFileSync("node", ["-p", "JSON.stringify(require('typescript/package.json'))"], { cwd: ROOT, encoding: "utf8" })) as {
+    JSON.parse(
+      execFileSync("node", ["-p", "JSON.stringify(require('typescript/package.json'))"], {
+        cwd: ROOT,
+        encoding: "utf8",
+      }),
+    ) as {
       version: string;
     }
   ).version;
@@ -341,7 +360,9 @@ export const wrong = <AftercallSurvey client={surveys} modalities={["smell"]} />
         }),
       );
       await writeFile(join(dir, "app.tsx"), consumerSource);
-      const checked = await run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], { cwd: dir });
+      const checked = await run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], {
+        cwd: dir,
+      });
       assert.equal(checked.code, 0, `tsc with React ${react}:\n${checked.stdout}${checked.stderr}`);
     });
   }
@@ -366,10 +387,16 @@ describe("a fresh clone of the repository", () => {
     assert.match(unbuilt.stderr, /not built yet.*npm run build/);
 
     expectSuccess(
-      await run("npm", ["run", "build", "--silent", "-w", "packages/server"], { cwd: clone, timeoutMs: 300_000 }),
+      await run("npm", ["run", "build", "--silent", "-w", "packages/server"], {
+        cwd: clone,
+        timeoutMs: 300_000,
+      }),
       "npm run build -w packages/server",
     );
-    const help = expectSuccess(await run("npx", ["aftercall", "--help"], { cwd: clone }), "npx aftercall --help");
+    const help = expectSuccess(
+      await run("npx", ["aftercall", "--help"], { cwd: clone }),
+      "npx aftercall --help",
+    );
     assert.match(help.stdout, /Usage: aftercall/);
   });
 });

@@ -16,7 +16,10 @@ const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 export function publicWorkspaces() {
   const { workspaces } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   return workspaces
-    .map((directory) => ({ directory, ...JSON.parse(readFileSync(join(root, directory, "package.json"), "utf8")) }))
+    .map((directory) => ({
+      directory,
+      ...JSON.parse(readFileSync(join(root, directory, "package.json"), "utf8")),
+    }))
     .filter((pkg) => pkg.private !== true)
     .map(({ name, version, directory }) => ({ name, version, directory }));
 }

@@ -47,7 +47,10 @@ function pick<T>(random: Random, weighted: readonly (readonly [T, number])[]): T
  * surveys, inserted oldest first, append to the id index instead of scattering over it.
  */
 function uuid(random: Random, ms: number): string {
-  const word = () => Math.floor(random() * 4_294_967_296).toString(16).padStart(8, "0");
+  const word = () =>
+    Math.floor(random() * 4_294_967_296)
+      .toString(16)
+      .padStart(8, "0");
   const bits = word() + word() + word(); // 24 hex digits; 20 are used
   const time = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0").slice(-12);
   const variant = ((Number.parseInt(bits[4] as string, 16) & 0x3) | 0x8).toString(16);
