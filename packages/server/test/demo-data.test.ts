@@ -56,7 +56,9 @@ describe("demo data generator", () => {
     }
     const ids = surveys.map((s) => s.submission.id);
     assert.deepEqual([...ids].sort(), ids, "oldest first is id order");
-    const later = new Set(generateDemoData({ ...options, nowMs: NOW + 1000 }).surveys.map((s) => s.submission.id));
+    const later = new Set(
+      generateDemoData({ ...options, nowMs: NOW + 1000 }).surveys.map((s) => s.submission.id),
+    );
     assert.equal(ids.filter((id) => later.has(id)).length, 0);
   });
 
