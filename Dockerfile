@@ -38,7 +38,6 @@ COPY --from=pack /tarballs/*.tgz /tarballs/
 RUN echo '{"name":"aftercall-image","private":true}' > package.json \
  && npm install --omit=dev --no-audit --no-fund --loglevel=warn /tarballs/*.tgz \
       @nats-io/transport-node@^3.3.1 @nats-io/jetstream@^3.3.1 @azure/storage-blob@^12.32.0 @aws-sdk/client-s3@^3.1173.0 \
- && npm cache clean --force \
  && node -e 'new (require("better-sqlite3"))(":memory:").close()'
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -46,8 +45,8 @@ ENV NODE_ENV=production \
     AFTERCALL_HOST=0.0.0.0 \
     AFTERCALL_PORT=8787 \
     AFTERCALL_DATA_DIR=/data
-RUN groupadd --system --gid 10001 aftercall \
- && useradd --system --uid 10001 --gid aftercall --home-dir /data --no-create-home --shell /usr/sbin/nologin aftercall \
+RUN groupadd --gid 10001 aftercall \
+ && useradd --uid 10001 --gid aftercall --home-dir /data --no-create-home --shell /usr/sbin/nologin aftercall \
  && mkdir -p /data \
  && chown aftercall:aftercall /data
 COPY --from=install /opt/aftercall /opt/aftercall

@@ -253,7 +253,7 @@ function buildProgram(): Command {
       });
     });
 
-  const surveys = program.command("surveys").description("Export and import surveys as NDJSON.");
+  const surveys = program.command("surveys").description("Export surveys as NDJSON or CSV; import NDJSON.");
   storeOptions(
     surveys.command("export").description("Write a project's surveys as NDJSON (or CSV), oldest first."),
   )
@@ -318,7 +318,7 @@ function buildProgram(): Command {
         );
         if (totals.conflictsWithAcsImport > 0)
           process.stderr.write(
-            `${totals.conflictsWithAcsImport} of the conflicts are surveys stored with the same ratings and tags but without free text, dimensions, app context or client time: the ACS format does not carry those, so an earlier import of ACS-format records stored the surveys without them. A stored survey is never overwritten; to keep the complete records, import this file into a new project (aftercall projects create) instead.\n`,
+            `${totals.conflictsWithAcsImport} of the conflicts are surveys stored with the same ratings and tags but without free text, dimensions, app context or client time: the ACS format does not carry those, so an earlier import of ACS-format records stored the surveys without them. A stored survey is never overwritten; to keep the complete records, import this file into a new project (npx aftercall projects create) instead.\n`,
           );
         if (totals.conflicts > 0 || totals.invalid > 0) process.exitCode = 1;
       });
