@@ -374,13 +374,18 @@ describe("a fresh clone of the repository", () => {
     expectSuccess(await run("git", ["clone", "--quiet", ROOT, clone], { cwd: work }), "git clone");
     // From npm's cache (the repository's own install filled it); scripts off: no native build is needed
     // to link the command and run --help.
-    expectSuccess(
+    const installed = expectSuccess(
       await run("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
         cwd: clone,
         timeoutMs: INSTALL_TIMEOUT,
         env: userEnv({ PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" }),
       }),
       "npm ci in the clone",
+    );
+    assert.deepEqual(
+      badWarnings(`${installed.stdout}\n${installed.stderr}`).filter((l) => /EBADENGINE/.test(l)),
+      [],
+      "the repository installs without engine warnings on this Node",
     );
     const unbuilt = await run("npx", ["aftercall", "--help"], { cwd: clone });
     assert.equal(unbuilt.code, 1, unbuilt.stderr);
