@@ -21,6 +21,9 @@ image="localhost/aftercall:verify"
 work="$(mktemp -d "${TMPDIR:-/tmp}/aftercall-image-XXXXXX")"
 ctr=""
 cleanup() {
+  for leftover in $(pgrep -f "aftercall serve --port ${port}" || true); do
+    [ "$(tr '\0' '\n' <"/proc/$leftover/cmdline" 2>/dev/null | head -1)" = node ] && kill -TERM "$leftover" 2>/dev/null || true
+  done
   [ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1 || true
   if [ -z "${KEEP:-}" ]; then buildah rmi "$image" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
@@ -48,10 +51,9 @@ if ! buildah inspect --type image "$base" >/dev/null 2>&1; then
     extra_ca=(--change "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt")
   fi
   rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/archives/"*.deb
-  tar -C "$work/rootfs" -c . | buildah import --change 'CMD ["node"]' \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "${extra_ca[@]}" - "$base" >/dev/null 2>&1 \
-    || tar -C "$work/rootfs" -c . | podman import --change 'CMD ["node"]' \
-      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "${extra_ca[@]}" - "$base" >/dev/null
+  # buildah has no import; podman shares its image store.
+  tar -C "$work/rootfs" -c . | podman import --quiet --change 'CMD ["node"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "${extra_ca[@]}" - "$base" >/dev/null
   rm -rf "$work/rootfs"
 fi
 
@@ -62,10 +64,18 @@ step "buildah bud (NODE_VERSION=${major})"
 if grep -iE "^npm (warn|error)|EBADENGINE" "$work/build.log" | grep -v "New major version"; then
   echo "verify-image: the build printed npm warnings (above)"; exit 1
 fi
-buildah inspect --type image --format '{{.Docker.Config.User}} {{json .Docker.Config.Healthcheck.Test}} {{.Docker.Config.StopSignal}}' "$image"
+# The image's Docker configuration, one field: a string as it is, anything else as JSON.
+config() {
+  buildah inspect --type image "$image" | node -e '
+    const config = JSON.parse(require("fs").readFileSync(0, "utf8")).Docker.config;
+    const value = config[process.argv[1]];
+    console.log(typeof value === "string" ? value : JSON.stringify(value ?? null));' "$1"
+}
+echo "  user $(config User), stop signal $(config StopSignal), healthcheck $(config Healthcheck)"
+[ "$(config StopSignal)" = SIGTERM ] || { echo "verify-image: stop signal is not SIGTERM"; exit 1; }
 
 ctr="$(buildah from --pull-never "$image")"
-user="$(buildah inspect --type image --format '{{.Docker.Config.User}}' "$image")"
+user="$(config User)"
 [ "$user" = "aftercall:aftercall" ] || { echo "verify-image: runs as '$user'"; exit 1; }
 mnt="$(buildah mount "$ctr")"
 for dev in typescript vite tsx azurite s3rver playwright-core @biomejs; do
@@ -79,6 +89,7 @@ buildah run --isolation chroot --user "$user" "$ctr" -- aftercall serve --port "
 runner=$!
 for _ in $(seq 1 120); do
   grep -q "admin token" "$work/serve.log" 2>/dev/null && break
+  kill -0 "$runner" 2>/dev/null || { echo "verify-image: the server exited"; cat "$work/serve.log"; exit 1; }
   sleep 1
 done
 grep -v '^{' "$work/serve.log" | head -4
@@ -94,13 +105,21 @@ check "POST /v1/surveys" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url
 check "GET /v1/surveys/{id} with the admin token" "$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $admin" "$url/v1/surveys/$id")" 200
 check "GET / (dashboard)" "$(curl -s -o /dev/null -w '%{http_code}' -H 'accept: text/html' "$url/")" 200
 check "GET /widget/aftercall-widget.js" "$(curl -s -o /dev/null -w '%{http_code}' "$url/widget/aftercall-widget.js")" 200
-mapfile -t health < <(buildah inspect --type image --format '{{json .Docker.Config.Healthcheck.Test}}' "$image" \
-  | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8")); for (const a of t.slice(1)) console.log(a)')
+mapfile -t health < <(config Healthcheck | node -e '
+  const { Test } = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  if (Test[0] !== "CMD") throw new Error(`unexpected healthcheck ${Test}`);
+  for (const arg of Test.slice(1)) console.log(arg);')
 buildah config --env "AFTERCALL_PORT=${port}" "$ctr"
 set +e; buildah run --isolation chroot --user "$user" "$ctr" -- "${health[@]}"; status=$?; set -e
 check "HEALTHCHECK command" "$status" 0
 
-pid="$(pgrep -f "aftercall serve --port ${port}" | while read -r p; do [ "$(stat -c %u "/proc/$p")" = 10001 ] && echo "$p"; done | head -1)"
+pid=""
+for candidate in $(pgrep -f "aftercall serve --port ${port}"); do
+  # the server itself: node, as the image's user (not buildah's chroot helper)
+  argv0="$(tr '\0' '\n' <"/proc/$candidate/cmdline" | head -1)"
+  if [ "$argv0" = node ] && [ "$(stat -c %u "/proc/$candidate")" = 10001 ]; then pid="$candidate"; fi
+done
+[ -n "$pid" ] || { echo "verify-image: no server process found"; exit 1; }
 step "SIGTERM to pid ${pid}"
 kill -TERM "$pid"
 set +e; wait "$runner"; status=$?; set -e
