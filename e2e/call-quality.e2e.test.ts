@@ -21,12 +21,12 @@ import {
 import { build } from "esbuild";
 import type { Browser, BrowserContext } from "playwright-core";
 import { inSample } from "../packages/client/src/sampling.js";
+import { updateSurveyConfig } from "../packages/server/src/projects/project-store.js";
+import { getSurvey } from "../packages/server/src/surveys/survey-reads.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
 import type { CallOptions, CallOutcome } from "./support/quality-page.js";
 import { startDemoServer } from "./support/server.js";
 import { type Impairment, startUdpRelay } from "./support/udp-relay.js";
-import { updateSurveyConfig } from "../packages/server/src/projects/project-store.js";
-import { getSurvey } from "../packages/server/src/surveys/survey-reads.js";
 
 const skip = browserSkip();
 const FAKE_MEDIA = [

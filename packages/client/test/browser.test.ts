@@ -11,21 +11,28 @@ class FakePage {
   });
   readonly beacons: { url: string; type: string; body: unknown }[] = [];
   readonly pending: Promise<void>[] = [];
+  private ownNavigator: PropertyDescriptor | undefined;
 
   install(): void {
     const g = globalThis as Record<string, unknown>;
     g.addEventListener = this.window.addEventListener.bind(this.window);
     g.document = this.document;
-    g.navigator = {
-      sendBeacon: (url: string, data: Blob) => {
-        this.pending.push(
-          data
-            .text()
-            .then((text) => void this.beacons.push({ url, type: data.type, body: JSON.parse(text) })),
-        );
-        return true;
+    // Node 21+ has a global navigator (a getter without a setter): define over it, put it back afterwards.
+    this.ownNavigator = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+    Object.defineProperty(globalThis, "navigator", {
+      configurable: true,
+      writable: true,
+      value: {
+        sendBeacon: (url: string, data: Blob) => {
+          this.pending.push(
+            data
+              .text()
+              .then((text) => void this.beacons.push({ url, type: data.type, body: JSON.parse(text) })),
+          );
+          return true;
+        },
       },
-    };
+    });
   }
 
   uninstall(): void {
@@ -33,6 +40,7 @@ class FakePage {
     delete g.addEventListener;
     delete g.document;
     delete g.navigator;
+    if (this.ownNavigator) Object.defineProperty(globalThis, "navigator", this.ownNavigator);
   }
 
   hide(): void {

@@ -2,13 +2,16 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
+import type { SurveyRecord } from "@aftercall/schema";
 import { Command, Option } from "commander";
 import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
+import { cappedLineReporter } from "./cli/line-reporter.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
 import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
+import { CSV_COLUMNS, csvCells, csvField } from "./http/csv-export.js";
 import { toSurveyQuery } from "./http/survey-query.js";
 import { openStore } from "./open-store.js";
 import { createProject, issueKey } from "./projects/manage-projects.js";
@@ -50,10 +53,14 @@ async function requireProject(db: Database, id: string): Promise<Project> {
   if (!project)
     throw new AftercallError(
       "NOT_FOUND",
-      `Project "${id}" was not found. List projects with: aftercall projects list`,
+      `Project "${id}" was not found. List projects with: npx aftercall projects list`,
     );
   return project;
 }
+
+/** One CSV row as the HTTP export writes it (RFC 4180, CRLF). */
+const csvLine = (cells: ReadonlyArray<Parameters<typeof csvField>[0]>) =>
+  `${cells.map(csvField).join(",")}\r\n`;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -99,7 +106,7 @@ async function serve(
     );
   } else {
     lines.push(
-      "  keys:  aftercall keys list --project <id>   (new admin token: aftercall keys create --project <id> --kind admin)",
+      "  keys:  npx aftercall keys list --project <id>   (new admin token: npx aftercall keys create --project <id> --kind admin)",
     );
   }
   process.stderr.write(`\n${lines.join("\n")}\n\n`);
@@ -134,10 +141,12 @@ function buildProgram(): Command {
     .addOption(
       new Option("--host <host>", "interface to listen on").env("AFTERCALL_HOST").default("127.0.0.1"),
     )
+    // No commander default: it would always win over PORT, which loadConfig reads after AFTERCALL_PORT.
     .addOption(
-      new Option("--port <port>", "port to listen on (0 = any free port)")
-        .env("AFTERCALL_PORT")
-        .default("8787"),
+      new Option(
+        "--port <port>",
+        "port to listen on (0 = any free port; default: $AFTERCALL_PORT, else $PORT, else 8787)",
+      ).env("AFTERCALL_PORT"),
     )
     .option("--no-delivery", "do not deliver to diagnostic settings' destinations from this process")
     .option(
@@ -247,12 +256,17 @@ function buildProgram(): Command {
       });
     });
 
-  const surveys = program.command("surveys").description("Export and import surveys as NDJSON.");
-  storeOptions(surveys.command("export").description("Write a project's surveys as NDJSON, oldest first."))
+  const surveys = program.command("surveys").description("Export surveys as NDJSON or CSV; import NDJSON.");
+  storeOptions(
+    surveys.command("export").description("Write a project's surveys as NDJSON (or CSV), oldest first."),
+  )
     .requiredOption("--project <id>", "project id")
     .addOption(
-      new Option("--format <format>", "native records or Azure resource-log (ACS) records")
-        .choices([...EXPORT_FORMATS])
+      new Option(
+        "--format <format>",
+        "native records or Azure resource-log (ACS) records as NDJSON, or CSV (the columns of the HTTP export)",
+      )
+        .choices([...EXPORT_FORMATS, "csv"])
         .default("native"),
     )
     .option("--from <time>", "received at or after (ISO date-time)")
@@ -262,7 +276,7 @@ function buildProgram(): Command {
       async (
         o: StoreOptions & {
           project: string;
-          format: ExportFormat;
+          format: ExportFormat | "csv";
           from?: string;
           to?: string;
           output?: string;
@@ -272,9 +286,15 @@ function buildProgram(): Command {
           const project = await requireProject(store, o.project);
           const query = toSurveyQuery({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
           const out = o.output ? createWriteStream(o.output) : process.stdout;
+          const format = o.format;
+          const line =
+            format === "csv"
+              ? (record: SurveyRecord) => csvLine(csvCells(record))
+              : (record: SurveyRecord) => `${formatRecord(record, format, project)}\n`;
+          if (format === "csv") out.write(csvLine(CSV_COLUMNS));
           let count = 0;
           for await (const record of exportSurveys(store, project.id, query)) {
-            if (!out.write(`${formatRecord(record, o.format, project)}\n`)) await once(out, "drain");
+            if (!out.write(line(record))) await once(out, "drain");
             count++;
           }
           if (o.output) await new Promise<void>((resolve) => out.end(resolve));
@@ -293,12 +313,16 @@ function buildProgram(): Command {
       await withStore(o, async (store) => {
         const project = await requireProject(store, o.project);
         const input = o.input ? createReadStream(o.input) : process.stdin;
-        const totals = await importSurveys(store, project, input, (line, message) =>
-          process.stderr.write(`line ${line}: ${message}\n`),
-        );
+        const lines = cappedLineReporter((text) => process.stderr.write(text));
+        const totals = await importSurveys(store, project, input, lines.report);
+        for (const omitted of lines.omitted()) process.stderr.write(`${omitted}\n`);
         process.stderr.write(
           `Imported: ${totals.created} new, ${totals.duplicates} already present, ${totals.conflicts} conflicts, ${totals.invalid} invalid.\n`,
         );
+        if (totals.conflictsWithAcsImport > 0)
+          process.stderr.write(
+            `${totals.conflictsWithAcsImport} of the conflicts are surveys stored with the same ratings and tags but without free text, dimensions, app context or client time: the ACS format does not carry those, so an earlier import of ACS-format records stored the surveys without them. A stored survey is never overwritten; to keep the complete records, import this file into a new project (npx aftercall projects create) instead.\n`,
+          );
         if (totals.conflicts > 0 || totals.invalid > 0) process.exitCode = 1;
       });
     });

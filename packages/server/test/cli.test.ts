@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -13,6 +14,7 @@ import {
   validateSurvey,
 } from "@aftercall/schema";
 import { generateWebhookSecret } from "../src/delivery/destinations/webhook-signature.js";
+import { startServerProcess } from "./support/server-process.js";
 import { survey } from "./support/test-app.js";
 import { startWebhookReceiver } from "./support/webhook-receiver.js";
 
@@ -312,5 +314,113 @@ describe("aftercall CLI", () => {
       copy.map((r) => ({ ...r, projectId: "x" })),
       records.map((r) => ({ ...r, projectId: "x" })),
     );
+  });
+  it("explains conflicts with an earlier ACS-format import, and prints at most 10 lines per error code", async () => {
+    await aftercall(["projects", "create", "--name", "Migrated"], { dataDir });
+    const rich = Array.from({ length: 14 }, () =>
+      survey({
+        audioRating: { score: 1, issues: ["Echo"], improvementSuggestion: "constant echo" },
+        dimensions: { region: "eu-west" },
+        appVersion: "4.2.0",
+      }),
+    );
+    const records = rich.map((s) => {
+      const result = validateSurvey(s);
+      assert.ok(result.ok);
+      return toSurveyRecord(result.value, { projectId: "x", receivedAt: new Date("2026-11-01T09:00:00Z") });
+    });
+    // First the ACS-format records (as exported from Azure), then Aftercall's native export of the same surveys.
+    const acs = records.map((r) => JSON.stringify(toAzureResourceLogRecord(r, defaultResourceId("x"))));
+    const first = await aftercall(["surveys", "import", "--project", "migrated"], {
+      dataDir,
+      input: acs.join("\n"),
+    });
+    assert.match(first.stderr, /Imported: 14 new/);
+    const native = await aftercall(["surveys", "import", "--project", "migrated"], {
+      dataDir,
+      input: records.map((r) => JSON.stringify(r)).join("\n"),
+    });
+    assert.equal(native.code, 1);
+    const conflictLines = native.stderr.split("\n").filter((l) => /^line \d+: SURVEY_CONFLICT/.test(l));
+    assert.equal(conflictLines.length, 10);
+    assert.match(conflictLines[0] ?? "", /same ratings and tags but not this line's free text/);
+    assert.match(native.stderr, /… and 4 more SURVEY_CONFLICT lines\n/);
+    assert.match(native.stderr, /Imported: 0 new, 0 already present, 14 conflicts, 0 invalid/);
+    assert.match(native.stderr, /14 of the conflicts are surveys stored with the same ratings and tags/);
+    assert.match(native.stderr, /the ACS format does not carry those/);
+
+    // A conflict in the ratings themselves is not explained away.
+    const changed = {
+      ...records[0],
+      ratings: { ...records[0]?.ratings, overall: { ...records[0]?.ratings.overall, score: 1 } },
+    };
+    const other = await aftercall(["surveys", "import", "--project", "migrated"], {
+      dataDir,
+      input: JSON.stringify(changed),
+    });
+    assert.match(other.stderr, /already exists with different content/);
+    assert.doesNotMatch(other.stderr, /ACS format/);
+  });
+
+  it("exports CSV with the same bytes as the HTTP export", async () => {
+    const csv = await aftercall(["surveys", "export", "--project", "migrated", "--format", "csv"], {
+      dataDir,
+    });
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.match(csv.stderr, /Exported 14 surveys/);
+    const rows = csv.stdout.split("\r\n");
+    assert.equal(rows.length, 16, "header, 14 rows and the final line end");
+    assert.match(rows[0] ?? "", /^id,receivedAt,clientTime,callId,participantId,/);
+    assert.match(rows[1] ?? "", /,Echo,/);
+
+    const token = JSON.parse(
+      (await aftercall(["keys", "create", "--project", "migrated", "--kind", "admin"], { dataDir })).stdout,
+    ).token as string;
+    const server = await startServerProcess({ dataDir });
+    try {
+      const http = await fetch(`${server.url}/v1/surveys/export?format=csv`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(http.status, 200);
+      assert.equal(await http.text(), csv.stdout);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("listens on PORT when neither --port nor AFTERCALL_PORT is given", async () => {
+    const port = await new Promise<number>((resolvePort) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+      });
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AFTERCALL_LOG_LEVEL: "warn" };
+    delete env.AFTERCALL_PORT;
+    delete env.DATABASE_URL;
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", cliPath, "serve", "--data-dir", dataDir, "--no-demo-data"],
+      { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    try {
+      const banner = await new Promise<string>((resolveBanner, reject) => {
+        let text = "";
+        const timer = setTimeout(() => reject(new Error(`no banner:\n${text}`)), 30_000);
+        child.stderr.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          if (/Aftercall is running at \S+/.test(text)) {
+            clearTimeout(timer);
+            resolveBanner(text);
+          }
+        });
+        child.once("exit", () => reject(new Error(`exited:\n${text}`)));
+      });
+      assert.match(banner, new RegExp(`Aftercall is running at http://127\\.0\\.0\\.1:${port}\\b`));
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
   });
 });

@@ -50,6 +50,21 @@ describe("demo data generator", () => {
     assert.notEqual(other.surveys[0]?.submission.id, a.surveys[0]?.submission.id);
   });
 
+  it("gives time-ordered ids (UUID version 7 of the receive time), so another clock gives other ids", () => {
+    const options = { surveys: 500, days: 30, seed: 7, nowMs: NOW };
+    const { surveys } = generateDemoData(options);
+    for (const s of surveys) {
+      assert.match(s.submission.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(Number.parseInt(s.submission.id.replace(/-/g, "").slice(0, 12), 16), s.receivedAtMs);
+    }
+    const ids = surveys.map((s) => s.submission.id);
+    assert.deepEqual([...ids].sort(), ids, "oldest first is id order");
+    const later = new Set(
+      generateDemoData({ ...options, nowMs: NOW + 1000 }).surveys.map((s) => s.submission.id),
+    );
+    assert.equal(ids.filter((id) => later.has(id)).length, 0);
+  });
+
   it("uses only ACS tag strings and valid surveys (the schema's validator accepts every one)", async () => {
     const { validateSurvey } = await import("@aftercall/schema");
     const { surveys } = generateDemoData({ surveys: 2000, days: 30, seed: 3, nowMs: NOW });
@@ -117,6 +132,21 @@ onEveryEngine("demodata", (engine, makeDatabase) => {
         // Running the same seed and clock again stores nothing new.
         const again = await insertDemoData(db, project, { surveys: 4000, days: 28, seed: 1, nowMs: NOW });
         assert.deepEqual([again.created, again.duplicates, again.events], [0, 4000, 0]);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("adds all N surveys to a store that has the first start's (same seed, a later clock)", async () => {
+      const { db, cleanup } = await makeDatabase();
+      try {
+        const project = await demoProject(db);
+        // What `serve` puts into a brand-new store, then `demo-data --seed 1` run ten minutes later.
+        await insertDemoData(db, project, { surveys: 2000, days: 30, seed: 1, nowMs: NOW });
+        const later = { surveys: 3000, days: 30, seed: 1, nowMs: NOW + 600_000 };
+        const totals = await insertDemoData(db, project, later);
+        assert.deepEqual([totals.created, totals.duplicates, totals.conflicts], [3000, 0, 0]);
+        assert.equal(await countSurveys(db, "demo"), 5000);
       } finally {
         await cleanup();
       }

@@ -7,8 +7,11 @@ import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
 
-/** Surveys per `commitSurveyGroups` call: large enough to amortise the transaction, small enough to stream. */
-const CHUNK = 500;
+/**
+ * Surveys per `commitSurveyGroups` call: large enough to amortise the transaction and its fsync, small
+ * enough that a server ingesting into the same SQLite file waits well under a second for the write lock.
+ */
+const CHUNK = 1000;
 const HOUR_MS = 3_600_000;
 
 export interface DemoDataOptions {

@@ -1,16 +1,30 @@
 import { createInterface } from "node:readline";
-import { validateSurvey } from "@aftercall/schema";
+import { type SurveyRecord, toAcsCallSurveyRow, validateSurvey } from "@aftercall/schema";
 import { commitSurveyGroups } from "../ingest/commit.js";
 import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
+import { getSurvey } from "../surveys/survey-reads.js";
 import { readImportLine } from "./import-lines.js";
 
 export interface ImportReport {
   created: number;
   duplicates: number;
   conflicts: number;
+  /**
+   * Of the conflicts, those whose stored survey has the same ids, ratings, scales and tags, and lacks
+   * only what ACS-format records do not carry (free text, dimensions, app context, client time): what an
+   * earlier import of ACS records leaves behind.
+   */
+  conflictsWithAcsImport: number;
   invalid: number;
+}
+
+/** Whether two records agree in everything an ACS-format record carries (its time aside). */
+function sameInAcsFields(a: SurveyRecord, b: SurveyRecord): boolean {
+  const { TimeGenerated: _a, ...rowA } = toAcsCallSurveyRow(a);
+  const { TimeGenerated: _b, ...rowB } = toAcsCallSurveyRow(b);
+  return JSON.stringify(rowA) === JSON.stringify(rowB);
 }
 
 const CHUNK = 500;
@@ -26,23 +40,38 @@ export async function importSurveys(
   input: NodeJS.ReadableStream,
   report: (line: number, message: string) => void,
 ): Promise<ImportReport> {
-  const totals: ImportReport = { created: 0, duplicates: 0, conflicts: 0, invalid: 0 };
+  const totals: ImportReport = {
+    created: 0,
+    duplicates: 0,
+    conflicts: 0,
+    conflictsWithAcsImport: 0,
+    invalid: 0,
+  };
   let chunk: Array<{ line: number; pending: PendingSurvey; lossy: boolean }> = [];
+  const conflict = async (line: number, record: SurveyRecord) => {
+    totals.conflicts++;
+    const stored = await getSurvey(db, project.id, record.id);
+    if (stored && sameInAcsFields(stored, record)) {
+      totals.conflictsWithAcsImport++;
+      report(
+        line,
+        `SURVEY_CONFLICT: survey ${record.id} is stored with the same ratings and tags but not this line's free text, dimensions, app context or client time (as an import of ACS-format records leaves it); not replaced`,
+      );
+    } else report(line, `SURVEY_CONFLICT: survey ${record.id} already exists with different content`);
+  };
   const flush = async () => {
     if (chunk.length === 0) return;
     const outcomes = await commitSurveyGroups(
       db,
       chunk.map((c) => [c.pending]),
     );
-    outcomes.forEach((outcome, i) => {
+    for (const [i, outcome] of outcomes.entries()) {
       const { line, pending, lossy } = chunk[i] as (typeof chunk)[number];
       if (outcome.status === "conflict" && lossy) totals.duplicates++;
-      else if (outcome.status === "conflict") {
-        totals.conflicts++;
-        report(line, `SURVEY_CONFLICT: survey ${pending.record.id} already exists with different content`);
-      } else if (outcome.surveys[0]?.created) totals.created++;
+      else if (outcome.status === "conflict") await conflict(line, pending.record);
+      else if (outcome.surveys[0]?.created) totals.created++;
       else totals.duplicates++;
-    });
+    }
     chunk = [];
   };
   let lineNo = 0;

@@ -5,7 +5,7 @@ import type { Project } from "../projects/project.js";
 import { failureMessage } from "./delivery-engine.js";
 import type { DeliveryStore, DestinationStatus, ParkedBatch } from "./delivery-types.js";
 import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./destination.js";
-import { createDestination } from "./destinations/create-destination.js";
+import { createDestination, requireDestinationSdks } from "./destinations/create-destination.js";
 import {
   type DestinationConfig,
   type PublicDestinationConfig,
@@ -117,7 +117,9 @@ export interface SettingAuthor {
   operator: boolean;
 }
 
-function checkAuthor(author: SettingAuthor, types: readonly string[]): void {
+/** The author may configure these destination types, and this server has their SDKs installed. */
+function checkDestinations(author: SettingAuthor, types: readonly string[]): void {
+  requireDestinationSdks(types);
   if (types.includes("directory") && !author.operator)
     throw new AftercallError(
       "FORBIDDEN",
@@ -131,7 +133,7 @@ export async function createSetting(
   input: SettingInput,
   author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
-  checkAuthor(author, Object.keys(input.destinations));
+  checkDestinations(author, Object.keys(input.destinations));
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const outcome = await store.createSetting(
     {
@@ -173,7 +175,7 @@ export async function updateSetting(
   patch: SettingPatch,
   author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
-  checkAuthor(
+  checkDestinations(
     author,
     Object.entries(patch.destinations ?? {})
       .filter(([, config]) => config !== null)

@@ -40,13 +40,21 @@ function pick<T>(random: Random, weighted: readonly (readonly [T, number])[]): T
   return (weighted[weighted.length - 1] as readonly [T, number])[0];
 }
 
-/** A random RFC 4122 version-4 UUID drawn from the seeded generator. */
-function uuid(random: Random): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = "4";
-  hex[16] = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join("");
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+/**
+ * A time-ordered (version 7) UUID: the millisecond `ms` in its first 48 bits, then bits drawn from the
+ * seeded generator. The time prefix makes a run at another time (another `nowMs`) produce other ids, so
+ * demo data added to a store that already has some (the first start's) never collides with it; and the
+ * surveys, inserted oldest first, append to the id index instead of scattering over it.
+ */
+function uuid(random: Random, ms: number): string {
+  const word = () =>
+    Math.floor(random() * 4_294_967_296)
+      .toString(16)
+      .padStart(8, "0");
+  const bits = word() + word() + word(); // 24 hex digits; 20 are used
+  const time = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0").slice(-12);
+  const variant = ((Number.parseInt(bits[4] as string, 16) & 0x3) | 0x8).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${bits.slice(1, 4)}-${variant}${bits.slice(5, 8)}-${bits.slice(8, 20)}`;
 }
 
 /**
@@ -274,7 +282,7 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
   const participantId = `p-${Math.floor(random() * options.surveys * 0.6)}`;
   const clientTime = new Date(receivedAtMs - Math.floor(random() * 3000)).toISOString();
   const submission: SurveySubmission = {
-    id: uuid(random),
+    id: uuid(random, receivedAtMs),
     callId,
     participantId,
     clientTime,
@@ -331,7 +339,7 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
     tenPoint,
   });
   const event = (type: "shown" | "submitted"): SurveyEvent => ({
-    id: uuid(random),
+    id: uuid(random, receivedAtMs),
     type,
     callId,
     participantId,
@@ -361,8 +369,8 @@ export function generateDemoData(options: DemoOptions): {
       participantId: `p-${Math.floor(random() * options.surveys * 0.6)}`,
       clientTime: new Date(atMs).toISOString(),
     };
-    const events: SurveyEvent[] = [{ id: uuid(random), type: "shown", ...base }];
-    if (random() < 0.6) events.push({ id: uuid(random), type: "dismissed", ...base });
+    const events: SurveyEvent[] = [{ id: uuid(random, atMs), type: "shown", ...base }];
+    if (random() < 0.6) events.push({ id: uuid(random, atMs), type: "dismissed", ...base });
     nonResponses.push({ atMs, events });
   }
   return { surveys, nonResponses };

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { dashboardAsset, dashboardPage } from "@aftercall/api";
-import { dashboardDir } from "@aftercall/dashboard";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { findDashboardDir } from "../dashboard-files.js";
 import { AftercallError } from "../errors.js";
 import type { AppContext } from "../http/context.js";
 import { handle } from "../http/route.js";
@@ -58,7 +58,11 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
  * The analytics dashboard (a static single-page app) at `/`, its hashed files under `/assets/`; `/` still
  * answers JSON service information to clients that ask for JSON.
  */
-export function dashboardRoutes(app: FastifyInstance, ctx: AppContext, root: string = dashboardDir): void {
+export function dashboardRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  root: string = findDashboardDir(),
+): void {
   handle(app, ctx, dashboardPage, async ({ request, reply }) => {
     if (wantsJson(request))
       return { name: "Aftercall", dashboard: "/", docs: "/openapi.json", health: "/healthz" };
