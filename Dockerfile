@@ -18,6 +18,7 @@ WORKDIR /src
 # Manifests first, so the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
 COPY packages/schema/package.json packages/schema/
+COPY packages/api/package.json packages/api/
 COPY packages/client/package.json packages/client/
 COPY packages/widget/package.json packages/widget/
 COPY packages/dashboard/package.json packages/dashboard/
