@@ -23,7 +23,7 @@ declare module "autocannon" {
   }
 
   export interface Options {
-    url: string;
+    url: string | string[];
     connections?: number;
     duration?: number;
     amount?: number;

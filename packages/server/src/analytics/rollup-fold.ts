@@ -1,67 +1,138 @@
+import { RATING_CATEGORIES } from "@aftercall/schema";
+import { TIME_SLOT_MS } from "./aggregates.js";
 import { type Engine, ROLLUP_TABLES } from "./rollup-tables.js";
 
 /**
- * What one fold writes: the batch's surveys aggregated at the finest grain of each family of rollup
- * tables (ratings and tags per 15-minute slot and context fields, dimensions per slot) by three queries
- * that read the batch once each; every coarser table (totals without context fields, UTC days) is summed
- * from those rows here, and each table gets one upsert per touched row. 10,000 surveys of one hour thus
- * cost three scans and a few hundred upserts instead of ten scans or a trigger per survey.
+ * What one fold writes. The batch's surveys are read once (only the columns rollups need) and counted
+ * here into the finest rows of each family of rollup tables — ratings and tags per 15-minute slot and
+ * context fields, dimensions per slot — exactly as the tables' SQL row generators count them for the
+ * queries' raw tail (`rollup-schema.ts`, `dimension-rollup-schema.ts`; the rollups-equal-raw tests hold
+ * the two to each other). Every coarser table (totals without context fields, UTC days) is summed from
+ * those rows, and each table gets one upsert per touched row: a batch costs one read and a few upserts
+ * per distinct (slot, context, score), not work per survey in SQL.
  *
  * @module
  */
 
 type Value = string | number;
+type Row = Value[];
+
+const CONTEXT = ["app_version", "platform", "browser", "sdk_version"] as const;
+const CATEGORY_COLUMNS = ["score", "lower", "upper", "threshold", "issues", "poor"] as const;
+
+/** The columns of a survey that rollups count, in the order {@link countBatch} reads them. */
+const COLUMNS = [
+  "received_at",
+  ...CONTEXT,
+  "dimensions",
+  ...RATING_CATEGORIES.flatMap(({ key }) => CATEGORY_COLUMNS.map((c) => `${key}_${c}`)),
+];
 
 /**
  * The surveys of a batch, by id. The ids come from the outbox first, so the surveys are found through
  * their primary key whatever the planner believes about the project (a join from the outbox let
  * PostgreSQL, with statistics of a project that had no rows yet, scan the project once per survey).
  */
-const batchSql = (engine: Engine) =>
-  engine === "sqlite"
-    ? "SELECT s.* FROM surveys s WHERE s.project_id = ? AND s.id IN (SELECT value FROM json_each(?))"
-    : "SELECT s.* FROM surveys s WHERE s.project_id = ? AND s.id = ANY(?::text[])";
+export function batchQuery(engine: Engine, projectId: string, surveyIds: readonly string[]) {
+  const ids = engine === "sqlite" ? "IN (SELECT value FROM json_each(?))" : "= ANY(?::text[])";
+  return {
+    sql: `SELECT ${COLUMNS.join(", ")} FROM surveys WHERE project_id = ? AND id ${ids}`,
+    params: [projectId, engine === "sqlite" ? JSON.stringify(surveyIds) : [...surveyIds]] as [
+      string,
+      string | string[],
+    ],
+  };
+}
+
+/** A context value as a rollup key: `''` for none, `'=' + value` otherwise (see `contextKey`). */
+const contextKey = (value: unknown): string =>
+  value === null || value === undefined ? "" : `=${String(value)}`;
+
+/** Adds `n` to the row of `key` (a tuple), keyed by its parts joined. */
+class Counter {
+  readonly rows = new Map<string, Row>();
+
+  add(key: Row, n = 1): void {
+    const id = key.join("\u0000");
+    const row = this.rows.get(id);
+    if (row) row[row.length - 1] = (row[row.length - 1] as number) + n;
+    else this.rows.set(id, [...key, n]);
+  }
+}
+
+/**
+ * Count the batch's surveys (rows in {@link batchQuery}'s column order) into the finest rows of each
+ * family, each row the table's key followed by `n`.
+ */
+export function countBatch(
+  projectId: string,
+  surveys: ReadonlyArray<readonly unknown[]>,
+): Map<string, Row[]> {
+  const ratings = new Counter();
+  const tags = new Counter();
+  const dimensions = new Counter();
+  for (const s of surveys) {
+    const receivedAt = Number(s[0]);
+    const slot = receivedAt - (receivedAt % TIME_SLOT_MS);
+    const context = CONTEXT.map((_, i) => contextKey(s[1 + i]));
+    const pairs =
+      s[5] === "{}" || s[5] === null
+        ? []
+        : Object.entries(JSON.parse(String(s[5])) as Record<string, string>);
+    ratings.add([projectId, slot, "*", 0, 0, 0, 0, ...context, 0]);
+    for (const [key, value] of pairs) dimensions.add([projectId, "*", key, slot, value, 0, 0, 0, 0, 0]);
+    RATING_CATEGORIES.forEach(({ key: category }, c) => {
+      const at = 6 + c * CATEGORY_COLUMNS.length;
+      if (s[at] === null || s[at] === undefined) return;
+      const [score, lower, upper, threshold, issues, poor] = s.slice(at, at + CATEGORY_COLUMNS.length) as [
+        number,
+        number,
+        number,
+        number,
+        string | null,
+        number,
+      ];
+      const scale = [Number(lower), Number(upper), Number(threshold), Number(score)];
+      ratings.add([projectId, slot, category, ...scale, ...context, 0]);
+      if (issues)
+        for (const tag of issues.split(","))
+          tags.add([projectId, slot, category, tag, Number(poor), ...context, 0]);
+      for (const [key, value] of pairs) dimensions.add([projectId, category, key, slot, value, ...scale, 0]);
+    });
+  }
+  return new Map([
+    ["rollup_ratings", [...ratings.rows.values()]],
+    ["rollup_tags", [...tags.rows.values()]],
+    ["rollup_dimensions", [...dimensions.rows.values()]],
+  ]);
+}
 
 /** The finest table of each family; the other tables of the family are sums of its rows. */
 const FINEST = ["rollup_ratings", "rollup_tags", "rollup_dimensions"] as const;
 
 const familyOf = (table: string) => FINEST.find((f) => table === f || table.startsWith(`${f}_`)) as string;
 
-/** One aggregation query per family, over the batch: rows in the finest table's key order, then `n`. */
-export function finestQueries(engine: Engine, projectId: string, surveyIds: readonly string[]) {
-  const ids: string | string[] = engine === "sqlite" ? JSON.stringify(surveyIds) : [...surveyIds];
-  return FINEST.map((name) => {
-    const spec = ROLLUP_TABLES.find((t) => t.name === name);
-    if (!spec) throw new RangeError(`Unknown rollup table ${name}`);
-    return {
-      table: name,
-      sql: `WITH batch AS MATERIALIZED (${batchSql(engine)}) ${spec.rows("batch", engine)}`,
-      params: [projectId, ids] as [string, string | string[]],
-    };
-  });
-}
-
 /** Every rollup table's rows for the batch, summed from the finest rows of its family. */
-export function coarsen(finest: ReadonlyMap<string, readonly Value[][]>): Map<string, Value[][]> {
-  const out = new Map<string, Value[][]>();
+export function coarsen(finest: ReadonlyMap<string, readonly Row[]>): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
   for (const table of ROLLUP_TABLES) {
     const family = familyOf(table.name);
     const source = ROLLUP_TABLES.find((t) => t.name === family);
     const rows = finest.get(family);
     if (!source || !rows) continue;
+    if (table.name === family) {
+      out.set(table.name, [...rows]);
+      continue;
+    }
     const index = table.key.map((column) => source.key.indexOf(column));
     const slot = table.key.indexOf("slot");
-    const sums = new Map<string, Value[]>();
+    const sums = new Counter();
     for (const row of rows) {
       const key = index.map((i) => row[i] as Value);
       key[slot] = Number(key[slot]) - (Number(key[slot]) % table.period);
-      const id = JSON.stringify(key);
-      const n = Number(row[row.length - 1]);
-      const sum = sums.get(id);
-      if (sum) sum[sum.length - 1] = Number(sum[sum.length - 1]) + n;
-      else sums.set(id, [...key, n]);
+      sums.add(key, Number(row[row.length - 1]));
     }
-    out.set(table.name, [...sums.values()]);
+    out.set(table.name, [...sums.rows.values()]);
   }
   return out;
 }
@@ -71,10 +142,15 @@ const INTEGER_COLUMNS = new Set(["lower_bound", "upper_bound", "threshold", "sco
 const pgType = (column: string) =>
   BIGINT_COLUMNS.has(column) ? "bigint" : INTEGER_COLUMNS.has(column) ? "integer" : "text";
 
-/** SQLite: the upsert of one row of `table` (run once per row, in the fold's transaction). */
-export function sqliteUpsert(table: string): string {
+function specOf(table: string) {
   const spec = ROLLUP_TABLES.find((t) => t.name === table);
   if (!spec) throw new RangeError(`Unknown rollup table ${table}`);
+  return spec;
+}
+
+/** SQLite: the upsert of one row of `table` (run once per row, in the fold's transaction). */
+export function sqliteUpsert(table: string): string {
+  const spec = specOf(table);
   const key = spec.key.join(", ");
   return `INSERT INTO ${table} (${key}, n) VALUES (${[...spec.key, "n"].map(() => "?").join(", ")}) ON CONFLICT (${key}) DO UPDATE SET n = n + excluded.n`;
 }
@@ -83,15 +159,13 @@ export function sqliteUpsert(table: string): string {
  * PostgreSQL: the upsert of all `rows` of `table` in one statement (one array parameter per column), in
  * key order so that concurrent writers of the same rows lock them in the same order.
  */
-export function postgresUpsert(table: string, rows: readonly Value[][]): { sql: string; params: Value[][] } {
-  const spec = ROLLUP_TABLES.find((t) => t.name === table);
-  if (!spec) throw new RangeError(`Unknown rollup table ${table}`);
+export function postgresUpsert(table: string, rows: readonly Row[]): { sql: string; params: Value[][] } {
+  const spec = specOf(table);
   const columns = [...spec.key, "n"];
-  const key = spec.key.join(", ");
   return {
     sql: `INSERT INTO ${table} (${columns.join(", ")})
 SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(", ")}) ORDER BY ${spec.key.map((_, i) => i + 1).join(", ")}
-ON CONFLICT (${key}) DO UPDATE SET n = ${table}.n + excluded.n`,
+ON CONFLICT (${spec.key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`,
     params: columns.map((_, c) => rows.map((row) => row[c] as Value)),
   };
 }

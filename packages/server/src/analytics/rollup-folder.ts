@@ -7,7 +7,7 @@ import {
   type SqliteDatabase,
 } from "../store/database.js";
 import type { WatermarkHints } from "./analytics-reads.js";
-import { coarsen, finestQueries, postgresUpsert, sqliteUpsert } from "./rollup-fold.js";
+import { batchQuery, coarsen, countBatch, postgresUpsert, sqliteUpsert } from "./rollup-fold.js";
 
 /**
  * Folds committed surveys into the rollups, after their commit, in batches: it follows the outbox per
@@ -77,20 +77,16 @@ function foldSqlite(db: SqliteDatabase, projectId: string, options: FoldOptions)
       .all(projectId, from, Number.MAX_SAFE_INTEGER, batchSize) as BatchRow[];
     const last = batch[batch.length - 1];
     if (!last) return { folded: 0, busy: false };
-    const finest = new Map(
-      finestQueries(
-        "sqlite",
-        projectId,
-        batch.map((b) => b.item_id),
-      ).map((q) => [
-        q.table,
-        db
-          .prepare(q.sql)
-          .raw(true)
-          .all(...q.params) as Array<Array<string | number>>,
-      ]),
+    const read = batchQuery(
+      "sqlite",
+      projectId,
+      batch.map((b) => b.item_id),
     );
-    [...coarsen(finest)].forEach(([table, rows], i) => {
+    const surveys = db
+      .prepare(read.sql)
+      .raw(true)
+      .all(...read.params) as unknown[][];
+    [...coarsen(countBatch(projectId, surveys))].forEach(([table, rows], i) => {
       const upsert = db.prepare(sqliteUpsert(table));
       for (const row of rows) upsert.run(...row);
       options.afterStatement?.(i);
@@ -131,17 +127,13 @@ async function foldPostgres(
     const last = batch[batch.length - 1];
     if (!last) return { folded: 0, busy: false };
     const end = Number(last.seq);
-    const finest = new Map<string, Array<Array<string | number>>>();
-    for (const q of finestQueries(
+    const read = batchQuery(
       "postgres",
       projectId,
       batch.map((b) => b.item_id),
-    ))
-      finest.set(
-        q.table,
-        await tx.unsafe(numberPlaceholders(q.sql), q.params as unknown as never[]).values(),
-      );
-    for (const [i, [table, rows]] of [...coarsen(finest)].entries()) {
+    );
+    const surveys = await tx.unsafe(numberPlaceholders(read.sql), read.params as unknown as never[]).values();
+    for (const [i, [table, rows]] of [...coarsen(countBatch(projectId, surveys))].entries()) {
       if (rows.length > 0) {
         const upsert = postgresUpsert(table, rows);
         await tx.unsafe(upsert.sql, upsert.params as never[]);
@@ -186,7 +178,7 @@ export interface RollupFolderOptions {
   hints?: WatermarkHints;
   /** Surveys per fold transaction; default {@link DEFAULT_FOLD_BATCH}. */
   batchSize?: number;
-  /** Pause between passes; default 200 ms (so a survey is folded well within a second). */
+  /** Pause between passes; default 500 ms: batches large enough to fold cheaply, a survey folded within a second. */
   intervalMs?: number;
 }
 
@@ -204,7 +196,7 @@ export class RollupFolder {
 
   constructor(private readonly options: RollupFolderOptions) {
     this.batchSize = options.batchSize ?? DEFAULT_FOLD_BATCH;
-    this.intervalMs = options.intervalMs ?? 200;
+    this.intervalMs = options.intervalMs ?? 500;
   }
 
   start(): void {
