@@ -71,9 +71,10 @@ describe("package", () => {
     assert.ok(size.parts.schema.imports.includes("validateStampedSurvey"));
   });
 
-  it("ships the ACS feature and the SDK adapters as optional entry points, their SDKs optional peers", async () => {
+  it("ships the ACS feature, the SDK adapters and call quality as optional entry points, their SDKs optional peers", async () => {
     const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
-    const entries = ["./acs", "./livekit", "./twilio", "./daily", "./jitsi", "./webrtc"];
+    const adapters = ["./livekit", "./twilio", "./daily", "./jitsi", "./webrtc"];
+    const entries = ["./acs", ...adapters, "./quality", "./quality-aware"];
     assert.deepEqual(Object.keys(pkg.exports), [".", ...entries]);
     for (const peer of Object.keys(pkg.peerDependencies)) {
       assert.equal(pkg.peerDependenciesMeta[peer]?.optional, true, `${peer} is optional`);
@@ -84,7 +85,8 @@ describe("package", () => {
       measured.map((m) => m.entry),
       entries.map((e) => `@aftercall/client${e.slice(1)}`),
     );
-    // Each adapter bundles without its SDK (only types are imported from it) and without the base SDK.
+    // Each adapter bundles without its SDK (only types are imported from it) and without the base SDK;
+    // so do the call-quality entries.
     for (const m of measured.filter((m) => m.entry !== "@aftercall/client/acs"))
       assert.ok(m.min < 4000, m.entry);
   });
