@@ -357,8 +357,7 @@ function validate(
   const checkStamp = (key: "id" | "clientTime", max: number) =>
     checkString(input, key, max, "", true) && checkFormat?.(key, input[key] as string, add);
   checkStamp("id", 36);
-  checkString(input, "callId", MAX_IDENTIFIER_LENGTH, "", true);
-  checkString(input, "participantId", MAX_IDENTIFIER_LENGTH, "", true);
+  for (const key of ["callId", "participantId"]) checkString(input, key, MAX_IDENTIFIER_LENGTH, "", true);
   checkStamp("clientTime", 40);
   for (const field of CONTEXT_FIELDS) checkString(input, field, MAX_CONTEXT_LENGTH);
 
