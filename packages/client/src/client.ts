@@ -73,7 +73,7 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
   page.addEventListener?.("pagehide", delivery.beacon);
   // Coming back, re-send for real: beacons may not have arrived, and replays are answered 200.
   page.document?.addEventListener("visibilitychange", () =>
-    document.visibilityState === "hidden" ? delivery.beacon() : void flush(),
+    document.hidden ? delivery.beacon() : void flush(),
   );
   // Whatever a previous page left queued goes out now.
   void flush();

@@ -117,13 +117,13 @@ export function createDelivery(
   // After transient failures, schedule the next attempt at everything, up to `attempts` per series;
   // whatever is still queued after that waits for the next page load, `online` event or flush.
   const settle = (outcomes: Outcome[]) => {
-    const failed = outcomes.filter((o) => !o.ok && o.retry);
+    const failed = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok && o.retry);
     if (!failed.length) round = 0;
     else if (!retryPending && round < policy.attempts - 1) {
       retryPending = true;
       // Exponential backoff with full jitter, so clients that failed together do not come back
       // together; a server's Retry-After is a floor.
-      const retryAfter = Math.max(...failed.map((o) => (o.ok ? 0 : (o.retryAfterMs ?? 0))));
+      const retryAfter = Math.max(...failed.map((o) => o.retryAfterMs ?? 0));
       const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** round++);
       // `Object()` exposes `unref` on Node timers: a pending retry does not keep a process alive.
       Object(

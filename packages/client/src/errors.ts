@@ -11,9 +11,6 @@ const KIND_OF_STATUS: Record<number, SurveyErrorKind> = {
   429: "rate-limited",
 };
 
-/** Network errors, 5xx and 429 may succeed later; every other 4xx never will, so it is never retried. */
-export const isTransient = (status: number): boolean => status === 429 || status >= 500;
-
 /** Turn an HTTP error answer (`{ code, message, errors? }` from the server, or anything) into a value. */
 export function httpError(status: number, body: unknown): SurveyError {
   const { message, errors } = (body ?? {}) as Partial<SurveyError>;

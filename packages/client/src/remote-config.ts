@@ -42,15 +42,17 @@ function accept(answer: Answer, source: ClientConfig["source"]): ClientConfig | 
 
 export function createConfigSource(transport: Transport, storage: SurveyStorage, key: string): ConfigSource {
   let known: ClientConfig | undefined;
+  /** When the server last answered; set only with `known`, so a fresh `fetchedAt` means `known` is its answer. */
   let fetchedAt = -FRESH_MS;
   let loading: Promise<ClientConfig> | undefined;
 
   const load = async (): Promise<ClientConfig> => {
     const served = accept((await transport.get("/v1/config")) as Answer, "server");
     if (served) {
+      // Both before any await, so no caller ever sees a fresh `fetchedAt` with an older `known`.
+      known = served;
       fetchedAt = Date.now();
       await writeJson(storage, key, served);
-      known = served;
       return served;
     }
     known = accept(await readJson(storage, key), "cache") ?? (known && { ...known, source: "cache" });
@@ -59,7 +61,7 @@ export function createConfigSource(transport: Transport, storage: SurveyStorage,
 
   return {
     get() {
-      if (known?.source === "server" && Date.now() - fetchedAt < FRESH_MS) return Promise.resolve(known);
+      if (Date.now() - fetchedAt < FRESH_MS) return Promise.resolve(known as ClientConfig);
       // Concurrent callers share one request.
       loading ??= load().finally(() => {
         loading = undefined;

@@ -13,11 +13,8 @@ import {
  * so a survey still queued gets the same answer as one delivered.
  */
 export function surveyResponse(submission: SurveySubmission): CallSurveyResponse {
-  const response: Record<string, unknown> = {
-    id: submission.id,
-    callId: submission.callId,
-    localParticipantId: submission.participantId,
-  };
+  const { id, callId, participantId: localParticipantId } = submission;
+  const response: Record<string, unknown> = { id, callId, localParticipantId };
   for (const field of Object.keys(RATING_ISSUES) as RatingField[]) {
     const rating = submission[field];
     if (!rating) continue;

@@ -1,4 +1,4 @@
-import { httpError, isTransient, networkError } from "./errors.js";
+import { httpError, networkError } from "./errors.js";
 import type { SurveyError } from "./types.js";
 
 /** What one POST came to: delivered, or failed, and whether trying again may help. */
@@ -33,7 +33,7 @@ export function createTransport(endpoint: string, projectKey: string, fetcher: t
     fetcher(base + path, {
       ...init,
       headers: { authorization: `Bearer ${projectKey}`, "content-type": "application/json" },
-      signal: AbortSignal.timeout?.(TIMEOUT_MS) ?? null,
+      signal: AbortSignal.timeout?.(TIMEOUT_MS),
     });
   return {
     async post(path, body) {
@@ -52,7 +52,8 @@ export function createTransport(endpoint: string, projectKey: string, fetcher: t
       const { status } = response;
       return {
         ok: false,
-        retry: isTransient(status),
+        // 5xx and 429 may succeed later; every other 4xx never will, so it is never retried.
+        retry: status === 429 || status >= 500,
         error: httpError(status, await response.json().catch(() => {})),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
       };

@@ -8,6 +8,7 @@ class FakePage {
   readonly window = new EventTarget();
   readonly document = Object.assign(new EventTarget(), {
     visibilityState: "visible" as DocumentVisibilityState,
+    hidden: false,
   });
   readonly beacons: { url: string; type: string; body: unknown }[] = [];
   readonly pending: Promise<void>[] = [];
@@ -45,11 +46,13 @@ class FakePage {
 
   hide(): void {
     this.document.visibilityState = "hidden";
+    this.document.hidden = true;
     this.document.dispatchEvent(new Event("visibilitychange"));
   }
 
   show(): void {
     this.document.visibilityState = "visible";
+    this.document.hidden = false;
     this.document.dispatchEvent(new Event("visibilitychange"));
   }
 

@@ -110,12 +110,17 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
+ * A NUL or a lone UTF-16 surrogate. With the `u` flag a surrogate pair is one code point, so `\p{Cs}`
+ * (surrogate) matches lone halves only. No `g` flag: `test` keeps no state between calls.
+ */
+const ILL_FORMED = /[\0\p{Cs}]/u;
+
+/**
  * Text a database can store and give back unchanged: no NUL (PostgreSQL rejects it) and no lone UTF-16
  * surrogate (it would come back as U+FFFD, so a retry would no longer match the first answer).
  */
 export function isWellFormedText(text: string): boolean {
-  // With the `u` flag a surrogate pair is one code point, so `\p{Cs}` (surrogate) matches lone halves only.
-  return !/[\0\p{Cs}]/u.test(text);
+  return !ILL_FORMED.test(text);
 }
 
 /**
@@ -149,9 +154,10 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
  * collector and its sampling decision, always in range), replacing anything the app passed, so they are
  * copied here unchecked and checked by the server.
  */
-export function validateStampedSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  return validate(input, options);
-}
+export const validateStampedSurvey: (input: unknown, options?: ValidateOptions) => ValidationResult = (
+  input,
+  options = {},
+) => validate(input, options);
 
 /** Reports (through `add`) whether a present, bounded `id` or `clientTime` has its format. */
 type StampFormatCheck = (
@@ -253,7 +259,7 @@ function validate(
           ? add("REQUIRED", path, `${path} must not be empty.`)
           : value.length > max
             ? add("TOO_LONG", path, `${path} must be at most ${max} characters, got ${value.length}.`)
-            : isWellFormedText(value) ||
+            : !ILL_FORMED.test(value) ||
               add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`);
   };
 
@@ -292,10 +298,15 @@ function validate(
     }
   };
 
-  /** One rating: its fields, score within its scale, issue tags from `catalogue`, free text. */
-  const checkRating = (field: string, catalogue: readonly string[], rating: Json) => {
+  /**
+   * One rating: its fields, score within its scale, issue tags from `catalogue`, free text. Returns its
+   * clean copy (known fields only, in order, sharing nothing with the input), kept when all is valid.
+   */
+  const checkRating = (field: string, catalogue: readonly string[], rating: Json): Json => {
     unknownFields(rating, RATING_FIELDS, `${field}.`);
     const { score, scale: custom, issues } = rating;
+    const copy = pick(rating, RATING_FIELDS);
+    if (copy.scale) copy.scale = pick(copy.scale as Json, SCALE_FIELDS);
     const path = `${field}.score`;
     const scoreOk = checkNumber(path, score);
     const scale = custom === undefined ? DEFAULT_SCALE : checkScale(field, custom);
@@ -313,16 +324,16 @@ function validate(
     }
     const issuesPath = `${field}.issues`;
     if (Array.isArray(issues)) {
+      copy.issues = [...issues];
       issues.forEach((tag: unknown, i) => {
         const at = `${issuesPath}[${i}]`;
         if (typeof tag !== "string") {
           wrongType(at, "a string", tag);
         } else if (!catalogue.includes(tag)) {
-          const expected = catalogue.join(", ");
           add(
             "UNKNOWN_ISSUE_TAG",
             at,
-            `${at}: "${tag.slice(0, 64)}" is not a ${field} issue tag; expected one of ${expected}.`,
+            `${at}: "${tag.slice(0, 64)}" is not a ${field} issue tag; expected one of ${catalogue.join(", ")}.`,
           );
         } else if (issues.indexOf(tag) < i) {
           add("DUPLICATE_ISSUE_TAG", at, `${at}: "${tag}" is listed more than once.`);
@@ -332,6 +343,7 @@ function validate(
       wrongType(issuesPath, "an array of issue tags", issues);
     }
     checkString(rating, "improvementSuggestion", MAX_SUGGESTION_LENGTH, `${field}.`);
+    return copy;
   };
 
   if (!isObject(input)) {
@@ -345,8 +357,7 @@ function validate(
   const checkStamp = (key: "id" | "clientTime", max: number) =>
     checkString(input, key, max, "", true) && checkFormat?.(key, input[key] as string, add);
   checkStamp("id", 36);
-  checkString(input, "callId", MAX_IDENTIFIER_LENGTH, "", true);
-  checkString(input, "participantId", MAX_IDENTIFIER_LENGTH, "", true);
+  for (const key of ["callId", "participantId"]) checkString(input, key, MAX_IDENTIFIER_LENGTH, "", true);
   checkStamp("clientTime", 40);
   for (const field of CONTEXT_FIELDS) checkString(input, field, MAX_CONTEXT_LENGTH);
 
@@ -378,11 +389,12 @@ function validate(
 
   // Ratings: at least one (ACS V1), the overall one if required.
   let given = 0;
+  const ratings: Json = {};
   for (const [field, catalogue] of Object.entries(RATING_ISSUES)) {
     const rating = input[field];
     if (rating === undefined) continue;
     given++;
-    if (isObject(rating)) checkRating(field, catalogue, rating);
+    if (isObject(rating)) ratings[field] = checkRating(field, catalogue, rating);
     else wrongType(field, "an object", rating);
   }
   if (!given) {
@@ -398,9 +410,17 @@ function validate(
     ? checkMeasured(input, add)
     : callQuality && JSON.parse(JSON.stringify(callQuality));
 
-  return errors.length
-    ? { ok: false, errors: errors.slice(0, MAX_ISSUES_REPORTED) }
-    : { ok: true, value: cleanCopy(input, measured) };
+  if (errors.length) return { ok: false, errors: errors.slice(0, MAX_ISSUES_REPORTED) };
+  // The clean copy: only known fields, in a fixed order, sharing no object with the input, so nothing
+  // unvalidated travels further.
+  const clean = {
+    ...input,
+    ...ratings,
+    id: (input.id as string).toLowerCase(),
+    dimensions: dimensions && { ...dimensions },
+    callQuality: measured,
+  };
+  return { ok: true, value: pick(clean, SUBMISSION_FIELDS) as unknown as SurveySubmission };
 }
 
 /**
@@ -421,24 +441,4 @@ function pick(from: Json, keys: readonly string[]): Json {
   const out: Json = {};
   for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
   return out;
-}
-
-/**
- * Copy only known fields, in a fixed order, sharing no object with the input, so nothing unvalidated
- * travels further. Called on valid input only.
- */
-function cleanCopy(input: Json, callQuality: unknown): SurveySubmission {
-  const out = pick(input, SUBMISSION_FIELDS);
-  if (out.callQuality) out.callQuality = callQuality;
-  out.id = (input.id as string).toLowerCase();
-  if (out.dimensions) out.dimensions = { ...(out.dimensions as Json) };
-  for (const field of Object.keys(RATING_ISSUES)) {
-    const rating = input[field] as Json | undefined;
-    if (!rating) continue;
-    const copy = pick(rating, RATING_FIELDS);
-    if (copy.scale) copy.scale = pick(copy.scale as Json, SCALE_FIELDS);
-    if (copy.issues) copy.issues = [...(copy.issues as string[])];
-    out[field] = copy;
-  }
-  return out as unknown as SurveySubmission;
 }

@@ -6,7 +6,6 @@ import type { DimensionKeyCount } from "./aggregates.js";
 import type { AnalyticsReads } from "./analytics-reads.js";
 import { breakdownSql, type GroupedRow } from "./raw-query.js";
 import {
-  type AnalyticsSource,
   CONTEXT_FILTERS,
   guardedEdge,
   POOR,

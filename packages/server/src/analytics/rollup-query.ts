@@ -25,7 +25,6 @@ import {
 } from "./raw-query.js";
 import { contextValue } from "./rollup-schema.js";
 import {
-  type AnalyticsSource,
   CONTEXT_FILTERS,
   guardedEdge,
   POOR,
