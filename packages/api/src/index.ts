@@ -15,6 +15,7 @@
 import * as analytics from "./analytics.js";
 import * as client from "./client.js";
 import * as delivery from "./delivery.js";
+import * as lifecycle from "./lifecycle.js";
 import * as projects from "./projects.js";
 import type { RouteDeclaration } from "./route.js";
 import * as surveys from "./surveys.js";
@@ -26,6 +27,7 @@ export * from "./common.js";
 export * from "./delivery.js";
 export * from "./errors.js";
 export * from "./filters.js";
+export * from "./lifecycle.js";
 export { type OpenApiInfo, openApiDocument, openApiPath } from "./openapi.js";
 export * from "./projects.js";
 export * from "./route.js";
@@ -37,6 +39,14 @@ const isRoute = (value: unknown): value is RouteDeclaration =>
   typeof value === "object" && value !== null && "operationId" in value && "responses" in value;
 
 /** Every route of the API, in a stable order. */
-export const ROUTES: readonly RouteDeclaration[] = [system, surveys, client, projects, analytics, delivery]
+export const ROUTES: readonly RouteDeclaration[] = [
+  system,
+  surveys,
+  client,
+  projects,
+  analytics,
+  delivery,
+  lifecycle,
+]
   .flatMap((module) => Object.values(module))
   .filter(isRoute);

@@ -7,6 +7,7 @@ import {
 } from "@aftercall/schema";
 import { type Static, Type } from "typebox";
 import { CATEGORY_KEYS, InstantSchema, ItemsOf, oneOf, ProjectIdSchema, ProjectParams } from "./common.js";
+import { DataPolicySchema } from "./lifecycle.js";
 import { defineRoute } from "./route.js";
 import { RatingScaleSchema } from "./surveys-schema.js";
 
@@ -99,6 +100,7 @@ export const ProjectSchema = Type.Object(
     requireOverallRating: Type.Boolean(),
     resourceId: Type.String({ description: "Azure-style resource id written into ACS-format records." }),
     surveyConfig: SurveyConfigSchema,
+    dataPolicy: DataPolicySchema,
     createdAt: InstantSchema,
   },
   { additionalProperties: false, title: "Project" },

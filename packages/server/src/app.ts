@@ -15,12 +15,14 @@ import type { AppContext } from "./http/context.js";
 import { logRequest, sendError } from "./http/errors.js";
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
+import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
 import { getProject } from "./projects/project-store.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientRoutes } from "./routes/client.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { deliveryRoutes } from "./routes/delivery.js";
 import { demoRoutes } from "./routes/demo.js";
+import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
@@ -51,6 +53,11 @@ export interface AppOptions {
    * once (a project at a time each); a server with it off leaves folding to the others.
    */
   folding?: boolean | { intervalMs?: number; batchSize?: number };
+  /**
+   * Apply the projects' retention in this process (default true; several servers may sweep at once).
+   * Tests turn it off or drive it with their own clock.
+   */
+  retention?: boolean | Omit<RetentionSweeperOptions, "logger">;
 }
 
 /**
@@ -126,6 +133,10 @@ export function createApp(options: AppOptions): App {
   const folder = foldingOptions
     ? new RollupFolder({ ...(foldingOptions === true ? {} : foldingOptions), db, logger, hints })
     : undefined;
+  const retentionOptions = options.retention ?? true;
+  const sweeper = retentionOptions
+    ? new RetentionSweeper(db, { ...(retentionOptions === true ? {} : retentionOptions), logger })
+    : undefined;
   const context: AppContext = {
     db,
     resolver: new KeyResolver(db, options.operatorToken, options.keyCacheSeconds ?? 5),
@@ -169,9 +180,11 @@ export function createApp(options: AppOptions): App {
   demoRoutes(fastify, context);
   analyticsRoutes(fastify, context);
   deliveryRoutes(fastify, context);
+  lifecycleRoutes(fastify, context);
   dashboardRoutes(fastify, context, options.dashboardDir);
   delivery?.start();
   folder?.start();
+  sweeper?.start();
 
   return {
     fastify,
@@ -185,7 +198,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
-      await Promise.all([delivery?.stop(), folder?.stop()]);
+      await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop()]);
     },
   };
 }

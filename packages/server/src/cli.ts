@@ -6,6 +6,7 @@ import type { SurveyRecord } from "@aftercall/schema";
 import { Command, Option } from "commander";
 import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
+import { registerLifecycleCommands } from "./cli/lifecycle-commands.js";
 import { cappedLineReporter } from "./cli/line-reporter.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
@@ -328,6 +329,7 @@ function buildProgram(): Command {
     });
 
   registerSettingsCommands(program, { storeOptions, withStore, requireProject, print });
+  registerLifecycleCommands(program, { storeOptions, withStore, requireProject, print });
   return program;
 }
 

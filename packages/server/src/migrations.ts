@@ -2,8 +2,9 @@ import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js
 import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
 import { deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
+import { lifecycleTables } from "./lifecycle/lifecycle-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
-import { projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
+import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
 import { surveyTable } from "./surveys/surveys-schema.js";
 
@@ -25,5 +26,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: "rollups and outbox off the commit path",
     statements: (d) => [...outboxAppendedByCommits(d), ...rollupsOffTheCommitPath(d)],
+  },
+  {
+    version: 9,
+    name: "data lifecycle",
+    statements: (d) => [...dataPolicyColumn(d), ...lifecycleTables(d)],
   },
 ];

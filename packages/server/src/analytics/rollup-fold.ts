@@ -137,6 +137,16 @@ export function coarsen(finest: ReadonlyMap<string, readonly Row[]>): Map<string
   return out;
 }
 
+/** The same rows with their counts negated: what removing the batch's surveys takes off. */
+export function negate(tables: ReadonlyMap<string, readonly Row[]>): Map<string, Row[]> {
+  return new Map(
+    [...tables].map(([table, rows]) => [
+      table,
+      rows.map((row) => [...row.slice(0, -1), -(row[row.length - 1] as number)]),
+    ]),
+  );
+}
+
 const BIGINT_COLUMNS = new Set(["slot", "n"]);
 const INTEGER_COLUMNS = new Set(["lower_bound", "upper_bound", "threshold", "score", "poor", "shard"]);
 const pgType = (column: string) =>
@@ -167,5 +177,22 @@ export function postgresUpsert(table: string, rows: readonly Row[]): { sql: stri
 SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(", ")}) ORDER BY ${spec.key.map((_, i) => i + 1).join(", ")}
 ON CONFLICT (${spec.key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`,
     params: columns.map((_, c) => rows.map((row) => row[c] as Value)),
+  };
+}
+
+/** SQLite: delete one row of `table` (by key) if its count went to zero. */
+export function sqliteDeleteEmpty(table: string): string {
+  const spec = specOf(table);
+  return `DELETE FROM ${table} WHERE ${spec.key.map((c) => `${c} = ?`).join(" AND ")} AND n = 0`;
+}
+
+/** PostgreSQL: delete the rows of `table` among `rows` (by key) whose count went to zero, in one statement. */
+export function postgresDeleteEmpty(table: string, rows: readonly Row[]): { sql: string; params: Value[][] } {
+  const spec = specOf(table);
+  const keys = spec.key.map((c) => `k_${c}`);
+  return {
+    sql: `DELETE FROM ${table} t USING unnest(${spec.key.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(", ")}) AS k(${keys.join(", ")})
+WHERE ${spec.key.map((c) => `t.${c} = k.k_${c}`).join(" AND ")} AND t.n = 0`,
+    params: spec.key.map((_, c) => rows.map((row) => row[c] as Value)),
   };
 }

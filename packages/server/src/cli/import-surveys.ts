@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { type SurveyRecord, toAcsCallSurveyRow, validateSurvey } from "@aftercall/schema";
 import { commitSurveyGroups } from "../ingest/commit.js";
 import { type PendingSurvey, toPendingSurvey } from "../ingest/pending-survey.js";
+import { redactorOf } from "../ingest/redaction.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
 import { getSurvey } from "../surveys/survey-reads.js";
@@ -90,10 +91,11 @@ export async function importSurveys(
       }
       chunk.push({
         line: lineNo,
-        pending: toPendingSurvey(result.value, {
-          projectId: project.id,
-          receivedAt: candidate.receivedAt ?? new Date(),
-        }),
+        pending: toPendingSurvey(
+          result.value,
+          { projectId: project.id, receivedAt: candidate.receivedAt ?? new Date() },
+          redactorOf(project),
+        ),
         lossy: candidate.lossy === true,
       });
     } catch (error) {

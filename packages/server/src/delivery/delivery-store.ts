@@ -1,6 +1,7 @@
 import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import { logHorizon } from "../outbox/outbox.js";
 import { type Database, GuardFailed, marks, type SqlRow, type SqlWrite } from "../store/database.js";
+import { rows, type Step } from "../store/transaction.js";
 import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
 import {
   CURSOR_FROM_TIME,
@@ -461,4 +462,22 @@ WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)${park
     if (oldest[0]) status.oldestUndeliveredAtMs = num(oldest[0].received_at);
     return status;
   }
+}
+
+/**
+ * Inside a transaction: the position below which every destination of the project has received the
+ * outbox (its cursors, and the start of any parked batch that may be retried), or `undefined` when the
+ * project has no destination. Entries above it may still be delivered; erasure deletes those of what it
+ * erases, so no destination receives erased content afterwards.
+ */
+export function* deliveredBelow(projectId: string): Generator<Step, number | undefined, unknown> {
+  const [row] = yield* rows<{ floor: number | string | null }>(
+    `SELECT min(x) AS floor FROM (
+  SELECT cursor_seq AS x FROM destinations WHERE project_id = ?
+  UNION ALL
+  SELECT p.from_seq - 1 AS x FROM parked_batches p JOIN destinations d ON d.id = p.destination_id WHERE d.project_id = ?
+) f`,
+    [projectId, projectId],
+  );
+  return row?.floor === null || row?.floor === undefined ? undefined : Number(row.floor);
 }

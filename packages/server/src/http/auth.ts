@@ -10,8 +10,8 @@ import { allowOrigin, enforceOrigin } from "./cors.js";
 /** Who is calling: the operator (all projects), a project's admin, or a project's ingest key. */
 export type Caller =
   | { role: "operator" }
-  | { role: "admin"; project: Project }
-  | { role: "ingest"; project: Project };
+  | { role: "admin"; project: Project; keyId: string }
+  | { role: "ingest"; project: Project; keyId: string };
 
 /** A caller allowed to read or manage: the operator or a project admin. */
 export type Reader = Exclude<Caller, { role: "ingest" }>;
@@ -44,7 +44,7 @@ export class KeyResolver {
       this.cache.delete(hash);
       return undefined;
     }
-    const caller: Caller = { role: key.kind, project };
+    const caller: Caller = { role: key.kind, project, keyId: key.id };
     if (this.ttlSeconds > 0) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(hash, { caller, expiresAt: now + this.ttlSeconds * 1000 });

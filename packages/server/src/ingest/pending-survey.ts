@@ -25,11 +25,19 @@ export type GroupOutcome =
 
 /**
  * The one way a validated submission becomes a survey to commit: its stored record (received now, in
- * this project) and the hash of what the client sent, so a retry of the same content replays.
+ * this project, its free text passed through the project's redaction if any) and the hash of what the
+ * client sent, so a retry of the same content replays.
  */
 export function toPendingSurvey(
   submission: SurveySubmission,
   at: { projectId: string; receivedAt: Date },
+  redact?: (text: string) => string,
 ): PendingSurvey {
-  return { record: toSurveyRecord(submission, at), contentHash: submissionHash(submission) };
+  const record = toSurveyRecord(submission, at);
+  // The hash is of what the client sent, so a retry replays whatever redaction changed in the record.
+  if (redact)
+    for (const rating of Object.values(record.ratings))
+      if (rating.improvementSuggestion !== undefined)
+        rating.improvementSuggestion = redact(rating.improvementSuggestion);
+  return { record, contentHash: submissionHash(submission) };
 }

@@ -3,6 +3,7 @@ import { AftercallError } from "../errors.js";
 import type { Project } from "../projects/project.js";
 import type { GroupCommitter } from "./group-commit.js";
 import { type CommittedSurvey, type PendingSurvey, toPendingSurvey } from "./pending-survey.js";
+import { redactorOf } from "./redaction.js";
 
 export interface IngestContext {
   committer: GroupCommitter;
@@ -54,8 +55,9 @@ export async function recordSurveys(
   submissions: readonly SurveySubmission[],
 ): Promise<CommittedSurvey[]> {
   const receivedAt = ctx.now();
+  const redact = redactorOf(project);
   const group: PendingSurvey[] = submissions.map((submission) =>
-    toPendingSurvey(submission, { projectId: project.id, receivedAt }),
+    toPendingSurvey(submission, { projectId: project.id, receivedAt }, redact),
   );
   const duplicateInRequest = findDuplicateContent(group);
   if (duplicateInRequest) throw duplicateInRequest;

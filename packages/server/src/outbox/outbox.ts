@@ -1,4 +1,5 @@
 import type { Database, SqliteDatabase } from "../store/database.js";
+import { change, type Step } from "../store/transaction.js";
 
 /**
  * The outbox: `delivery_log`, one entry per committed survey or lifecycle event, appended by the commit
@@ -23,7 +24,13 @@ import type { Database, SqliteDatabase } from "../store/database.js";
 /** Entries one transaction may append; a group commit holds at most 2,000 surveys, a request 500. */
 export const LOG_TX_STRIDE = 65_536;
 
-export type LogCategoryName = "CallSurvey" | "CallSurveyEvent";
+/**
+ * The record an erasure leaves in the outbox, so destinations that received the erased surveys or
+ * events learn their ids (`lifecycle/erasure.ts`).
+ */
+export const TOMBSTONE_CATEGORY = "CallSurveyDeleted";
+
+export type LogCategoryName = "CallSurvey" | "CallSurveyEvent" | typeof TOMBSTONE_CATEGORY;
 
 /** No horizon: every committed entry may be read (SQLite, whose writers commit in order). */
 const NO_HORIZON = Number.MAX_SAFE_INTEGER;
@@ -62,4 +69,19 @@ export function sqliteAppend(db: SqliteDatabase) {
   );
   return (projectId: string, category: LogCategoryName, itemId: string, receivedAtMs: number) =>
     statement.run(projectId, category, itemId, receivedAtMs);
+}
+
+/** Inside a transaction (see `store/transaction.ts`): append one entry, the transaction's only append. */
+export function* appendOne(
+  engine: Database["engine"],
+  projectId: string,
+  category: LogCategoryName,
+  itemId: string,
+  receivedAtMs: number,
+): Generator<Step, void, unknown> {
+  const seq = engine === "sqlite" ? "NULL" : `pg_current_xact_id()::text::bigint * ${LOG_TX_STRIDE}`;
+  yield* change(
+    `INSERT INTO delivery_log (seq, project_id, category, item_id, received_at) VALUES (${seq}, ?, ?, ?, ?)`,
+    [projectId, category, itemId, receivedAtMs],
+  );
 }

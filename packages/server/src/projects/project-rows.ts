@@ -1,3 +1,4 @@
+import { type DataPolicy, DEFAULT_DATA_POLICY } from "@aftercall/api";
 import { DEFAULT_SURVEY_CONFIG, validateSurveyConfig } from "@aftercall/schema";
 import type { ApiKey, ApiKeyKind, NewApiKey, NewProject, Project } from "./project.js";
 
@@ -12,7 +13,20 @@ export function projectFromRow(row: Record<string, unknown>): Project {
     requireOverallRating: Number(row.require_overall_rating) === 1,
     resourceId: String(row.resource_id),
     surveyConfig: surveyConfigFromText(row.survey_config),
+    dataPolicy: dataPolicyFromText(row.data_policy),
     createdAt: iso(row.created_at),
+  };
+}
+
+/**
+ * Stored policies were checked on the way in; the parts a policy leaves out (and a store from before
+ * migration 9, which has no column) take the defaults.
+ */
+export function dataPolicyFromText(text: unknown): DataPolicy {
+  const stored = JSON.parse(typeof text === "string" ? text : "{}") as Partial<DataPolicy>;
+  return {
+    retention: { ...DEFAULT_DATA_POLICY.retention, ...stored.retention },
+    redaction: { ...DEFAULT_DATA_POLICY.redaction, ...stored.redaction },
   };
 }
 
@@ -52,6 +66,7 @@ export function completeProject(project: NewProject, createdAtMs: number): Proje
   return {
     ...project,
     surveyConfig: project.surveyConfig ?? (structuredClone(DEFAULT_SURVEY_CONFIG) as Project["surveyConfig"]),
+    dataPolicy: structuredClone(DEFAULT_DATA_POLICY),
     createdAt: new Date(createdAtMs).toISOString(),
   };
 }

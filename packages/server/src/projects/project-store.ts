@@ -1,3 +1,4 @@
+import type { DataPolicy } from "@aftercall/api";
 import type { SurveyConfig } from "@aftercall/schema";
 import type { Database, SqlRow } from "../store/database.js";
 import type { ApiKey, NewApiKey, NewProject, Project } from "./project.js";
@@ -44,6 +45,20 @@ export async function updateSurveyConfig(
   return (
     (await db.run("UPDATE projects SET survey_config = ? WHERE id = ?", [
       JSON.stringify(config),
+      projectId,
+    ])) === 1
+  );
+}
+
+/** Replace a project's data policy (checked by `lifecycle/data-policy.ts`); false when it does not exist. */
+export async function updateDataPolicy(
+  db: Database,
+  projectId: string,
+  policy: DataPolicy,
+): Promise<boolean> {
+  return (
+    (await db.run("UPDATE projects SET data_policy = ? WHERE id = ?", [
+      JSON.stringify(policy),
       projectId,
     ])) === 1
   );

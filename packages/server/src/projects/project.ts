@@ -1,3 +1,4 @@
+import type { DataPolicy } from "@aftercall/api";
 import type { SurveyConfig } from "@aftercall/schema";
 
 /** A project: one app or tenant (the ACS "resource"). Every survey and key belongs to exactly one. */
@@ -12,11 +13,15 @@ export interface Project {
   resourceId: string;
   /** What clients ask and whom (served by `GET /v1/config`). */
   surveyConfig: SurveyConfig;
+  /** Retention and redaction (`lifecycle/`); the defaults keep everything and redact nothing. */
+  dataPolicy: DataPolicy;
   createdAt: string;
 }
 
 /** A project to create; without a survey configuration it gets the defaults. */
-export type NewProject = Omit<Project, "createdAt" | "surveyConfig"> & { surveyConfig?: SurveyConfig };
+export type NewProject = Omit<Project, "createdAt" | "surveyConfig" | "dataPolicy"> & {
+  surveyConfig?: SurveyConfig;
+};
 
 /** `ingest` keys are publishable and may only submit; `admin` tokens are secret and may read and manage. */
 export type ApiKeyKind = "ingest" | "admin";

@@ -30,3 +30,8 @@ export function projectTables({ int, bigint, text }: Dialect): string[] {
 export function surveyConfigColumn({ text }: Dialect): string[] {
   return [`ALTER TABLE projects ADD COLUMN survey_config ${text} NOT NULL DEFAULT '{}'`];
 }
+
+/** Migration 9 (part): each project's data policy (retention, redaction), JSON; `{}` means the defaults. */
+export function dataPolicyColumn({ text }: Dialect): string[] {
+  return [`ALTER TABLE projects ADD COLUMN data_policy ${text} NOT NULL DEFAULT '{}'`];
+}

@@ -65,6 +65,12 @@ describe("aftercall CLI", () => {
       ["surveys"],
       ["surveys", "export"],
       ["surveys", "import"],
+      ["erase"],
+      ["erasures"],
+      ["erasures", "list"],
+      ["data-policy"],
+      ["data-policy", "get"],
+      ["data-policy", "set"],
       ["settings"],
       ...["list", "create", "update", "delete", "test", "pause", "resume", "backfill", "parked", "retry"].map(
         (c) => ["settings", c],
@@ -200,6 +206,74 @@ describe("aftercall CLI", () => {
       await receiver.stop();
       await rm(archive, { recursive: true, force: true });
     }
+  });
+
+  it("sets a data policy, redacts what is imported next, erases a participant and lists the receipt", async () => {
+    const created = await aftercall(["projects", "create", "--name", "Privacy"], { dataDir });
+    assert.equal(created.code, 0, created.stderr);
+    const set = await aftercall(
+      [
+        "data-policy",
+        "set",
+        "--project",
+        "privacy",
+        "--surveys-days",
+        "365",
+        "--free-text-days",
+        "30",
+        "--redact-emails",
+      ],
+      { dataDir },
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(JSON.parse(set.stdout), {
+      retention: { surveysDays: 365, freeTextDays: 30, eventsDays: null },
+      redaction: { emailAddresses: true, phoneNumbers: false, patterns: [] },
+    });
+    const refused = await aftercall(
+      ["data-policy", "set", "--project", "privacy", "--free-text-days", "400"],
+      {
+        dataDir,
+      },
+    );
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /retention\.freeTextDays \(400\) must not exceed retention\.surveysDays/);
+    const lines = [
+      survey({
+        participantId: "ann",
+        overallRating: { score: 1, improvementSuggestion: "mail ann@example.com" },
+      }),
+      survey({ participantId: "ann" }),
+      survey({ participantId: "ben" }),
+    ]
+      .map((s) => JSON.stringify(s))
+      .join("\n");
+    const imported = await aftercall(["surveys", "import", "--project", "privacy"], {
+      input: lines,
+      dataDir,
+    });
+    assert.equal(imported.code, 0, imported.stderr);
+    const exported = await aftercall(["surveys", "export", "--project", "privacy"], { dataDir });
+    assert.match(exported.stdout, /mail \[email redacted\]/);
+    assert.doesNotMatch(exported.stdout, /ann@example\.com/);
+
+    assert.equal((await aftercall(["erase", "--project", "privacy"], { dataDir })).code, 2);
+    const erased = await aftercall(
+      ["erase", "--project", "privacy", "--participant", "ann", "--id", "request-0042"],
+      {
+        dataDir,
+      },
+    );
+    assert.equal(erased.code, 0, erased.stderr);
+    const receipt = JSON.parse(erased.stdout);
+    assert.deepEqual([receipt.id, receipt.surveys, receipt.requestedBy], ["request-0042", 2, "operator"]);
+    const listed = await aftercall(["erasures", "list", "--project", "privacy"], { dataDir });
+    assert.deepEqual(
+      JSON.parse(listed.stdout).map((r: { id: string }) => r.id),
+      ["request-0042"],
+    );
+    const left = await aftercall(["surveys", "export", "--project", "privacy"], { dataDir });
+    assert.equal(left.stdout.trim().split("\n").length, 1);
   });
 
   it("fails clearly for an unknown project or a bad option", async () => {

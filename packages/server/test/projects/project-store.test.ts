@@ -3,6 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { DEFAULT_DATA_POLICY } from "@aftercall/api";
 import { DEFAULT_SURVEY_CONFIG } from "@aftercall/schema";
 import {
   findApiKeyByHash,
@@ -33,6 +34,7 @@ onEveryEngine("projects", (engine, makeDatabase) => {
         assert.deepEqual(a, {
           ...project("a", { allowedOrigins: ["https://app.example.com"] }),
           surveyConfig: DEFAULT_SURVEY_CONFIG,
+          dataPolicy: DEFAULT_DATA_POLICY,
           createdAt: a.createdAt,
         });
         assert.ok(Date.parse(a.createdAt) >= before - 1 && Date.parse(a.createdAt) <= Date.now() + 1);

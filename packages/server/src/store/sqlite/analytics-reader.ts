@@ -151,6 +151,9 @@ export class AnalyticsReader {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
+    // Referenced until it has exited: an unreferenced worker does not keep the event loop alive, so a
+    // caller awaiting close() as its last work could see the process end first.
+    worker?.ref();
     if (worker) await worker.terminate();
   }
 
