@@ -1,8 +1,8 @@
 import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
 import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
-import { deliveryTables } from "./delivery/delivery-schema.js";
+import { backfillColumns, deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
-import { lifecycleTables } from "./lifecycle/lifecycle-schema.js";
+import { lifecycleTables, outboxPruningColumns } from "./lifecycle/lifecycle-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
@@ -31,5 +31,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: "data lifecycle",
     statements: (d) => [...dataPolicyColumn(d), ...lifecycleTables(d)],
+  },
+  {
+    version: 11,
+    name: "exact backfill and outbox pruning",
+    statements: (d) => [...backfillColumns(d), ...outboxPruningColumns(d)],
   },
 ];

@@ -3,7 +3,13 @@ import type { Logger } from "pino";
 import type { Project } from "../projects/project.js";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
-import type { DeliveryStore, DueDestination, LogEntry, ParkedBatch } from "./delivery-types.js";
+import {
+  type DeliveryStore,
+  type DueDestination,
+  inBackfill,
+  type LogEntry,
+  type ParkedBatch,
+} from "./delivery-types.js";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "./destination.js";
 import { createDestination as createRealDestination } from "./destinations/create-destination.js";
 import type { DestinationConfig } from "./destinations/destination-config.js";
@@ -247,7 +253,14 @@ export class DeliveryEngine {
       id: `${d.id}:${first}-${last}`,
       projectId: d.projectId,
       resourceId,
-      records: await renderRecords(store, d.projectId, resourceId, d.format, entries),
+      // A backfill skips what it does not select; the cursor still moves past the whole batch.
+      records: await renderRecords(
+        store,
+        d.projectId,
+        resourceId,
+        d.format,
+        entries.filter((e) => inBackfill(d, e)),
+      ),
     };
     const started = this.opts.now();
     try {
@@ -333,7 +346,8 @@ export class DeliveryEngine {
       { afterSeq: parked.fromSeq - 1, toSeq: parked.toSeq },
       Number.MAX_SAFE_INTEGER,
     );
-    const records = await renderRecords(store, d.projectId, resourceId, d.format, entries);
+    const selected = entries.filter((e) => inBackfill(d, e));
+    const records = await renderRecords(store, d.projectId, resourceId, d.format, selected);
     const batch: DeliveryBatch = {
       id: `${d.id}:${parked.fromSeq}-${parked.toSeq}`,
       projectId: d.projectId,

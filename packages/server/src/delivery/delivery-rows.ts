@@ -84,16 +84,22 @@ export function insertDestination(
   start: { backfillFromMs?: number | undefined; horizon: number },
   onlyIfMissing = false,
 ): SqlWrite {
-  const cursor = start.backfillFromMs === undefined ? CURSOR_AT_HEAD : CURSOR_FROM_TIME;
+  const atHead: SqlParam[] = [start.horizon - 1, start.horizon - 1];
+  // A backfilling destination starts at the first entry received at or after the time and, up to the
+  // head, delivers only what was received at or after it (see `inBackfill`).
+  const cursor =
+    start.backfillFromMs === undefined
+      ? `${CURSOR_AT_HEAD}, NULL, NULL`
+      : `${CURSOR_FROM_TIME}, CAST(? AS BIGINT), ${CURSOR_AT_HEAD}`;
   const cursorParams: SqlParam[] =
     start.backfillFromMs === undefined
-      ? [start.horizon - 1, start.horizon - 1]
-      : [projectId, start.backfillFromMs];
+      ? atHead
+      : [projectId, start.backfillFromMs, start.backfillFromMs, ...atHead];
   const guard = onlyIfMissing
     ? " WHERE NOT EXISTS (SELECT 1 FROM destinations WHERE setting_id = ? AND type = ?)"
     : "";
   return {
-    sql: `INSERT INTO destinations (id, setting_id, project_id, type, config, format, cursor_seq) SELECT ?, ?, ?, ?, ?, ?, ${cursor}${guard}`,
+    sql: `INSERT INTO destinations (id, setting_id, project_id, type, config, format, cursor_seq, backfill_from_ms, backfill_until_seq) SELECT ?, ?, ?, ?, ?, ?, ${cursor}${guard}`,
     params: [
       d.id,
       settingId,

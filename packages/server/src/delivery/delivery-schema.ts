@@ -54,3 +54,14 @@ function settingTables({ int, bigint, text }: Dialect): string[] {
 export function deliveryTables(dialect: Dialect): string[] {
   return settingTables(dialect);
 }
+
+/**
+ * Migration 11 (part): a backfill's selection per destination (see `inBackfill`): up to
+ * `backfill_until_seq`, only entries received at or after `backfill_from_ms` are delivered again.
+ */
+export function backfillColumns({ bigint }: Dialect): string[] {
+  return [
+    `ALTER TABLE destinations ADD COLUMN backfill_from_ms ${bigint}`,
+    `ALTER TABLE destinations ADD COLUMN backfill_until_seq ${bigint}`,
+  ];
+}

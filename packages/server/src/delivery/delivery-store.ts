@@ -37,6 +37,10 @@ function dueFromRow(row: SqlRow): DueDestination {
     leaseOwner:
       row.lease_owner === null || row.lease_owner === undefined ? undefined : String(row.lease_owner),
     leaseUntilMs: num(row.lease_until),
+    backfill:
+      row.backfill_until_seq === null || row.backfill_until_seq === undefined
+        ? undefined
+        : { fromMs: num(row.backfill_from_ms), untilSeq: num(row.backfill_until_seq) },
   };
 }
 
@@ -219,14 +223,21 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
 
   async backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void> {
     if (types.length === 0) return;
-    // Only ever backwards: a time after undelivered entries must not skip them. A delivery in flight
-    // compares-and-sets the cursor it started from, so it cannot undo this move (see markDelivered).
+    // The cursor only ever moves back: a time after undelivered entries must not skip them. A delivery
+    // in flight compares-and-sets the cursor it started from, so it cannot undo this move (markDelivered).
+    // Up to where the cursor stood, only entries received at or after `fromMs` are delivered again: the
+    // log is in commit order, not receive order (imports), so "from the first entry received after T"
+    // would also resend older ones. A backfill still in progress widens to the earlier of the two times.
     const project = await this.projectOf(settingId);
+    const active = "backfill_until_seq IS NOT NULL AND backfill_until_seq > cursor_seq";
     await this.db.run(
-      `UPDATE destinations SET cursor_seq = CASE WHEN ${CURSOR_FROM_TIME} < cursor_seq THEN ${CURSOR_FROM_TIME} ELSE cursor_seq END,
+      `UPDATE destinations SET
+  backfill_from_ms = CASE WHEN ${active} AND backfill_from_ms < ? THEN backfill_from_ms ELSE ? END,
+  backfill_until_seq = CASE WHEN ${active} THEN backfill_until_seq ELSE cursor_seq END,
+  cursor_seq = CASE WHEN ${CURSOR_FROM_TIME} < cursor_seq THEN ${CURSOR_FROM_TIME} ELSE cursor_seq END,
   failed_attempts = 0, next_attempt_at = 0
 WHERE setting_id = ? AND type IN (${marks(types.length)})`,
-      [project, fromMs, project, fromMs, settingId, ...types],
+      [fromMs, fromMs, project, fromMs, project, fromMs, settingId, ...types],
     );
   }
 

@@ -18,6 +18,20 @@ export interface DueDestination extends DestinationState {
   parkedRetryWaiting: boolean;
   leaseOwner: string | undefined;
   leaseUntilMs: number;
+  /**
+   * A backfill in progress: up to `untilSeq` (where the cursor stood when it was asked for) only the
+   * entries received at or after `fromMs` are delivered; what lies beyond was never delivered and all
+   * of it is.
+   */
+  backfill: { fromMs: number; untilSeq: number } | undefined;
+}
+
+/** Whether a backfilling destination delivers `entry` (every entry when it is not backfilling). */
+export function inBackfill(
+  d: Pick<DueDestination, "backfill">,
+  entry: Pick<LogEntry, "seq" | "receivedAtMs">,
+): boolean {
+  return !d.backfill || entry.seq > d.backfill.untilSeq || entry.receivedAtMs >= d.backfill.fromMs;
 }
 
 /** A batch that failed too often (or could never succeed) and was set aside for an operator. */

@@ -29,3 +29,11 @@ export function lifecycleTables({ int, bigint, text }: Dialect): string[] {
     "CREATE INDEX survey_events_project_call ON survey_events (project_id, call_id)",
   ];
 }
+
+/**
+ * Migration 11 (part): how far the outbox was pruned per project (entries received before this time may
+ * be gone, so a backfill from earlier is refused).
+ */
+export function outboxPruningColumns({ bigint }: Dialect): string[] {
+  return [`ALTER TABLE lifecycle_progress ADD COLUMN log_pruned_before_ms ${bigint} NOT NULL DEFAULT 0`];
+}
