@@ -297,7 +297,7 @@ export const backfillSetting = defineRoute({
   operationId: "backfillSetting",
   summary: "Deliver again from a time",
   description:
-    "Moves the cursor so delivery restarts with what was received at or after `from` (at least once: receivers de-duplicate on record ids).",
+    "Moves the cursor so delivery restarts and delivers exactly what was received at or after `from` (at least once: receivers de-duplicate on record ids). 409 BACKFILL_BEYOND_HORIZON when `from` is before the oldest delivered entry still kept.",
   params: SettingParams,
   querystring: DestinationQuery,
   body: Type.Object(
@@ -306,7 +306,7 @@ export const backfillSetting = defineRoute({
   ),
   bodyCheckedByHandler: true,
   responses: { 200: SettingSchema },
-  errors: [404],
+  errors: [404, 409],
 });
 
 export const TestResultSchema = Type.Object(

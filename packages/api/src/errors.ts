@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   SETTING_LIMIT_REACHED: 409,
   /** A diagnostic setting with this name already exists in the project. */
   SETTING_EXISTS: 409,
+  /** A backfill from before the oldest delivered entry still kept (the backfill horizon). */
+  BACKFILL_BEYOND_HORIZON: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** Content-Type is neither application/json nor text/plain. */
   UNSUPPORTED_MEDIA_TYPE: 415,

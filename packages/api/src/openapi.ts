@@ -39,7 +39,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "No key, or a key that does not exist or was revoked (UNAUTHORIZED).",
   403: "The key may not do this (FORBIDDEN, ORIGIN_NOT_ALLOWED).",
   404: "No such resource, or out of the token's reach (NOT_FOUND).",
-  409: "Conflict (SURVEY_CONFLICT, PROJECT_EXISTS, SETTING_LIMIT_REACHED, SETTING_EXISTS).",
+  409: "Conflict (SURVEY_CONFLICT, PROJECT_EXISTS, SETTING_LIMIT_REACHED, SETTING_EXISTS, BACKFILL_BEYOND_HORIZON).",
   413: "The body is too large (PAYLOAD_TOO_LARGE).",
   415: "Unsupported Content-Type (UNSUPPORTED_MEDIA_TYPE).",
   503: "Shutting down or the store is unavailable (SHUTTING_DOWN, STORE_UNAVAILABLE); retry.",

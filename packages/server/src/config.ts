@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_BACKFILL_HORIZON_DAYS } from "./lifecycle/outbox-pruning.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
@@ -21,6 +22,8 @@ export interface ServerConfig {
    * percent; default 50 (see PacedReads).
    */
   analyticsSharePercent?: number;
+  /** Days delivered outbox entries are kept so destinations can be backfilled; default 30. */
+  backfillHorizonDays?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -43,7 +46,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
+ * `AFTERCALL_BACKFILL_HORIZON_DAYS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -89,6 +93,13 @@ export function loadConfig(
       DEFAULT_ANALYTICS_SHARE * 100,
       10,
       100,
+    ),
+    backfillHorizonDays: integer(
+      "AFTERCALL_BACKFILL_HORIZON_DAYS",
+      get("AFTERCALL_BACKFILL_HORIZON_DAYS"),
+      DEFAULT_BACKFILL_HORIZON_DAYS,
+      0,
+      3650,
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;

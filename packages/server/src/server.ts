@@ -41,6 +41,9 @@ export async function startServer(
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
     delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
+    ...(config.backfillHorizonDays === undefined
+      ? {}
+      : { retention: { backfillHorizonDays: config.backfillHorizonDays } }),
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

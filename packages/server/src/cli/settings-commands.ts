@@ -3,6 +3,7 @@ import { SqlDeliveryStore } from "../delivery/delivery-store.js";
 import type { DeliveryStore } from "../delivery/delivery-types.js";
 import { DESTINATION_TYPES, type DestinationType } from "../delivery/destination.js";
 import {
+  backfillSetting,
   createSetting,
   parkedBatches,
   requireSetting,
@@ -196,7 +197,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .addOption(destinationFlag())
     .action((id: string, o: SettingFlags & { from: string; destination?: DestinationType }) =>
       withSetting(o, id, async (store, _p, s) => {
-        await store.backfill(s.id, selectTypes(s, o.destination), parseBackfillFrom({ from: o.from }));
+        await backfillSetting(store, s, selectTypes(s, o.destination), parseBackfillFrom({ from: o.from }));
         t.print(await settingView(store, await requireSetting(store, s.projectId, s.id)));
       }),
     );

@@ -221,6 +221,14 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
     );
   }
 
+  async logPrunedBeforeMs(projectId: string): Promise<number> {
+    const rows = await this.db.all(
+      "SELECT log_pruned_before_ms AS at FROM lifecycle_progress WHERE project_id = ?",
+      [projectId],
+    );
+    return num(rows[0]?.at ?? 0);
+  }
+
   async backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void> {
     if (types.length === 0) return;
     // The cursor only ever moves back: a time after undelivered entries must not skip them. A delivery

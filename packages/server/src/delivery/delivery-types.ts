@@ -109,6 +109,8 @@ export interface DeliveryStore {
    * undelivered entries.
    */
   backfill(settingId: string, types: readonly DestinationType[], fromMs: number): Promise<void>;
+  /** The time before which the project's outbox entries may have been pruned (0: none were). */
+  logPrunedBeforeMs(projectId: string): Promise<number>;
 
   /** Destinations that are not paused, whose backoff has elapsed and whose lease is free or ours. */
   dueDestinations(owner: string, nowMs: number): Promise<DueDestination[]>;

@@ -127,6 +127,30 @@ function checkDestinations(author: SettingAuthor, types: readonly string[]): voi
     );
 }
 
+/**
+ * Refuse a backfill from before the oldest outbox entry still kept (`lifecycle/outbox-pruning.ts`): it
+ * could only deliver part of what was asked, and silently.
+ */
+async function checkBackfillHorizon(store: DeliveryStore, projectId: string, fromMs: number): Promise<void> {
+  const prunedBefore = await store.logPrunedBeforeMs(projectId);
+  if (fromMs < prunedBefore)
+    throw new AftercallError(
+      "BACKFILL_BEYOND_HORIZON",
+      `backfillFrom: delivered entries received before ${new Date(prunedBefore).toISOString()} are no longer kept (AFTERCALL_BACKFILL_HORIZON_DAYS); backfill from that time or later.`,
+    );
+}
+
+/** Deliver again what the setting's destinations (`types`) stored since `fromMs`. */
+export async function backfillSetting(
+  store: DeliveryStore,
+  setting: Pick<DiagnosticSetting, "id" | "projectId">,
+  types: readonly DestinationType[],
+  fromMs: number,
+): Promise<void> {
+  await checkBackfillHorizon(store, setting.projectId, fromMs);
+  await store.backfill(setting.id, types, fromMs);
+}
+
 export async function createSetting(
   store: DeliveryStore,
   project: Project,
@@ -134,6 +158,7 @@ export async function createSetting(
   author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
   checkDestinations(author, Object.keys(input.destinations));
+  if (input.backfillFromMs !== undefined) await checkBackfillHorizon(store, project.id, input.backfillFromMs);
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const outcome = await store.createSetting(
     {

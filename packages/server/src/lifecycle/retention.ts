@@ -5,6 +5,7 @@ import { holdWatermark } from "../analytics/rollup-correction.js";
 import { dataPolicyFromText } from "../projects/project-rows.js";
 import type { Database } from "../store/database.js";
 import { change, rows, type Step, type TransactionOptions, transaction } from "../store/transaction.js";
+import { DEFAULT_BACKFILL_HORIZON_DAYS, pruneOutboxBatch } from "./outbox-pruning.js";
 import { removeItems } from "./remove-items.js";
 
 /**
@@ -142,6 +143,8 @@ export interface RetentionSweeperOptions {
   /** Pause between passes over every project; default one minute. */
   intervalMs?: number;
   batchSize?: number;
+  /** Delivered outbox entries are kept this many days for backfills (default 30). */
+  backfillHorizonDays?: number;
   now?: () => number;
   logger?: Logger;
 }
@@ -179,28 +182,36 @@ export class RetentionSweeper {
     this.timer.unref();
   }
 
-  /** Sweep every project with a retention until each is done (or the sweeper is stopped). */
+  /**
+   * Sweep every project with a retention, and prune every project's delivered outbox entries, until each
+   * is done (or the sweeper is stopped).
+   */
   async pass(): Promise<void> {
     const projects = await this.db.all<{ id: string; data_policy: string }>(
       "SELECT id, data_policy FROM projects ORDER BY id",
     );
+    const now = this.options.now ?? Date.now;
+    const { batchSize } = this.options;
+    const horizonDays = this.options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
     for (const row of projects) {
       const project = { id: row.id, dataPolicy: dataPolicyFromText(row.data_policy) };
-      if (Object.values(project.dataPolicy.retention).every((days) => days === null)) continue;
-      for (;;) {
-        if (this.stopped) return;
-        const started = performance.now();
-        const { batchSize } = this.options;
-        const batch = await sweepBatch(
-          this.db,
-          project,
-          (this.options.now ?? Date.now)(),
-          batchSize ? { batchSize } : {},
-        );
-        if (batch.surveys + batch.freeTexts + batch.events === 0) break;
-        // Rest as long as the batch took: commits get at least half of the write time.
-        await new Promise((resolve) => setTimeout(resolve, Math.max(5, performance.now() - started)));
+      if (Object.values(project.dataPolicy.retention).some((days) => days !== null)) {
+        await this.paced(async () => {
+          const batch = await sweepBatch(this.db, project, now(), batchSize ? { batchSize } : {});
+          return batch.surveys + batch.freeTexts + batch.events;
+        });
       }
+      await this.paced(() => pruneOutboxBatch(this.db, project.id, { nowMs: now(), horizonDays }));
+    }
+  }
+
+  /** Run `batch` until it touches nothing, resting as long as each took: commits get at least half of the write time. */
+  private async paced(batch: () => Promise<number>): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const started = performance.now();
+      if ((await batch()) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(5, performance.now() - started)));
     }
   }
 

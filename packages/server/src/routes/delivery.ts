@@ -70,7 +70,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   handle(app, ctx, backfillSetting, async ({ project, params, query, body }) => {
     const s = await setting(project.id, params.settingId);
-    await store.backfill(s.id, manage.selectTypes(s, query.destination), parseBackfillFrom(body));
+    await manage.backfillSetting(store, s, manage.selectTypes(s, query.destination), parseBackfillFrom(body));
     wake();
     return view(project.id, s.id);
   });
