@@ -17,6 +17,15 @@ export type DestinationType = (typeof DESTINATION_TYPES)[number];
 export const LOG_CATEGORIES = ["CallSurvey", "CallSurveyEvent"] as const;
 export type LogCategory = (typeof LOG_CATEGORIES)[number];
 
+/**
+ * The record an erasure sends to every destination that carries surveys or events (whatever categories
+ * it chose), listing the erased ids so downstream copies can be erased too.
+ */
+export const TOMBSTONE_CATEGORY = "CallSurveyDeleted";
+
+/** Categories of delivered records: the chosen log categories, and erasure tombstones. */
+export type RecordCategory = LogCategory | typeof TOMBSTONE_CATEGORY;
+
 /** How records are written: Aftercall's native survey record or the Azure resource-log record. */
 export const RECORD_FORMATS = ["native", "acs"] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];

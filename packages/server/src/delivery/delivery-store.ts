@@ -21,8 +21,14 @@ import type {
   NewSetting,
   ParkedBatch,
   SettingUpdate,
+  Tombstone,
 } from "./delivery-types.js";
-import type { DestinationType, LogCategory } from "./destination.js";
+import {
+  type DestinationType,
+  type LogCategory,
+  type RecordCategory,
+  TOMBSTONE_CATEGORY,
+} from "./destination.js";
 import type { DestinationState, DiagnosticSetting } from "./settings.js";
 
 /**
@@ -308,17 +314,38 @@ WHERE id = ? AND paused = 0 AND (lease_owner IS NULL OR lease_owner = ? OR lease
   ): Promise<LogEntry[]> {
     // Only below the horizon: an entry there can no longer appear behind one already read.
     const horizon = await logHorizon(this.db);
+    // Erasure tombstones go wherever surveys or events went, whatever categories were chosen.
+    const wanted = [...categories, TOMBSTONE_CATEGORY];
     const rows = await this.db.all(
       `SELECT seq, category, item_id, received_at FROM delivery_log
-WHERE project_id = ? AND seq > ? AND seq <= ? AND seq < ? AND category IN (${marks(categories.length)}) ORDER BY seq LIMIT ?`,
-      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, horizon, ...categories, limit],
+WHERE project_id = ? AND seq > ? AND seq <= ? AND seq < ? AND category IN (${marks(wanted.length)}) ORDER BY seq LIMIT ?`,
+      [projectId, range.afterSeq, range.toSeq ?? Number.MAX_SAFE_INTEGER, horizon, ...wanted, limit],
     );
     return rows.map((r) => ({
       seq: num(r.seq),
-      category: String(r.category) as LogCategory,
+      category: String(r.category) as RecordCategory,
       itemId: String(r.item_id),
       receivedAtMs: num(r.received_at),
     }));
+  }
+
+  async loadTombstones(projectId: string, ids: readonly string[]): Promise<Map<string, Tombstone>> {
+    const out = new Map<string, Tombstone>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all(
+      `SELECT id, requested_at, erased_ids FROM erasures WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows) {
+      const erased = JSON.parse(String(row.erased_ids)) as { surveys: string[]; events: string[] };
+      out.set(String(row.id), {
+        erasureId: String(row.id),
+        erasedAtMs: num(row.requested_at),
+        surveyIds: erased.surveys,
+        eventIds: erased.events,
+      });
+    }
+    return out;
   }
 
   async loadSurveys(projectId: string, ids: readonly string[]): Promise<Map<string, SurveyRecord>> {

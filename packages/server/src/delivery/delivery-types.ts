@@ -1,12 +1,20 @@
 import type { SurveyEvent, SurveyRecord } from "@aftercall/schema";
-import type { DestinationType, LogCategory } from "./destination.js";
+import type { DestinationType, LogCategory, RecordCategory } from "./destination.js";
 import type { DestinationConfig } from "./destinations/destination-config.js";
 import type { DestinationState, DiagnosticSetting, RecordFormat } from "./settings.js";
+
+/** What an erasure's tombstone record lists: the ids downstream systems must delete. */
+export interface Tombstone {
+  erasureId: string;
+  erasedAtMs: number;
+  surveyIds: string[];
+  eventIds: string[];
+}
 
 /** One entry of the delivery log (the outbox): a stored survey or lifecycle event, in commit order. */
 export interface LogEntry {
   seq: number;
-  category: LogCategory;
+  category: RecordCategory;
   itemId: string;
   receivedAtMs: number;
 }
@@ -133,6 +141,8 @@ export interface DeliveryStore {
     projectId: string,
     ids: readonly string[],
   ): Promise<Map<string, SurveyEvent & { receivedAtMs: number }>>;
+  /** The erasures (by receipt id) whose tombstones are to be delivered. */
+  loadTombstones(projectId: string, ids: readonly string[]): Promise<Map<string, Tombstone>>;
   /**
    * Move the cursor from `fromCursor` (where the delivery started) to `toSeq`. False, changing nothing, when
    * the lease was lost or the cursor moved meanwhile (a backfill): the next pass starts from the new cursor.

@@ -4,16 +4,23 @@
  * system, durably, or fail with an error the operator can read.
  */
 
-import type { DestinationType, LogCategory } from "@aftercall/api";
+import type { DestinationType, RecordCategory } from "@aftercall/api";
 
 // The vocabulary of destinations is the API contract's (`@aftercall/api`).
-export { DESTINATION_TYPES, type DestinationType, LOG_CATEGORIES, type LogCategory } from "@aftercall/api";
+export {
+  DESTINATION_TYPES,
+  type DestinationType,
+  LOG_CATEGORIES,
+  type LogCategory,
+  type RecordCategory,
+  TOMBSTONE_CATEGORY,
+} from "@aftercall/api";
 
 /** One record as a destination receives it, already rendered in the setting's record format. */
 export interface DeliveryRecord {
   /** Stable across retries and re-deliveries (e.g. `CallSurvey:<survey id>`), for receivers to de-duplicate. */
   id: string;
-  category: LogCategory;
+  category: RecordCategory;
   /** Receive time of the survey or event (epoch ms); archives partition by it (hour of `time`, UTC). */
   timeMs: number;
   /** The JSON object to write: the native record or the Azure resource-log record. */

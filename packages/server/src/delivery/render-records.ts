@@ -1,5 +1,5 @@
 import { type SurveyEvent, type SurveyRecord, toAzureResourceLogRecord } from "@aftercall/schema";
-import type { DeliveryStore, LogEntry } from "./delivery-types.js";
+import type { DeliveryStore, LogEntry, Tombstone } from "./delivery-types.js";
 import type { DeliveryRecord } from "./destination.js";
 import type { RecordFormat } from "./settings.js";
 
@@ -34,6 +34,40 @@ function nativeEvent(event: StoredEvent, projectId: string): Record<string, unkn
   return { ...fields, projectId, receivedAt: new Date(receivedAtMs).toISOString() };
 }
 
+/**
+ * An erasure's tombstone (`CallSurveyDeleted`): the ids of the surveys and lifecycle events erased, never
+ * their content. Native: a flat object; `acs`: shaped like the other resource-log records.
+ */
+export function renderTombstone(
+  tombstone: Tombstone,
+  format: RecordFormat,
+  projectId: string,
+  resourceId: string,
+): Record<string, unknown> {
+  const erasedAt = new Date(tombstone.erasedAtMs).toISOString();
+  if (format === "native")
+    return {
+      type: "CallSurveyDeleted",
+      erasureId: tombstone.erasureId,
+      projectId,
+      surveyIds: tombstone.surveyIds,
+      eventIds: tombstone.eventIds,
+      erasedAt,
+    };
+  return {
+    time: erasedAt,
+    resourceId,
+    operationName: "CallSurveyDeleted",
+    operationVersion: "1.0",
+    category: "CallSurveyDeleted",
+    properties: {
+      ErasureId: tombstone.erasureId,
+      SurveyIds: tombstone.surveyIds,
+      EventIds: tombstone.eventIds,
+    },
+  };
+}
+
 /** Render a survey record in a setting's format. */
 export function renderSurvey(
   record: SurveyRecord,
@@ -46,8 +80,8 @@ export function renderSurvey(
 }
 
 /**
- * Load and render the surveys and events of log entries. Entries whose item cannot be found (which the
- * schema's insert-only tables make impossible short of manual deletion) are left out.
+ * Load and render the surveys, events and erasure tombstones of log entries. Entries whose item cannot be
+ * found (erased or expired meanwhile) are left out.
  */
 export async function renderRecords(
   store: DeliveryStore,
@@ -58,9 +92,10 @@ export async function renderRecords(
 ): Promise<DeliveryRecord[]> {
   const ids = (category: LogEntry["category"]) =>
     entries.filter((e) => e.category === category).map((e) => e.itemId);
-  const [surveys, events] = await Promise.all([
+  const [surveys, events, tombstones] = await Promise.all([
     store.loadSurveys(projectId, ids("CallSurvey")),
     store.loadEvents(projectId, ids("CallSurveyEvent")),
+    store.loadTombstones(projectId, ids("CallSurveyDeleted")),
   ]);
   const records: DeliveryRecord[] = [];
   for (const entry of entries) {
@@ -68,10 +103,13 @@ export async function renderRecords(
     if (entry.category === "CallSurvey") {
       const survey = surveys.get(entry.itemId);
       if (survey) body = renderSurvey(survey, format, resourceId);
-    } else {
+    } else if (entry.category === "CallSurveyEvent") {
       const event = events.get(entry.itemId);
       if (event)
         body = format === "acs" ? eventResourceLogRecord(event, resourceId) : nativeEvent(event, projectId);
+    } else {
+      const tombstone = tombstones.get(entry.itemId);
+      if (tombstone) body = renderTombstone(tombstone, format, projectId, resourceId);
     }
     if (body)
       records.push({ id: recordId(entry), category: entry.category, timeMs: entry.receivedAtMs, body });

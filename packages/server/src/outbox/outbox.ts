@@ -1,3 +1,4 @@
+import type { RecordCategory } from "@aftercall/api";
 import type { Database, SqliteDatabase } from "../store/database.js";
 import { change, type Step } from "../store/transaction.js";
 
@@ -28,9 +29,9 @@ export const LOG_TX_STRIDE = 65_536;
  * The record an erasure leaves in the outbox, so destinations that received the erased surveys or
  * events learn their ids (`lifecycle/erasure.ts`).
  */
-export const TOMBSTONE_CATEGORY = "CallSurveyDeleted";
+export { TOMBSTONE_CATEGORY } from "@aftercall/api";
 
-export type LogCategoryName = "CallSurvey" | "CallSurveyEvent" | typeof TOMBSTONE_CATEGORY;
+export type LogCategoryName = RecordCategory;
 
 /** No horizon: every committed entry may be read (SQLite, whose writers commit in order). */
 const NO_HORIZON = Number.MAX_SAFE_INTEGER;

@@ -13,8 +13,27 @@ export const TEST_RESOURCE_PATH =
 export const LATE_IN_13H = Date.UTC(2026, 10, 1, 13, 59, 58, 500);
 export const START_OF_14H = Date.UTC(2026, 10, 1, 14, 0, 0, 0);
 
-export const HOUR_13_NAME = `${TEST_RESOURCE_PATH}/y=2026/m=11/d=01/h=13/m=00/PT1H.json`;
-export const HOUR_14_NAME = `${TEST_RESOURCE_PATH}/y=2026/m=11/d=01/h=14/m=00/PT1H.json`;
+export const HOUR_13_PREFIX = `${TEST_RESOURCE_PATH}/y=2026/m=11/d=01/h=13/m=00`;
+export const HOUR_14_PREFIX = `${TEST_RESOURCE_PATH}/y=2026/m=11/d=01/h=14/m=00`;
+export const HOUR_13_NAME = `${HOUR_13_PREFIX}/PT1H.json`;
+export const HOUR_14_NAME = `${HOUR_14_PREFIX}/PT1H.json`;
+
+/** An erasure's tombstone record (native format) listing `surveyIds`. */
+export function tombstoneRecord(erasureId: string, timeMs: number, surveyIds: string[]): DeliveryRecord {
+  return {
+    id: `CallSurveyDeleted:${erasureId}`,
+    category: "CallSurveyDeleted",
+    timeMs,
+    body: {
+      type: "CallSurveyDeleted",
+      erasureId,
+      projectId: "acme",
+      surveyIds,
+      eventIds: [],
+      erasedAt: new Date(timeMs).toISOString(),
+    },
+  };
+}
 
 /** A CallSurvey record whose body carries its number, id and time (and `extra` fields). */
 export function surveyRecord(n: number, timeMs: number, extra: Record<string, unknown> = {}): DeliveryRecord {

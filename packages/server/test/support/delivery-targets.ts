@@ -19,8 +19,10 @@ export interface DeliveryTarget {
   config: Record<string, unknown>;
   /** Record format the setting uses for this target (both formats get exercised across types). */
   format: "acs" | "native";
-  /** Every record that arrived, duplicates included, in arrival order. */
+  /** Every survey or event record that arrived, duplicates included, in arrival order. */
   records(): Promise<unknown[]>;
+  /** Every erasure tombstone that arrived (a record, or an archive's erasure manifest). */
+  tombstones(): Promise<unknown[]>;
   /** Make the system unreachable (or unwritable), keeping what it stored. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -42,6 +44,18 @@ export function formatOf(record: unknown): "acs" | "native" | "unknown" {
   if (r.schemaVersion === 1 && typeof r.ratings === "object") return "native";
   return "unknown";
 }
+
+/** Whether a record (native or acs) is an erasure tombstone. */
+export const isTombstone = (record: unknown): boolean => {
+  const r = record as { type?: unknown; category?: unknown };
+  return r.type === "CallSurveyDeleted" || r.category === "CallSurveyDeleted";
+};
+
+/** records() and tombstones() of a target from one reader of everything that arrived. */
+const split = (all: () => Promise<unknown[]>) => ({
+  records: async () => (await all()).filter((r) => !isTombstone(r)),
+  tombstones: async () => (await all()).filter(isTombstone),
+});
 
 const parseLines = (text: string | undefined): unknown[] =>
   (text ?? "")
@@ -68,10 +82,10 @@ async function streamTarget(): Promise<DeliveryTarget> {
     type: "stream",
     config: { servers: [nats.url], subject: "aftercall.callsurvey" },
     format: "acs",
-    async records() {
+    ...split(async () => {
       const messages = await nats.messages(STREAM);
       return messages.flatMap((m) => (JSON.parse(m.data) as { records: unknown[] }).records);
-    },
+    }),
     down: () => nats.process.stop(),
     up: () => nats.process.start(),
     dispose: () => nats.dispose(),
@@ -80,16 +94,17 @@ async function streamTarget(): Promise<DeliveryTarget> {
 
 async function blobTarget(): Promise<DeliveryTarget> {
   const azurite = await startAzurite();
-  const container = "insights-logs-callsurvey";
+  const read = async (container: string) => {
+    const names = await azurite.listBlobs(container).catch(() => [] as string[]);
+    const texts = await Promise.all(names.map((n) => azurite.readBlob(container, n)));
+    return texts.flatMap(parseLines);
+  };
   return {
     type: "blob",
     config: { connectionString: azurite.connectionString },
     format: "acs",
-    async records() {
-      const names = await azurite.listBlobs(container);
-      const texts = await Promise.all(names.map((n) => azurite.readBlob(container, n)));
-      return texts.flatMap(parseLines);
-    },
+    records: () => read("insights-logs-callsurvey"),
+    tombstones: () => read("insights-logs-callsurveydeleted"),
     down: () => azurite.process.stop(),
     up: () => azurite.process.start(),
     dispose: () => azurite.dispose(),
@@ -109,11 +124,11 @@ async function s3Target(): Promise<DeliveryTarget> {
       forcePathStyle: true,
     },
     format: "native",
-    async records() {
+    ...split(async () => {
       const keys = await s3.listKeys("");
       const texts = await Promise.all(keys.map((k) => s3.readObject(k)));
       return texts.flatMap(parseLines);
-    },
+    }),
     down: () => s3.process.stop(),
     up: () => s3.process.start(),
     dispose: () => s3.dispose(),
@@ -129,10 +144,10 @@ async function directoryTarget(): Promise<DeliveryTarget> {
     type: "directory",
     config: { path },
     format: "acs",
-    async records() {
+    ...split(async () => {
       const files = await walk(path);
       return (await Promise.all(files.map((f) => readFile(f, "utf8")))).flatMap(parseLines);
-    },
+    }),
     async down() {
       await rename(path, `${path}.away`);
       await writeFile(path, "not a directory");
@@ -153,11 +168,11 @@ async function webhookTarget(): Promise<DeliveryTarget> {
     config: { url: receiver.url, secret, timeoutMs: 5000 },
     format: "native",
     receiver,
-    async records() {
-      return receiver.deliveries
+    ...split(async () =>
+      receiver.deliveries
         .filter((d) => d.status >= 200 && d.status < 300 && d.signatureValid)
-        .flatMap((d) => d.records ?? []);
-    },
+        .flatMap((d) => d.records ?? []),
+    ),
     down: () => receiver.stop(),
     up: () => receiver.start(),
     dispose: () => receiver.stop(),

@@ -52,6 +52,16 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
   }
 
   async function append(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
+    if (chunk.whole) {
+      // An erasure manifest: one small block blob, replaced whole on a retry.
+      const blob = (await container(chunk.container, signal)).getBlockBlobClient(chunk.name);
+      const body = Buffer.from(chunk.text, "utf8");
+      await blob.upload(body, body.length, {
+        abortSignal: signal,
+        blobHTTPHeaders: { blobContentType: "application/json" },
+      });
+      return;
+    }
     const key = `${chunk.container}/${chunk.name}`;
     for (const piece of splitLines(chunk.text, MAX_APPEND_BYTES)) {
       throwIfAborted(signal);

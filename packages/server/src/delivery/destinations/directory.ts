@@ -4,7 +4,7 @@
  * a batch counts as delivered, so a power loss cannot take back a delivered record.
  */
 import { constants } from "node:fs";
-import { mkdir, open, stat } from "node:fs/promises";
+import { mkdir, open, rename, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { DestinationLifecycle } from "./abort.js";
@@ -38,6 +38,7 @@ export function createDirectoryDestination(config: DirectoryDestinationConfig): 
 async function appendChunk(root: string, chunk: ArchiveChunk): Promise<void> {
   const file = join(root, chunk.container, ...chunk.name.split("/"));
   await makeDirectories(dirname(file));
+  if (chunk.whole) return replaceFile(file, chunk.text);
   const created = !(await exists(file));
   const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
@@ -54,6 +55,20 @@ async function appendChunk(root: string, chunk: ArchiveChunk): Promise<void> {
     await handle.close();
   }
   if (created) await syncDirectory(dirname(file));
+}
+
+/** Write `file` whole: a temporary file, fsynced, renamed over it, and the directory fsynced. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+  await syncDirectory(dirname(file));
 }
 
 /** `mkdir -p`, fsyncing the parent of every directory it created (their entries must survive too). */

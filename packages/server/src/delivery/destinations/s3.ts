@@ -1,20 +1,13 @@
 /**
  * S3-compatible destination with the archive key layout (see archive-layout.ts) below `prefix`. S3 objects
- * cannot be appended to, so each hour object is read, extended and written back whole (GET, concatenate,
- * PUT). That is safe because only one engine worker delivers a given destination at a time (the engine
- * holds a lease per destination); two writers could otherwise lose each other's lines. The cost of a
- * delivery grows with the size of its hour object, so this suits modest volumes; at high rates prefer
- * larger batches.
+ * cannot be appended to, so each delivered batch is one object below its hour's prefix
+ * (`…/h=HH/m=00/part-<first seq>-<last seq>.json`): a delivery costs the same whatever the hour already
+ * holds, and a retry of the batch replaces its own object. (Rewriting a whole `PT1H.json` per batch cost
+ * gigabytes of transfer per hour at sustained volume.)
  */
-import {
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
-import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
+import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
 import type { S3DestinationConfig } from "./destination-config.js";
 
@@ -32,26 +25,15 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
   });
   const lifecycle = new DestinationLifecycle("s3");
 
-  async function read(key: string, signal: AbortSignal): Promise<Buffer> {
-    try {
-      const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), {
-        abortSignal: signal,
-      });
-      return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey")
-        return Buffer.alloc(0);
-      throw error;
-    }
-  }
-
-  async function append(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
+  async function put(chunk: ArchiveChunk, signal: AbortSignal): Promise<void> {
     const key = `${config.prefix}${chunk.container}/${chunk.name}`;
-    const existing = await read(key, signal);
-    throwIfAborted(signal);
-    const body = Buffer.concat([existing, Buffer.from(chunk.text, "utf8")]);
     await client.send(
-      new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: "application/json" }),
+      new PutObjectCommand({
+        Bucket: config.bucket,
+        Key: key,
+        Body: Buffer.from(chunk.text, "utf8"),
+        ContentType: "application/json",
+      }),
       { abortSignal: signal },
     );
   }
@@ -60,8 +42,13 @@ export function createS3Destination(config: S3DestinationConfig): Destination {
     type: "s3",
     async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
       const signal = lifecycle.begin(engineSignal);
-      await appendChunks(batch, signal, append, (error, chunk) =>
-        s3Failure(error, `${config.prefix}${chunk.container}/${chunk.name}`, config, signal),
+      await appendChunks(
+        batch,
+        signal,
+        put,
+        (error, chunk) =>
+          s3Failure(error, `${config.prefix}${chunk.container}/${chunk.name}`, config, signal),
+        "part",
       );
     },
     async close(): Promise<void> {

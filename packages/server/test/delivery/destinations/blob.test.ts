@@ -7,6 +7,7 @@ import { createDestination } from "../../../src/delivery/destinations/create-des
 import { type AzuriteServer, azuriteSkip, startAzurite } from "../../support/azurite.js";
 import {
   HOUR_13_NAME,
+  HOUR_13_PREFIX,
   HOUR_14_NAME,
   LATE_IN_13H,
   linesOf,
@@ -14,6 +15,7 @@ import {
   START_OF_14H,
   surveyRecord,
   TEST_RESOURCE_ID,
+  tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
 
@@ -56,6 +58,22 @@ describe("blob destination (Azurite)", { skip: azuriteSkip() }, () => {
     assert.equal(lines.length, 3);
     assert.deepEqual(lines[2], surveyRecord(6, START_OF_14H + 5).body);
     assert.equal((await blob(HOUR_14_NAME).getProperties()).blobCommittedBlockCount, 2);
+  });
+
+  it("an erasure's tombstone is a manifest block blob beside the hour blobs, replaced whole on a retry", async () => {
+    const tombstone = tombstoneRecord("er-1", LATE_IN_13H, ["a", "b"]);
+    const batch = { ...twoHourBatch("blob:7-7"), records: [tombstone] };
+    await destination.deliver(batch, noDeadline());
+    await destination.deliver(batch, noDeadline());
+    const container = "insights-logs-callsurveydeleted";
+    const name = `${HOUR_13_PREFIX}/erasure-er-1.json`;
+    assert.deepEqual(await azurite.listBlobs(container), [name]);
+    assert.deepEqual(linesOf(await azurite.readBlob(container, name)), [tombstone.body]);
+    const properties = await BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient(container)
+      .getBlobClient(name)
+      .getProperties();
+    assert.equal(properties.blobType, "BlockBlob");
   });
 
   it("splits appends above the 4 MiB block limit at line ends", async () => {

@@ -7,11 +7,13 @@ import { DeliveryFailure } from "../../../src/delivery/destination.js";
 import { createDestination } from "../../../src/delivery/destinations/create-destination.js";
 import {
   HOUR_13_NAME,
+  HOUR_13_PREFIX,
   HOUR_14_NAME,
   LATE_IN_13H,
   linesOf,
   noDeadline,
   surveyRecord,
+  tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
 
@@ -49,6 +51,19 @@ describe("directory destination", () => {
       ...first.records.slice(0, 3).map((r) => r.body),
       surveyRecord(6, LATE_IN_13H + 5).body,
     ]);
+  });
+
+  it("writes an erasure's tombstone as a manifest file beside the hour files, replaced whole on a retry", async () => {
+    const path = join(root, "tombstone");
+    const destination = await createDestination({ type: "directory", path });
+    const tombstone = tombstoneRecord("er-1", LATE_IN_13H, ["a"]);
+    const batch = { ...twoHourBatch("d:7-7"), records: [tombstone] };
+    await destination.deliver(batch, noDeadline());
+    await destination.deliver(batch, noDeadline());
+    const dir = join(path, "insights-logs-callsurveydeleted", ...HOUR_13_PREFIX.split("/"));
+    assert.deepEqual(await readdir(dir), ["erasure-er-1.json"]);
+    assert.deepEqual(linesOf(await readFile(join(dir, "erasure-er-1.json"), "utf8")), [tombstone.body]);
+    await destination.close();
   });
 
   it("fails retryably when the directory cannot be created, and writes nothing after an abort", async () => {

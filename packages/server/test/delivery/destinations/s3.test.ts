@@ -4,12 +4,13 @@ import { DeliveryFailure, type Destination } from "../../../src/delivery/destina
 import { createDestination } from "../../../src/delivery/destinations/create-destination.js";
 import { parseDestinationConfig } from "../../../src/delivery/destinations/destination-config.js";
 import {
-  HOUR_13_NAME,
-  HOUR_14_NAME,
+  HOUR_13_PREFIX,
+  HOUR_14_PREFIX,
   LATE_IN_13H,
   linesOf,
   noDeadline,
   surveyRecord,
+  tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
 import {
@@ -21,8 +22,10 @@ import {
 } from "../../support/s3rver.js";
 
 const PREFIX = "archive/";
-const KEY_13 = `${PREFIX}insights-logs-callsurvey/${HOUR_13_NAME}`;
-const KEY_14 = `${PREFIX}insights-logs-callsurvey/${HOUR_14_NAME}`;
+const HOUR_13 = `${PREFIX}insights-logs-callsurvey/${HOUR_13_PREFIX}/`;
+const HOUR_14 = `${PREFIX}insights-logs-callsurvey/${HOUR_14_PREFIX}/`;
+const part = (first: number, last: number) =>
+  `part-${String(first).padStart(20, "0")}-${String(last).padStart(20, "0")}.json`;
 
 describe("s3 destination (s3rver)", { skip: s3rverSkip() }, () => {
   let s3: S3rverServer;
@@ -51,24 +54,38 @@ describe("s3 destination (s3rver)", { skip: s3rverSkip() }, () => {
     await s3?.dispose();
   });
 
-  it("a batch spanning two hours lands in two PT1H.json objects with exactly its lines", async () => {
+  /** Every line of an hour, reading its objects in name order. */
+  const hourLines = async (hour: string) => {
+    const keys = (await s3.listKeys()).filter((k) => k.startsWith(hour)).sort();
+    return (await Promise.all(keys.map((k) => s3.readObject(k)))).flatMap(linesOf);
+  };
+
+  it("a batch spanning two hours is one object per hour, below each hour's prefix, named after its log range", async () => {
     const batch = twoHourBatch();
     await destination.deliver(batch, noDeadline());
-    assert.deepEqual((await s3.listKeys()).sort(), [KEY_13, KEY_14]);
+    assert.deepEqual((await s3.listKeys()).sort(), [`${HOUR_13}${part(1, 5)}`, `${HOUR_14}${part(1, 5)}`]);
     const bodies = batch.records.map((r) => r.body);
-    assert.deepEqual(linesOf(await s3.readObject(KEY_13)), bodies.slice(0, 3));
-    assert.deepEqual(linesOf(await s3.readObject(KEY_14)), bodies.slice(3));
+    assert.deepEqual(linesOf(await s3.readObject(`${HOUR_13}${part(1, 5)}`)), bodies.slice(0, 3));
+    assert.deepEqual(linesOf(await s3.readObject(`${HOUR_14}${part(1, 5)}`)), bodies.slice(3));
   });
 
-  it("extends the hour object with later batches (read, concatenate, write)", async () => {
+  it("a later batch of the hour is a new object (nothing read or rewritten); a retry replaces its own", async () => {
     const later = {
       ...twoHourBatch("s3:6-7"),
       records: [surveyRecord(6, LATE_IN_13H), surveyRecord(7, LATE_IN_13H)],
     };
     await destination.deliver(later, noDeadline());
-    const lines = linesOf(await s3.readObject(KEY_13));
-    assert.deepEqual(lines.slice(3), [surveyRecord(6, LATE_IN_13H).body, surveyRecord(7, LATE_IN_13H).body]);
+    await destination.deliver(later, noDeadline());
+    const lines = await hourLines(HOUR_13);
     assert.equal(lines.length, 5);
+    assert.deepEqual(lines.slice(3), [surveyRecord(6, LATE_IN_13H).body, surveyRecord(7, LATE_IN_13H).body]);
+  });
+
+  it("an erasure's tombstone is a manifest object beside the hour objects", async () => {
+    const tombstone = tombstoneRecord("er-1", LATE_IN_13H, ["a", "b"]);
+    await destination.deliver({ ...twoHourBatch("s3:8-8"), records: [tombstone] }, noDeadline());
+    const key = `${PREFIX}insights-logs-callsurveydeleted/${HOUR_13_PREFIX}/erasure-er-1.json`;
+    assert.deepEqual(linesOf(await s3.readObject(key)), [tombstone.body]);
   });
 
   it("names a missing bucket", async () => {
@@ -98,21 +115,22 @@ describe("s3 destination (s3rver)", { skip: s3rverSkip() }, () => {
     });
     await s3.process.start();
     await destination.deliver(
-      { ...twoHourBatch("s3:8-8"), records: [surveyRecord(8, LATE_IN_13H)] },
+      { ...twoHourBatch("s3:9-9"), records: [surveyRecord(9, LATE_IN_13H)] },
       noDeadline(),
     );
-    const lines = linesOf(await s3.readObject(KEY_13));
+    const lines = await hourLines(HOUR_13);
     assert.equal(lines.length, 6);
-    assert.deepEqual(lines[5], surveyRecord(8, LATE_IN_13H).body);
+    assert.deepEqual(lines[5], surveyRecord(9, LATE_IN_13H).body);
   });
 
   it("an aborted delivery writes nothing", async () => {
     const controller = new AbortController();
     controller.abort(new Error("batch timeout"));
-    const batch = { ...twoHourBatch("s3:9-9"), records: [surveyRecord(9, Date.UTC(2026, 10, 3, 1))] };
+    const before = (await s3.listKeys()).length;
+    const batch = { ...twoHourBatch("s3:10-10"), records: [surveyRecord(10, Date.UTC(2026, 10, 3, 1))] };
     await assert.rejects(destination.deliver(batch, controller.signal), {
       message: "delivery aborted (batch timeout)",
     });
-    assert.equal((await s3.listKeys()).length, 2);
+    assert.equal((await s3.listKeys()).length, before);
   });
 });
