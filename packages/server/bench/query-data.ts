@@ -2,7 +2,7 @@
  * Generated surveys for `npm run bench:query`: a project's last `days` days, with a daily rhythm, app
  * releases every 12 days (three versions live at a time, one of them a bad release), five platform and
  * browser pairs, custom dimensions, issue tags that go with low scores, and a suggestion on some
- * ratings. Written straight into `surveys` in large batches (the rollup triggers see every row).
+ * ratings. Written straight into `surveys` and the outbox in large batches, then folded into the rollups.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
@@ -103,7 +103,10 @@ export class SurveyGenerator {
   }
 }
 
-/** Insert `rows` into `surveys` as fast as the engine allows, through the same triggers as ingestion. */
+/**
+ * Insert `rows` into `surveys`, with their outbox entries, as fast as the engine allows; fold them into
+ * the rollups afterwards ({@link foldAll}).
+ */
 export type BulkInsert = (rows: readonly SurveyRow[]) => Promise<void>;
 
 /** Opens a bulk writer on the store's own database (a second connection). */
@@ -122,8 +125,15 @@ export async function bulkInserter(
     const insert = db.prepare(
       `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) VALUES (${SURVEY_COLUMNS.map((c) => `@${c}`).join(", ")})`,
     );
+    // Each survey's outbox entry, as a commit writes it: the rollups are folded from the outbox.
+    const append = db.prepare(
+      "INSERT INTO delivery_log (project_id, category, item_id, received_at) VALUES (?, 'CallSurvey', ?, ?)",
+    );
     const many = db.transaction((rows: readonly SurveyRow[]) => {
-      for (const row of rows) insert.run(row);
+      for (const row of rows) {
+        insert.run(row);
+        append.run(row.project_id, row.id, row.received_at);
+      }
     });
     return {
       insert: async (rows) => many(rows),
@@ -136,7 +146,10 @@ export async function bulkInserter(
   void db;
   const { default: postgres } = await import("postgres");
   const sql = postgres(location.url, { max: 1, onnotice: () => {} });
-  const statement = `INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})`;
+  const { postgresAppendSql } = await import("../src/outbox/outbox.js");
+  // The surveys and their outbox entries in one statement, as a commit writes them.
+  const statement = `WITH inserted AS (INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")}) SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")}) RETURNING project_id, id, received_at)
+${postgresAppendSql("inserted", "CallSurvey")}`;
   return {
     insert: async (rows) => {
       const columns = SURVEY_COLUMNS.map((c) => rows.map((row) => row[c] ?? null));
@@ -144,4 +157,16 @@ export async function bulkInserter(
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/** Fold every survey of `projectId` into the rollups (after a bulk load), in large batches. */
+export async function foldAll(db: Database, projectId: string, log: (line: string) => void): Promise<void> {
+  const { foldProject } = await import("../src/analytics/rollup-folder.js");
+  let total = 0;
+  for (;;) {
+    const { folded } = await foldProject(db, projectId, { batchSize: 20_000 });
+    if (folded === 0) return;
+    total += folded;
+    if (total % 1_000_000 < 20_000) log(`bench: folded ${total.toLocaleString("en")} surveys`);
+  }
 }

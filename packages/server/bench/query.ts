@@ -4,7 +4,8 @@
  *
  * 1. Generates `--surveys` surveys over the last `--days` days (bench/query-data.ts) and bulk-inserts them
  *    into a fresh store (SQLite in a temp directory, or a throwaway PostgreSQL from the test harness unless
- *    `--database-url` names one; that database must be empty). The rollup triggers see every row.
+ *    `--database-url` names one; that database must be empty), with their outbox entries, and folds them
+ *    into the rollups (the load time includes the fold).
  * 2. Starts `aftercall serve` on that store as a child process and measures, over HTTP, p50/p95 of every
  *    dashboard request for the last 7 and 30 days (ranges end "now", so they are ragged: the rollups
  *    answer whole 15-minute slots and raw rows the edges), sequentially after a warm-up.
@@ -33,7 +34,7 @@ import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { getProject } from "../src/projects/project-store.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
-import { bulkInserter, SurveyGenerator } from "./query-data.js";
+import { bulkInserter, foldAll, SurveyGenerator } from "./query-data.js";
 import { SurveyBodies } from "./survey-body.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -133,6 +134,7 @@ async function prepare() {
     if ((done / BATCH) % 20 === 0) log(`bench: inserted ${done.toLocaleString("en")} surveys`);
   }
   await writer.close();
+  await foldAll(db, "bench", log);
   const insertSeconds = (performance.now() - started) / 1000;
   if (location.engine === "postgres") {
     const { default: postgres } = await import("postgres");
