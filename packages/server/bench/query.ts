@@ -35,7 +35,7 @@ import { getProject } from "../src/projects/project-store.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
 import { bulkInserter, foldAll, SurveyGenerator } from "./query-data.js";
-import { SurveyBodies } from "./survey-body.js";
+import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
@@ -69,9 +69,6 @@ const ROUNDS = Math.max(1, Number(args.rounds));
 const BATCH = 5000;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const quantile = (sorted: readonly number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-const ms = (n: number) => Math.round(n * 10) / 10;
 
 /** Where the load's facts are kept next to a reusable store, so a later measurement can report them. */
 const loadFacts = (engine: string, surveys: number) =>
@@ -313,46 +310,8 @@ async function measureQueries(base: string) {
 }
 
 /** POST one survey every 1/RATE s (open loop) for SECONDS; latencies of the 2xx answers. */
-async function measureIngest(base: string, key: string) {
-  const bodies = new SurveyBodies();
-  const latencies: number[] = [];
-  let failures = 0;
-  const inflight: Array<Promise<void>> = [];
-  const started = performance.now();
-  const total = RATE * SECONDS;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const { body } = bodies.next();
-    inflight.push(
-      (async () => {
-        const t = performance.now();
-        const res = await fetch(`${base}/v1/surveys`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body,
-        });
-        await res.arrayBuffer();
-        if (res.status === 201) latencies.push(performance.now() - t);
-        else failures++;
-      })(),
-    );
-  }
-  await Promise.all(inflight);
-  return { requests: total, failures, latencies };
-}
-
-/** p50/p99/max of the 2xx latencies of one or several phases taken together. */
-function percentiles(phases: ReadonlyArray<{ requests: number; failures: number; latencies: number[] }>) {
-  const latencies = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
-  return {
-    requests: phases.reduce((n, p) => n + p.requests, 0),
-    failures: phases.reduce((n, p) => n + p.failures, 0),
-    p50: ms(quantile(latencies, 0.5)),
-    p99: ms(quantile(latencies, 0.99)),
-    max: ms(latencies.at(-1) as number),
-  };
+function measureIngest(base: string, key: string) {
+  return steadyIngest(base, key, RATE, SECONDS);
 }
 
 /**

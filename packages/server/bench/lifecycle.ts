@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:lifecycle -- --engine sqlite|postgres --surveys 1000000 [--expired 100000]`: what data
+ * protection costs on a large project.
+ *
+ * 1. Loads `--surveys` surveys over the last 90 days into a fresh store (bench/query-data.ts, folded into
+ *    the rollups), `--people` of the participants with 5 surveys each, and reports the store's size on
+ *    disk per million surveys.
+ * 2. Erasure: erases those participants one by one (the API's transaction, in process) and reports
+ *    p50/p95/max.
+ * 3. Retention: starts `aftercall serve` on the store and submits `--rate` surveys a second for
+ *    `--seconds` with nothing to sweep (idle); stops it, sets a retention that expires the oldest
+ *    `--expired` surveys, starts it again and submits at the same rate while its sweeper deletes them.
+ *    Reports both ingestion p99s and their ratio, and how long the sweep took.
+ * Results as JSON in `--output` (default artifacts/bench-lifecycle-<engine>-<surveys>.json).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DEFAULT_DATA_POLICY } from "@aftercall/api";
+import { erase } from "../src/lifecycle/erasure.js";
+import { openStore } from "../src/open-store.js";
+import { createProject } from "../src/projects/manage-projects.js";
+import { updateDataPolicy } from "../src/projects/project-store.js";
+import type { Database } from "../src/store/database.js";
+import { startPostgres } from "../test/support/postgres.js";
+import { startChild } from "./processes.js";
+import { bulkInserter, foldAll, SurveyGenerator } from "./query-data.js";
+import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../../..");
+const SERVER = resolve(HERE, "..");
+const DAY = 86_400_000;
+const DAYS = 90;
+const BATCH = 5000;
+const SURVEYS_PER_PERSON = 5;
+
+const { values: args } = parseArgs({
+  options: {
+    surveys: { type: "string", default: "1000000" },
+    engine: { type: "string", default: "sqlite" },
+    people: { type: "string", default: "20" },
+    expired: { type: "string" },
+    rate: { type: "string", default: "200" },
+    seconds: { type: "string", default: "15" },
+    output: { type: "string" },
+  },
+});
+const SURVEYS = Number(args.surveys);
+const ENGINE = args.engine === "postgres" ? "postgres" : "sqlite";
+const PEOPLE = Number(args.people);
+const EXPIRED = Number(args.expired ?? Math.round(SURVEYS / 10));
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+type Location = { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+
+async function load(db: Database, location: Location): Promise<{ ingestKey: string; endMs: number }> {
+  const created = await createProject(db, { id: "bench", name: "Bench" });
+  const endMs = Date.now();
+  const generator = new SurveyGenerator("bench", endMs, DAYS);
+  const writer = await bulkInserter(
+    db,
+    location.engine === "sqlite"
+      ? { engine: "sqlite", path: join(location.dataDir, "aftercall.sqlite") }
+      : location,
+  );
+  // Every `stride`-th survey belongs to one of the people to erase, spread over the whole range.
+  const stride = Math.floor(SURVEYS / (PEOPLE * SURVEYS_PER_PERSON));
+  let personSurveys = 0;
+  for (let done = 0; done < SURVEYS; done += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, SURVEYS - done) }, (_, i) => {
+      const row = generator.next();
+      if ((done + i) % stride === 0 && personSurveys < PEOPLE * SURVEYS_PER_PERSON)
+        row.participant_id = `bench-person-${personSurveys++ % PEOPLE}`;
+      return row;
+    });
+    await writer.insert(rows);
+    if ((done / BATCH) % 40 === 0) log(`bench: inserted ${done.toLocaleString("en")} surveys`);
+  }
+  await writer.close();
+  await foldAll(db, "bench", log);
+  return { ingestKey: created.ingestKey.token, endMs };
+}
+
+async function diskBytes(db: Database, location: Location): Promise<number> {
+  if (location.engine === "postgres") {
+    const [row] = await db.all<{ bytes: string }>(
+      "SELECT pg_database_size(current_database())::text AS bytes",
+    );
+    return Number(row?.bytes);
+  }
+  return readdirSync(location.dataDir)
+    .filter((f) => f.startsWith("aftercall.sqlite"))
+    .reduce((sum, f) => sum + statSync(join(location.dataDir, f)).size, 0);
+}
+
+async function measureErasures(db: Database) {
+  const times: number[] = [];
+  let surveys = 0;
+  for (let i = 0; i < PEOPLE; i++) {
+    const started = performance.now();
+    const { receipt } = await erase(db, {
+      projectId: "bench",
+      selector: "participantId",
+      value: `bench-person-${i}`,
+      requestedBy: "bench",
+      nowMs: Date.now(),
+    });
+    times.push(performance.now() - started);
+    surveys += receipt.surveys;
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    erasures: PEOPLE,
+    surveysErased: surveys,
+    p50: ms(quantile(sorted, 0.5)),
+    p95: ms(quantile(sorted, 0.95)),
+    max: ms(sorted.at(-1) as number),
+  };
+}
+
+async function serve(storeArgs: string[]) {
+  const child = await startChild({
+    command: process.execPath,
+    args: [
+      "--conditions=source",
+      "--import",
+      "tsx",
+      join(SERVER, "src/cli.ts"),
+      "serve",
+      "--port",
+      "0",
+      ...storeArgs,
+    ],
+    env: { ...process.env, AFTERCALL_LOG_LEVEL: "warn", AFTERCALL_DELIVERY: "off" },
+    ready: /Aftercall.* is running at (http:\/\/\S+)/,
+    readyTimeoutMs: 120_000,
+  });
+  const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(child.output())?.[1] as string;
+  return { child, base };
+}
+
+const olderThan = async (db: Database, beforeMs: number) =>
+  Number(
+    (
+      await db.all<{ n: number | string }>(
+        "SELECT count(*) AS n FROM surveys WHERE project_id = 'bench' AND received_at < ?",
+        [beforeMs],
+      )
+    )[0]?.n,
+  );
+
+/** Ingestion idle, then during a sweep of the oldest `EXPIRED` surveys by the server's own sweeper. */
+async function measureRetention(db: Database, storeArgs: string[], ingestKey: string) {
+  const idleServer = await serve(storeArgs);
+  const idle = await steadyIngest(idleServer.base, ingestKey, RATE, SECONDS);
+  await idleServer.child.stop();
+  // The retention that expires the oldest EXPIRED surveys: whole days, counted from now.
+  const [cut] = await db.all<{ at: number | string }>(
+    "SELECT received_at AS at FROM surveys WHERE project_id = 'bench' ORDER BY received_at LIMIT 1 OFFSET ?",
+    [EXPIRED],
+  );
+  const days = Math.max(1, Math.floor((Date.now() - Number(cut?.at)) / DAY));
+  const cutoff = Date.now() - days * DAY;
+  const expired = await olderThan(db, cutoff);
+  await updateDataPolicy(db, "bench", {
+    ...DEFAULT_DATA_POLICY,
+    retention: { ...DEFAULT_DATA_POLICY.retention, surveysDays: days },
+  });
+  const sweeping = await serve(storeArgs);
+  const started = performance.now();
+  const during = await steadyIngest(sweeping.base, ingestKey, RATE, SECONDS);
+  const leftAfterIngest = await olderThan(db, cutoff);
+  while ((await olderThan(db, cutoff)) > 0) await sleep(500);
+  const sweepSeconds = (performance.now() - started) / 1000;
+  await sweeping.child.stop();
+  const idleStats = percentiles([idle]);
+  const duringStats = percentiles([during]);
+  return {
+    expired,
+    retentionDays: days,
+    sweptWhileIngesting: expired - leftAfterIngest,
+    sweepSeconds: Math.round(sweepSeconds * 10) / 10,
+    ingestIdle: idleStats,
+    ingestDuringSweep: duringStats,
+    p99Ratio: Math.round((duringStats.p99 / idleStats.p99) * 100) / 100,
+  };
+}
+
+async function main() {
+  const cleanups: Array<() => Promise<void>> = [];
+  let location: Location;
+  let storeArgs: string[];
+  if (ENGINE === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "aftercall-bench-lifecycle-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    location = { engine: "sqlite", dataDir: dir };
+    storeArgs = ["--data-dir", dir];
+  } else {
+    const pg = await startPostgres();
+    cleanups.push(() => pg.stop());
+    location = { engine: "postgres", url: pg.url };
+    storeArgs = ["--database-url", pg.url];
+  }
+  const db = await openStore(location);
+  try {
+    const started = performance.now();
+    const { ingestKey } = await load(db, location);
+    const loadSeconds = Math.round((performance.now() - started) / 1000);
+    const bytes = await diskBytes(db, location);
+    log(`bench: loaded ${SURVEYS.toLocaleString("en")} surveys in ${loadSeconds} s, ${bytes} bytes on disk`);
+    const erasure = await measureErasures(db);
+    log(`bench: erasure of one participant: ${JSON.stringify(erasure)}`);
+    const retention = await measureRetention(db, storeArgs, ingestKey);
+    log(`bench: retention sweep during ingestion: ${JSON.stringify(retention)}`);
+    const report = {
+      engine: ENGINE,
+      surveys: SURVEYS,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim(),
+      loadSeconds,
+      diskBytes: bytes,
+      diskMiBPerMillionSurveys: Math.round((bytes / 2 ** 20 / SURVEYS) * 1e6),
+      erasure,
+      retention,
+    };
+    const output = args.output ?? join(ROOT, `artifacts/bench-lifecycle-${ENGINE}-${SURVEYS}.json`);
+    mkdirSync(dirname(output), { recursive: true });
+    writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    await db.close();
+    for (const step of cleanups.reverse()) await step();
+  }
+}
+
+await main();
