@@ -314,3 +314,30 @@ export const analyticsCompare = defineRoute({
       "The default project as ?projectId=; the operator token may instead name both cohorts' projects (a.projectId, b.projectId).",
   },
 });
+
+export const FreshnessSchema = Type.Object(
+  {
+    unfoldedSurveys: Type.Integer({
+      minimum: 0,
+      description: "Committed surveys not yet folded into the rollups (analytics count them from raw rows).",
+    }),
+    lagSeconds: Type.Number({
+      minimum: 0,
+      description: "Age of the oldest unfolded survey by its receive time; 0 when the rollups are caught up.",
+    }),
+  },
+  { additionalProperties: false, title: "Freshness" },
+);
+
+export const analyticsFreshness = defineRoute({
+  method: "GET",
+  url: "/v1/projects/:projectId/analytics/freshness",
+  operationId: "analyticsFreshness",
+  summary: "How far the rollups trail the committed surveys",
+  description:
+    "Every analytics answer is exact whatever this says (surveys not yet folded are read from their raw rows); a growing lag means answers get slower, and the folder needs attention (also on /metrics as aftercall_rollup_lag_seconds).",
+  tags: ["analytics"],
+  auth: "admin",
+  params: ProjectParams,
+  responses: { 200: FreshnessSchema },
+});

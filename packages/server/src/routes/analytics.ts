@@ -2,6 +2,7 @@ import {
   analyticsBreakdown,
   analyticsCompare,
   analyticsDimensions,
+  analyticsFreshness,
   analyticsSummary,
   analyticsTags,
   analyticsTimeseries,
@@ -12,6 +13,7 @@ import { foldBuckets, resolveTimeZone } from "../analytics/buckets.js";
 import { cohortRates, comparison, splitCohorts } from "../analytics/compare.js";
 import { dimensionKeys } from "../analytics/dimension-rollup-query.js";
 import { breakdownRows, dimensionKeyRows, rates, summaryReply, tagsReply } from "../analytics/responses.js";
+import { rollupLag } from "../analytics/rollup-folder.js";
 import { breakdown, summarize, tagCounts, timeSlots } from "../analytics/rollup-query.js";
 import { AftercallError } from "../errors.js";
 import { countEvents } from "../events/survey-events.js";
@@ -35,6 +37,14 @@ function timeZone(raw: string | undefined): string {
 /** Analytics of a project's surveys (admin token). */
 export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db, analytics: reads } = ctx;
+
+  handle(app, ctx, analyticsFreshness, async ({ project }) => {
+    const lag = (await rollupLag(db)).find((l) => l.projectId === project.id);
+    return {
+      unfoldedSurveys: lag?.unfolded ?? 0,
+      lagSeconds: lag ? Math.max(0, Date.now() - lag.oldestUnfoldedAtMs) / 1000 : 0,
+    };
+  });
 
   handle(app, ctx, analyticsSummary, async ({ project, query }) => {
     const q = toSurveyQuery(query);

@@ -57,7 +57,7 @@ export function checkResponsesAgainstDeclarations(fastify: FastifyInstance): voi
 /** An in-process app on a fresh SQLite database (or the given one), silent, with an operator token. */
 export async function startTestApp(
   options: Partial<
-    Pick<AppOptions, "db" | "now" | "dashboardDir" | "analytics" | "delivery" | "retention">
+    Pick<AppOptions, "db" | "now" | "dashboardDir" | "analytics" | "delivery" | "retention" | "folding">
   > = {},
 ): Promise<{
   app: App;
