@@ -21,6 +21,10 @@ export interface ServerConfig {
    * percent; default 50 (see PacedReads).
    */
   analyticsSharePercent?: number;
+  /** Most time to receive a whole request, ms; then 408 and the connection closed. Default 5000. */
+  bodyTimeoutMs?: number;
+  /** Most open connections per socket address (0: no cap); default 512. */
+  maxConnectionsPerAddress?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -43,7 +47,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
+ * `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -89,6 +94,20 @@ export function loadConfig(
       DEFAULT_ANALYTICS_SHARE * 100,
       10,
       100,
+    ),
+    bodyTimeoutMs: integer(
+      "AFTERCALL_BODY_TIMEOUT_MS",
+      get("AFTERCALL_BODY_TIMEOUT_MS"),
+      5_000,
+      100,
+      600_000,
+    ),
+    maxConnectionsPerAddress: integer(
+      "AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS",
+      get("AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS"),
+      512,
+      0,
+      1_000_000,
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;
