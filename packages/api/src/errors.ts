@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   /** The body is not JSON. */
   INVALID_JSON: 400,
+  /** The body is not valid UTF-8, or does not decode with its Content-Encoding. */
+  INVALID_ENCODING: 400,
   /** A query-string or path parameter is malformed; the message names it. */
   INVALID_PARAMETER: 400,
   /** No key, or a key that does not exist or was revoked. */
@@ -30,9 +32,16 @@ export const ERROR_STATUS = {
   SETTING_EXISTS: 409,
   /** A backfill from before the oldest delivered entry still kept (the backfill horizon). */
   BACKFILL_BEYOND_HORIZON: 409,
+  /** The body did not arrive in time (answered by the HTTP layer itself, without a JSON body). */
+  REQUEST_TIMEOUT: 408,
+  /** The declared, received or decoded body is larger than the endpoint accepts. */
   PAYLOAD_TOO_LARGE: 413,
-  /** Content-Type is neither application/json nor text/plain. */
+  /** Content-Type is neither application/json nor text/plain, or a Content-Encoding other than gzip, deflate, br. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A rate limit (per ingest key or client address) or too many connections; retry after `Retry-After` seconds. */
+  RATE_LIMITED: 429,
+  /** The project's daily quota is used up; `Retry-After` says when it renews (midnight UTC). */
+  QUOTA_EXCEEDED: 429,
   /** The server is shutting down; retry against another instance or later. */
   SHUTTING_DOWN: 503,
   /** The store did not accept the commit; nothing was written; retry. */

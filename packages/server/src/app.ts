@@ -13,6 +13,12 @@ import { KeyResolver } from "./http/auth.js";
 import { installBodyParsers } from "./http/body-parsers.js";
 import type { AppContext } from "./http/context.js";
 import { logRequest, sendError } from "./http/errors.js";
+import {
+  capConnectionsPerAddress,
+  DEFAULT_INGRESS,
+  decodeBody,
+  type IngressOptions,
+} from "./http/ingress.js";
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
@@ -58,6 +64,8 @@ export interface AppOptions {
    * Tests turn it off or drive it with their own clock.
    */
   retention?: boolean | Omit<RetentionSweeperOptions, "logger">;
+  /** Body timeout and connection cap; default {@link DEFAULT_INGRESS}. */
+  ingress?: Partial<IngressOptions>;
 }
 
 /**
@@ -92,7 +100,16 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createApp(options: AppOptions): App {
   const { db, logger } = options;
   const state = { closing: false };
+  const ingress = { ...DEFAULT_INGRESS, ...options.ingress };
   const fastify = Fastify({
+    // A whole request (headers and body) must arrive within this, or Node answers 408 and closes the
+    // connection: slow bodies cannot hold sockets open. Checked every quarter of it (Node's default, 30 s,
+    // would let a slow body live that long).
+    requestTimeout: ingress.bodyTimeoutMs,
+    http: {
+      headersTimeout: ingress.bodyTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(ingress.bodyTimeoutMs / 4))),
+    },
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generic so routes type-check.
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written by logRequest, with ids only; Fastify's own lines would log URLs.
@@ -153,6 +170,8 @@ export function createApp(options: AppOptions): App {
       if (method !== "HEAD" && method !== "OPTIONS") routes.add(`${method} ${route.url}`);
   });
   installBodyParsers(fastify);
+  capConnectionsPerAddress(fastify.server, ingress.maxConnectionsPerAddress);
+  fastify.addHook("preParsing", decodeBody);
   fastify.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
     if (state.closing)

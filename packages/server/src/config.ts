@@ -24,6 +24,10 @@ export interface ServerConfig {
   analyticsSharePercent?: number;
   /** Days delivered outbox entries are kept so destinations can be backfilled; default 30. */
   backfillHorizonDays?: number;
+  /** Most time to receive a whole request, ms; then 408 and the connection closed. Default 5000. */
+  bodyTimeoutMs?: number;
+  /** Most open connections per socket address (0: no cap); default 512. */
+  maxConnectionsPerAddress?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -47,7 +51,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
- * `AFTERCALL_BACKFILL_HORIZON_DAYS`.
+ * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -100,6 +104,20 @@ export function loadConfig(
       DEFAULT_BACKFILL_HORIZON_DAYS,
       0,
       3650,
+    ),
+    bodyTimeoutMs: integer(
+      "AFTERCALL_BODY_TIMEOUT_MS",
+      get("AFTERCALL_BODY_TIMEOUT_MS"),
+      5_000,
+      100,
+      600_000,
+    ),
+    maxConnectionsPerAddress: integer(
+      "AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS",
+      get("AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS"),
+      512,
+      0,
+      1_000_000,
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;

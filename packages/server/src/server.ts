@@ -40,6 +40,12 @@ export async function startServer(
     db,
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
+    ingress: {
+      ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
+      ...(config.maxConnectionsPerAddress === undefined
+        ? {}
+        : { maxConnectionsPerAddress: config.maxConnectionsPerAddress }),
+    },
     delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
     ...(config.backfillHorizonDays === undefined
       ? {}

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AftercallError } from "../errors.js";
 
+/** Strict: a malformed byte sequence is refused, never replaced with U+FFFD. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /** JSON bodies as application/json or text/plain (what navigator.sendBeacon sends). */
 export function installBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -9,7 +12,17 @@ export function installBodyParsers(fastify: FastifyInstance): void {
     body: string | Buffer,
     done: (err: Error | null, value?: unknown) => void,
   ) => {
-    const text = body.toString();
+    let text: string;
+    try {
+      text = typeof body === "string" ? body : UTF8.decode(body);
+    } catch {
+      return done(
+        new AftercallError(
+          "INVALID_ENCODING",
+          "The request body is not valid UTF-8; send it encoded as UTF-8.",
+        ),
+      );
+    }
     if (text.trim() === "")
       return done(new AftercallError("INVALID_JSON", "The request body is empty; send a JSON survey."));
     try {
@@ -18,5 +31,5 @@ export function installBodyParsers(fastify: FastifyInstance): void {
       done(new AftercallError("INVALID_JSON", `The request body is not valid JSON: ${(e as Error).message}`));
     }
   };
-  fastify.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, parse);
+  fastify.addContentTypeParser(["application/json", "text/plain"], { parseAs: "buffer" }, parse);
 }

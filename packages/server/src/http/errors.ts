@@ -108,6 +108,8 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   request.errorCode = mapped.code;
   const body: ErrorBody = { code: mapped.code, message: mapped.message, requestId: request.id };
   if (mapped.errors) body.errors = mapped.errors;
+  // Refused before its body arrived (auth, type, length, rate): close rather than read the rest of it.
+  if (!request.raw.complete) reply.header("connection", "close");
   if (mapped.code === "SHUTTING_DOWN") reply.header("connection", "close").header("retry-after", "1");
   return reply.code(mapped.status).send(body);
 }

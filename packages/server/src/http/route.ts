@@ -5,6 +5,7 @@ import type { Project } from "../projects/project.js";
 import type { Reader } from "./auth.js";
 import { authorize } from "./auth.js";
 import type { AppContext } from "./context.js";
+import { checkBodyHeaders } from "./ingress.js";
 
 /** What a handler of route `R` is given: validated input and, by the route's `auth`, who and which project. */
 export interface HandlerInput<R extends RouteDeclaration> {
@@ -67,7 +68,8 @@ export function handle<R extends RouteDeclaration>(
       schema: requestSchema(route, alias),
       config: { declaration: route } satisfies RouteConfig,
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-      onRequest: authorize(ctx.db, ctx.resolver, route.auth),
+      // Who calls, then what the body will be: all before a byte of it is read.
+      onRequest: [authorize(ctx.db, ctx.resolver, route.auth), checkBodyHeaders],
       handler: (request, reply) => {
         const query = { ...(request.query as Record<string, unknown>) };
         const params = { ...(request.params as Record<string, unknown>) };
