@@ -1,5 +1,9 @@
 import {
+  type CallQualitySummary,
   type CallSurveyResponse,
+  callQualitySchema,
+  MIN_ASK_PROBABILITY,
+  NETWORK_BANDS,
   type RatingCategory,
   ratingScaleSchema,
   type SurveyRecord,
@@ -8,7 +12,7 @@ import {
   surveySubmissionSchema,
 } from "@aftercall/schema";
 import { type Static, type TSchema, Type } from "typebox";
-import { InstantSchema } from "./common.js";
+import { InstantSchema, oneOf } from "./common.js";
 
 /**
  * The survey as the API carries it. A submission and the ACS-shaped answer are described by the schema
@@ -68,6 +72,25 @@ export const SurveyRecordSchema = Type.Object(
       { additionalProperties: false },
     ),
     dimensions: Type.Record(Type.String(), Type.String()),
+    callQuality: Type.Optional(
+      Type.Unsafe<CallQualitySummary>({
+        ...(callQualitySchema as TSchema),
+        description: "What the device measured during the call, as submitted.",
+      }),
+    ),
+    askProbability: Type.Optional(
+      Type.Number({
+        minimum: MIN_ASK_PROBABILITY,
+        maximum: 1,
+        description: "The probability the participant was asked with, as submitted; absent means 1.",
+      }),
+    ),
+    networkBand: Type.Optional(
+      oneOf(NETWORK_BANDS, {
+        description:
+          "The call's network band, decided when the survey was stored from callQuality and the project's band thresholds; absent without a measured metric.",
+      }),
+    ),
   },
   { additionalProperties: false, title: "SurveyRecord" },
 );

@@ -1,3 +1,4 @@
+import type { CallQualitySummary } from "./call-quality.js";
 import { CONTEXT_FIELDS, DEFAULT_SCALE, RATING_CATEGORIES } from "./catalog.js";
 import type {
   CallRating,
@@ -62,6 +63,9 @@ export function toSurveyRecord(
     const rating = submission[category.field];
     if (rating) record.ratings[category.key] = recordRating(rating);
   }
+  if (submission.callQuality !== undefined)
+    record.callQuality = JSON.parse(JSON.stringify(submission.callQuality)) as CallQualitySummary;
+  if (submission.askProbability !== undefined) record.askProbability = submission.askProbability;
   return record;
 }
 
@@ -86,6 +90,9 @@ export function toSubmission(record: SurveyRecord): SurveySubmission {
     if (r.improvementSuggestion !== undefined) rating.improvementSuggestion = r.improvementSuggestion;
     (submission as unknown as Record<string, CallRating>)[category.field] = rating;
   }
+  if (record.callQuality !== undefined)
+    submission.callQuality = JSON.parse(JSON.stringify(record.callQuality)) as CallQualitySummary;
+  if (record.askProbability !== undefined) submission.askProbability = record.askProbability;
   return submission;
 }
 

@@ -7,6 +7,7 @@ import type {
   ScreenshareIssue,
   VideoIssue,
 } from "./catalog.js";
+import type { NetworkBand } from "./network-band.js";
 
 /**
  * A rating scale. Scores are integers from `lowerBound` (worst) to `upperBound` (best), both inclusive;
@@ -111,4 +112,13 @@ export interface SurveyRecord extends SurveyContext {
   participantId: string;
   ratings: { [K in RatingCategory]?: RecordedRating };
   dimensions: Record<string, string>;
+  /** What the device measured during the call, as submitted. */
+  callQuality?: CallQualitySummary;
+  /** The probability the participant was asked with, as submitted (absent: 1). */
+  askProbability?: number;
+  /**
+   * The call's network band, decided by the server when it stored the survey, from `callQuality` and
+   * the project's band thresholds then in force; absent without a measured metric.
+   */
+  networkBand?: NetworkBand;
 }

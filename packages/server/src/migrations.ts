@@ -1,3 +1,4 @@
+import { bandRollupMigration } from "./analytics/band-rollup-schema.js";
 import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
 import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
 import { backfillColumns, deliveryTables } from "./delivery/delivery-schema.js";
@@ -6,7 +7,7 @@ import { lifecycleTables, outboxPruningColumns } from "./lifecycle/lifecycle-sch
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
-import { surveyTable } from "./surveys/surveys-schema.js";
+import { surveyQualityColumns, surveyTable } from "./surveys/surveys-schema.js";
 
 /**
  * Aftercall's schema history, in order. Each domain module owns the DDL of its tables; this list only
@@ -36,5 +37,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     name: "exact backfill and outbox pruning",
     statements: (d) => [...backfillColumns(d), ...outboxPruningColumns(d)],
+  },
+  {
+    version: 13,
+    name: "call quality",
+    statements: (d) => [...surveyQualityColumns(d), ...bandRollupMigration(d)],
   },
 ];

@@ -1,5 +1,6 @@
 import { RATING_CATEGORIES } from "@aftercall/schema";
 import { TIME_SLOT_MS } from "./aggregates.js";
+import { BAND_DOUBLE_COLUMNS, mosBin } from "./band-rollup-schema.js";
 import { type Engine, ROLLUP_TABLES } from "./rollup-tables.js";
 
 /**
@@ -26,7 +27,12 @@ const COLUMNS = [
   ...CONTEXT,
   "dimensions",
   ...RATING_CATEGORIES.flatMap(({ key }) => CATEGORY_COLUMNS.map((c) => `${key}_${c}`)),
+  "network_band",
+  "mos",
+  "ask_probability",
 ];
+/** Where the call-quality columns start in a row of {@link COLUMNS}. */
+const QUALITY_AT = 6 + RATING_CATEGORIES.length * CATEGORY_COLUMNS.length;
 
 /**
  * The surveys of a batch, by id. The ids come from the outbox first, so the surveys are found through
@@ -71,6 +77,8 @@ export function countBatch(
   const ratings = new Counter();
   const tags = new Counter();
   const dimensions = new Counter();
+  const bands = new Counter();
+  const bandTags = new Counter();
   for (const s of surveys) {
     const receivedAt = Number(s[0]);
     const slot = receivedAt - (receivedAt % TIME_SLOT_MS);
@@ -79,7 +87,12 @@ export function countBatch(
       s[5] === "{}" || s[5] === null
         ? []
         : Object.entries(JSON.parse(String(s[5])) as Record<string, string>);
+    // As the band rollups' SQL reads them: no band is '', no probability 1 (band-rollup-schema.ts).
+    const band = s[QUALITY_AT] === null || s[QUALITY_AT] === undefined ? "" : String(s[QUALITY_AT]);
+    const mos = mosBin(s[QUALITY_AT + 1]);
+    const p = s[QUALITY_AT + 2] === null || s[QUALITY_AT + 2] === undefined ? 1 : Number(s[QUALITY_AT + 2]);
     ratings.add([projectId, slot, "*", 0, 0, 0, 0, ...context, 0]);
+    bands.add([projectId, "*", slot, band, p, mos, 0, 0, 0, 0, 0]);
     for (const [key, value] of pairs) dimensions.add([projectId, "*", key, slot, value, 0, 0, 0, 0, 0]);
     RATING_CATEGORIES.forEach(({ key: category }, c) => {
       const at = 6 + c * CATEGORY_COLUMNS.length;
@@ -94,9 +107,12 @@ export function countBatch(
       ];
       const scale = [Number(lower), Number(upper), Number(threshold), Number(score)];
       ratings.add([projectId, slot, category, ...scale, ...context, 0]);
+      bands.add([projectId, category, slot, band, p, mos, ...scale, 0]);
       if (issues)
-        for (const tag of issues.split(","))
+        for (const tag of issues.split(",")) {
           tags.add([projectId, slot, category, tag, Number(poor), ...context, 0]);
+          bandTags.add([projectId, slot, category, tag, Number(poor), band, p, 0]);
+        }
       for (const [key, value] of pairs) dimensions.add([projectId, category, key, slot, value, ...scale, 0]);
     });
   }
@@ -104,11 +120,19 @@ export function countBatch(
     ["rollup_ratings", [...ratings.rows.values()]],
     ["rollup_tags", [...tags.rows.values()]],
     ["rollup_dimensions", [...dimensions.rows.values()]],
+    ["rollup_bands", [...bands.rows.values()]],
+    ["rollup_band_tags", [...bandTags.rows.values()]],
   ]);
 }
 
 /** The finest table of each family; the other tables of the family are sums of its rows. */
-const FINEST = ["rollup_ratings", "rollup_tags", "rollup_dimensions"] as const;
+const FINEST = [
+  "rollup_ratings",
+  "rollup_tags",
+  "rollup_dimensions",
+  "rollup_bands",
+  "rollup_band_tags",
+] as const;
 
 const familyOf = (table: string) => FINEST.find((f) => table === f || table.startsWith(`${f}_`)) as string;
 
@@ -148,9 +172,23 @@ export function negate(tables: ReadonlyMap<string, readonly Row[]>): Map<string,
 }
 
 const BIGINT_COLUMNS = new Set(["slot", "n"]);
-const INTEGER_COLUMNS = new Set(["lower_bound", "upper_bound", "threshold", "score", "poor", "shard"]);
+const INTEGER_COLUMNS = new Set([
+  "lower_bound",
+  "upper_bound",
+  "threshold",
+  "score",
+  "poor",
+  "shard",
+  "mos_bin",
+]);
 const pgType = (column: string) =>
-  BIGINT_COLUMNS.has(column) ? "bigint" : INTEGER_COLUMNS.has(column) ? "integer" : "text";
+  BIGINT_COLUMNS.has(column)
+    ? "bigint"
+    : INTEGER_COLUMNS.has(column)
+      ? "integer"
+      : BAND_DOUBLE_COLUMNS.has(column)
+        ? "double precision"
+        : "text";
 
 function specOf(table: string) {
   const spec = ROLLUP_TABLES.find((t) => t.name === table);

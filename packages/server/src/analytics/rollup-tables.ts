@@ -1,4 +1,5 @@
 import type { SqlFragment } from "../store/database.js";
+import { BAND_ROLLUP_TABLES } from "./band-rollup-schema.js";
 import { DIMENSION_ROLLUP_TABLES } from "./dimension-rollup-schema.js";
 import { RATING_ROLLUP_TABLES, type RollupTableSpec } from "./rollup-schema.js";
 
@@ -14,10 +15,11 @@ import { RATING_ROLLUP_TABLES, type RollupTableSpec } from "./rollup-schema.js";
 
 export type Engine = "sqlite" | "postgres";
 
-/** Every rollup table: ratings and tags (four grains each), dimensions (two grains). */
+/** Every rollup table: ratings and tags (four grains each), dimensions, bands and band tags (two each). */
 export const ROLLUP_TABLES: readonly RollupTableSpec[] = [
   ...RATING_ROLLUP_TABLES,
   ...DIMENSION_ROLLUP_TABLES,
+  ...BAND_ROLLUP_TABLES,
 ];
 
 function spec(name: string): RollupTableSpec {

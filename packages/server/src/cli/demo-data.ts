@@ -49,7 +49,12 @@ export async function insertDemoData(
     const groups: PendingSurvey[][] = surveys
       .slice(i, i + CHUNK)
       .map((s) => [
-        toPendingSurvey(s.submission, { projectId: project.id, receivedAt: new Date(s.receivedAtMs) }),
+        toPendingSurvey(
+          s.submission,
+          { projectId: project.id, receivedAt: new Date(s.receivedAtMs) },
+          undefined,
+          project.surveyConfig.networkBands,
+        ),
       ]);
     for (const outcome of await commitSurveyGroups(db, groups)) {
       if (outcome.status === "conflict") totals.conflicts++;

@@ -95,6 +95,7 @@ export async function importSurveys(
           result.value,
           { projectId: project.id, receivedAt: candidate.receivedAt ?? new Date() },
           redactorOf(project),
+          project.surveyConfig.networkBands,
         ),
         lossy: candidate.lossy === true,
       });

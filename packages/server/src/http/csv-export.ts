@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { CONTEXT_FIELDS, RATING_CATEGORIES, type SurveyRecord } from "@aftercall/schema";
+import { bandMetrics, CONTEXT_FIELDS, RATING_CATEGORIES, type SurveyRecord } from "@aftercall/schema";
 import type { FastifyReply } from "fastify";
 import type { Project } from "../projects/project.js";
 
@@ -25,6 +25,15 @@ export const CSV_COLUMNS: readonly string[] = [
   ...CONTEXT_FIELDS,
   ...RATING_CATEGORIES.flatMap(({ key }) => RATING_FIELDS.map((f) => `${key}${f}`)),
   "dimensions",
+  // Call quality (appended with issue 16): the band decided at ingest, the metrics bands are made of
+  // (the worst stream's, see `bandMetrics`), the probability the survey was asked with, the summary.
+  "networkBand",
+  "mos",
+  "rttMsP95",
+  "lossFraction",
+  "jitterMsP95",
+  "askProbability",
+  "callQuality",
 ];
 
 type Cell = string | number | boolean | undefined;
@@ -64,6 +73,17 @@ export function csvCells(record: SurveyRecord): Cell[] {
     );
   }
   cells.push(Object.keys(record.dimensions).length > 0 ? JSON.stringify(record.dimensions) : undefined);
+  const quality = record.callQuality;
+  const metrics = quality ? bandMetrics(quality) : undefined;
+  cells.push(
+    record.networkBand,
+    metrics?.mos,
+    metrics?.rttMs,
+    metrics?.lossFraction,
+    metrics?.jitterMs,
+    record.askProbability,
+    quality ? JSON.stringify(quality) : undefined,
+  );
   return cells;
 }
 

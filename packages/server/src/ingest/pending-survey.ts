@@ -1,4 +1,10 @@
-import { type SurveyRecord, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import {
+  type NetworkBandOverrides,
+  networkBand,
+  type SurveyRecord,
+  type SurveySubmission,
+  toSurveyRecord,
+} from "@aftercall/schema";
 import { submissionHash } from "./content-hash.js";
 
 /** A validated survey about to be committed, with the hash of its submitted content. */
@@ -25,15 +31,20 @@ export type GroupOutcome =
 
 /**
  * The one way a validated submission becomes a survey to commit: its stored record (received now, in
- * this project, its free text passed through the project's redaction if any) and the hash of what the
- * client sent, so a retry of the same content replays.
+ * this project, its free text passed through the project's redaction if any, its network band decided
+ * from its call quality under the project's band thresholds `bands`) and the hash of what the client
+ * sent, so a retry of the same content replays.
  */
 export function toPendingSurvey(
   submission: SurveySubmission,
   at: { projectId: string; receivedAt: Date },
   redact?: (text: string) => string,
+  bands?: NetworkBandOverrides,
 ): PendingSurvey {
   const record = toSurveyRecord(submission, at);
+  // Decided once, at ingest: a later change of thresholds does not move stored surveys between bands.
+  const band = record.callQuality && networkBand(record.callQuality, bands);
+  if (band) record.networkBand = band;
   // The hash is of what the client sent, so a retry replays whatever redaction changed in the record.
   if (redact)
     for (const rating of Object.values(record.ratings))

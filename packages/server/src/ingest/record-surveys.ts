@@ -57,7 +57,12 @@ export async function recordSurveys(
   const receivedAt = ctx.now();
   const redact = redactorOf(project);
   const group: PendingSurvey[] = submissions.map((submission) =>
-    toPendingSurvey(submission, { projectId: project.id, receivedAt }, redact),
+    toPendingSurvey(
+      submission,
+      { projectId: project.id, receivedAt },
+      redact,
+      project.surveyConfig.networkBands,
+    ),
   );
   const duplicateInRequest = findDuplicateContent(group);
   if (duplicateInRequest) throw duplicateInRequest;

@@ -1,4 +1,11 @@
-import { CONTEXT_FIELDS, RATING_CATEGORIES, type RecordedRating, type SurveyRecord } from "@aftercall/schema";
+import {
+  type CallQualitySummary,
+  CONTEXT_FIELDS,
+  type NetworkBand,
+  RATING_CATEGORIES,
+  type RecordedRating,
+  type SurveyRecord,
+} from "@aftercall/schema";
 
 /**
  * The `surveys` table layout shared by both engines: one row per survey, one column group per rating
@@ -25,6 +32,12 @@ const ratingColumns = (key: string) =>
     `${key}_poor`,
   ] as const;
 
+/**
+ * Call quality (migration 13): the summary as JSON, the band decided at ingest, the summary's MOS (for
+ * grouping without parsing JSON) and the probability the survey was asked with (NULL: 1).
+ */
+export const QUALITY_COLUMNS = ["call_quality", "network_band", "mos", "ask_probability"] as const;
+
 /** Every column of `surveys`, in table order. */
 export const SURVEY_COLUMNS: readonly string[] = [
   "project_id",
@@ -37,10 +50,13 @@ export const SURVEY_COLUMNS: readonly string[] = [
   ...CONTEXT_FIELDS.map((f) => CONTEXT_COLUMNS[f]),
   "dimensions",
   ...RATING_CATEGORIES.flatMap((c) => ratingColumns(c.key)),
+  ...QUALITY_COLUMNS,
 ];
 
 /** Type class of a column (see `migrations.ts`): what its values are in a {@link SurveyRow}. */
-export type SurveyColumnType = "integer" | "bigint" | "text";
+export type SurveyColumnType = "integer" | "bigint" | "text" | "double precision";
+
+const DOUBLE_COLUMNS = new Set<string>(["mos", "ask_probability"]);
 
 const INTEGER_COLUMNS = new Set<string>(
   RATING_CATEGORIES.flatMap((c) => {
@@ -51,7 +67,13 @@ const INTEGER_COLUMNS = new Set<string>(
 
 /** The type of each of {@link SURVEY_COLUMNS}, in the same order (PostgreSQL names). */
 export const SURVEY_COLUMN_TYPES: readonly SurveyColumnType[] = SURVEY_COLUMNS.map((column) =>
-  column === "received_at" ? "bigint" : INTEGER_COLUMNS.has(column) ? "integer" : "text",
+  column === "received_at"
+    ? "bigint"
+    : INTEGER_COLUMNS.has(column)
+      ? "integer"
+      : DOUBLE_COLUMNS.has(column)
+        ? "double precision"
+        : "text",
 );
 
 /** Flatten a record into a row. */
@@ -78,6 +100,10 @@ export function surveyToRow(record: SurveyRecord, contentHash: string): SurveyRo
     row[suggestion] = r?.improvementSuggestion ?? null;
     row[poor] = r ? (r.poor ? 1 : 0) : null;
   }
+  row.call_quality = record.callQuality ? JSON.stringify(record.callQuality) : null;
+  row.network_band = record.networkBand ?? null;
+  row.mos = record.callQuality?.mos ?? null;
+  row.ask_probability = record.askProbability ?? null;
   return row;
 }
 
@@ -118,5 +144,11 @@ export function rowToSurvey(row: SurveyRow): SurveyRecord {
       rating.improvementSuggestion = String(row[suggestion]);
     record.ratings[key] = rating;
   }
+  if (row.call_quality !== null && row.call_quality !== undefined)
+    record.callQuality = JSON.parse(String(row.call_quality)) as CallQualitySummary;
+  if (row.ask_probability !== null && row.ask_probability !== undefined)
+    record.askProbability = Number(row.ask_probability);
+  if (row.network_band !== null && row.network_band !== undefined)
+    record.networkBand = String(row.network_band) as NetworkBand;
   return record;
 }

@@ -42,3 +42,18 @@ export function surveyTable({ int, bigint, text }: Dialect): string[] {
     "CREATE INDEX surveys_project_participant ON surveys (project_id, participant_id)",
   ];
 }
+
+/**
+ * Migration 13 (part): call quality on `surveys` (see `survey-row.ts`): the submitted summary as JSON,
+ * the network band decided at ingest (NULL: no measured metric), its MOS and the probability the survey
+ * was asked with (NULL: 1). Older surveys have none of them.
+ */
+export function surveyQualityColumns({ engine, text }: Dialect): string[] {
+  const double = engine === "sqlite" ? "REAL" : "double precision";
+  return [
+    `ALTER TABLE surveys ADD COLUMN call_quality ${text}`,
+    `ALTER TABLE surveys ADD COLUMN network_band ${text}`,
+    `ALTER TABLE surveys ADD COLUMN mos ${double}`,
+    `ALTER TABLE surveys ADD COLUMN ask_probability ${double}`,
+  ];
+}

@@ -20,7 +20,16 @@ import { commitSurveyGroups } from "../../src/ingest/commit.js";
 import { MIGRATIONS } from "../../src/migrations.js";
 import type { Database } from "../../src/store/database.js";
 import { type MakeDatabase, onEveryEngine } from "../support/engines.js";
-import { assertSame, generate, pending, random, randomQuery, SPAN, T0 } from "../support/rollup-equality.js";
+import {
+  assertSame,
+  generate,
+  pending,
+  random,
+  randomQuery,
+  SPAN,
+  storeWithoutQuality,
+  T0,
+} from "../support/rollup-equality.js";
 import { seedProjects } from "../support/seed.js";
 
 /** Surveys of a project past its rollup watermark. */
@@ -33,6 +42,7 @@ const ROLLUP_TABLES = [
   ...["", "_total", "_day", "_total_day"].flatMap((g) => [`rollup_ratings${g}`, `rollup_tags${g}`]),
   "rollup_dimensions",
   "rollup_dimensions_day",
+  ...["", "_day"].flatMap((g) => [`rollup_bands${g}`, `rollup_band_tags${g}`]),
 ];
 
 function rollupContract(name: string, makeDatabase: MakeDatabase): void {
@@ -49,11 +59,8 @@ function rollupContract(name: string, makeDatabase: MakeDatabase): void {
       // Part 1 is stored before the rollups existed (migration 3), then migrations 4 to 6 fill them.
       ({ db, cleanup, exec } = await makeDatabase({ upTo: 3 }));
       await seedProjects(db, ["p", "q"]);
-      assert.ok(
-        (await commitSurveyGroups(db, [early.map((d) => pending("p", d))])).every(
-          (o) => o.status === "committed",
-        ),
-      );
+      // Those surveys predate the call-quality columns (migration 13): they are stored without them.
+      for (const d of early) await storeWithoutQuality(db, pending("p", d));
       await db.migrate(MIGRATIONS);
       // Part 2 one at a time; part 3 in batches of up to 40, with idempotent retries of stored surveys.
       for (const d of single) await commitSurveyGroups(db, [[pending("p", d)]]);

@@ -5,20 +5,16 @@
  * that writes rollups another way (retention, erasure).
  */
 import assert from "node:assert/strict";
-import {
-  RATING_CATEGORIES,
-  type RatingCategory,
-  type SurveySubmission,
-  toSurveyRecord,
-} from "@aftercall/schema";
+import { RATING_CATEGORIES, type RatingCategory, type SurveySubmission } from "@aftercall/schema";
 import { type BreakdownBy, type RatingAggregate, TIME_SLOT_MS } from "../../src/analytics/aggregates.js";
 import { analyticsReads } from "../../src/analytics/analytics-reads.js";
 import { dimensionKeys } from "../../src/analytics/dimension-rollup-query.js";
 import { breakdown, summarize, tagCounts, timeSlots } from "../../src/analytics/rollup-query.js";
-import { submissionHash } from "../../src/ingest/content-hash.js";
-import type { PendingSurvey } from "../../src/ingest/pending-survey.js";
+import { drawCondition, syntheticCallQuality } from "../../src/demo/call-quality.js";
+import { type PendingSurvey, toPendingSurvey } from "../../src/ingest/pending-survey.js";
 import type { Database } from "../../src/store/database.js";
 import type { SurveyQuery } from "../../src/surveys/survey-query.js";
+import { QUALITY_COLUMNS, SURVEY_COLUMNS, surveyToRow } from "../../src/surveys/survey-row.js";
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 export function random(seed: number): () => number {
@@ -42,6 +38,7 @@ const VERSIONS = [undefined, "", "1.0", "1.1", "2.0"];
 const PLATFORMS = [undefined, "web", "ios", "android"];
 const BROWSERS = [undefined, "chrome", "firefox"];
 const SDKS = [undefined, "0.1.0", "0.2.0"];
+const ASK_PROBABILITIES = [undefined, undefined, 1, 0.5, 0.1, 0.25];
 
 export function generate(rand: () => number, n: number): Array<{ sub: SurveySubmission; at: number }> {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
@@ -79,6 +76,14 @@ export function generate(rand: () => number, n: number): Array<{ sub: SurveySubm
     if (rand() < 0.4) dimensions.team = pick(["red", "blue", 'say "hi"', "Zoë"]);
     if (rand() < 0.3) dimensions.region = pick(["eu", "us"]);
     if (Object.keys(dimensions).length > 0) sub.dimensions = dimensions;
+    // Call quality: most surveys measured (bands from the demo profiles; some with no metric at all, so
+    // without a band), asked with one of a few probabilities as sampling by band does.
+    const q = rand();
+    if (q < 0.6)
+      sub.callQuality = syntheticCallQuality(rand, drawCondition(rand, { good: 1, fair: 1, poor: 1 }));
+    else if (q < 0.7) sub.callQuality = { durationSeconds: 30 };
+    const p = pick(ASK_PROBABILITIES);
+    if (p !== undefined) sub.askProbability = p;
     // Every tenth survey exactly on a slot boundary, the others anywhere (to the millisecond).
     const at =
       i % 10 === 0
@@ -92,10 +97,20 @@ export function generate(rand: () => number, n: number): Array<{ sub: SurveySubm
 export const pending = (
   projectId: string,
   { sub, at }: { sub: SurveySubmission; at: number },
-): PendingSurvey => ({
-  record: toSurveyRecord(sub, { projectId, receivedAt: new Date(at) }),
-  contentHash: submissionHash(sub),
-});
+): PendingSurvey => toPendingSurvey(sub, { projectId, receivedAt: new Date(at) });
+
+/**
+ * Store a survey as a server before migration 13 did: the columns of that time only (no call quality),
+ * the outbox entry by the trigger of that time.
+ */
+export async function storeWithoutQuality(db: Database, survey: PendingSurvey): Promise<void> {
+  const row = surveyToRow(survey.record, survey.contentHash);
+  const columns = SURVEY_COLUMNS.filter((c) => !(QUALITY_COLUMNS as readonly string[]).includes(c));
+  await db.run(
+    `INSERT INTO surveys (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    columns.map((c) => row[c] ?? null),
+  );
+}
 
 /** A random time bound: none, on a slot boundary, or anywhere. */
 function bound(rand: () => number): number | undefined {
