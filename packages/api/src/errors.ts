@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   PROJECT_EXISTS: 409,
   /** A project already has the most diagnostic settings allowed (5). */
   SETTING_LIMIT_REACHED: 409,
+  /** A project already has the most alert rules allowed (50). */
+  ALERT_RULE_LIMIT_REACHED: 409,
   /** A diagnostic setting with this name already exists in the project. */
   SETTING_EXISTS: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -41,9 +43,12 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** Codes of alert-rule problems beyond the survey validator's (see docs/alerts.md). */
+export const ALERT_RULE_ISSUE_CODES = ["UNKNOWN_CATEGORY", "TOO_MANY", "EFFECT_UNREACHABLE"] as const;
+
 export const ValidationIssueSchema = Type.Object(
   {
-    code: oneOf(VALIDATION_CODES),
+    code: oneOf([...VALIDATION_CODES, ...ALERT_RULE_ISSUE_CODES]),
     path: Type.String({ description: "Dotted path of the offending field; empty for the whole input." }),
     message: Type.String(),
   },

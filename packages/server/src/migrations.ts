@@ -1,3 +1,4 @@
+import { alertTables } from "./alerts/alerts-schema.js";
 import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
 import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
 import { deliveryTables } from "./delivery/delivery-schema.js";
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "data lifecycle",
     statements: (d) => [...dataPolicyColumn(d), ...lifecycleTables(d)],
   },
+  { version: 14, name: "alerts", statements: alertTables },
 ];
