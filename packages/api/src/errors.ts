@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   PROJECT_EXISTS: 409,
   /** A project already has the most diagnostic settings allowed (5). */
   SETTING_LIMIT_REACHED: 409,
+  /** A project already has the most alert rules allowed (50). */
+  ALERT_RULE_LIMIT_REACHED: 409,
   /** A diagnostic setting with this name already exists in the project. */
   SETTING_EXISTS: 409,
   /** A backfill from before the oldest delivered entry still kept (the backfill horizon). */
@@ -52,9 +54,12 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** Codes of alert-rule problems beyond the survey validator's (see docs/alerts.md). */
+export const ALERT_RULE_ISSUE_CODES = ["UNKNOWN_CATEGORY", "TOO_MANY", "EFFECT_UNREACHABLE"] as const;
+
 export const ValidationIssueSchema = Type.Object(
   {
-    code: oneOf(VALIDATION_CODES),
+    code: oneOf([...VALIDATION_CODES, ...ALERT_RULE_ISSUE_CODES]),
     path: Type.String({ description: "Dotted path of the offending field; empty for the whole input." }),
     message: Type.String(),
   },

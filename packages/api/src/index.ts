@@ -12,6 +12,7 @@
  *
  * @module
  */
+import * as alerts from "./alerts.js";
 import * as analytics from "./analytics.js";
 import * as client from "./client.js";
 import * as delivery from "./delivery.js";
@@ -21,6 +22,7 @@ import type { RouteDeclaration } from "./route.js";
 import * as surveys from "./surveys.js";
 import * as system from "./system.js";
 
+export * from "./alerts.js";
 export * from "./analytics.js";
 export * from "./client.js";
 export * from "./common.js";
@@ -47,6 +49,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   analytics,
   delivery,
   lifecycle,
+  alerts,
 ]
   .flatMap((module) => Object.values(module))
   .filter(isRoute);

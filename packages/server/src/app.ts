@@ -23,6 +23,7 @@ import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
 import { getProject } from "./projects/project-store.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientRoutes } from "./routes/client.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -200,6 +201,7 @@ export function createApp(options: AppOptions): App {
   analyticsRoutes(fastify, context);
   deliveryRoutes(fastify, context);
   lifecycleRoutes(fastify, context);
+  alertRoutes(fastify, context);
   dashboardRoutes(fastify, context, options.dashboardDir);
   delivery?.start();
   folder?.start();

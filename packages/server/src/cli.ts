@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import type { SurveyRecord } from "@aftercall/schema";
 import { Command, Option } from "commander";
+import { registerAlertCommands } from "./cli/alert-commands.js";
 import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
 import { registerLifecycleCommands } from "./cli/lifecycle-commands.js";
@@ -330,6 +331,7 @@ function buildProgram(): Command {
 
   registerSettingsCommands(program, { storeOptions, withStore, requireProject, print });
   registerLifecycleCommands(program, { storeOptions, withStore, requireProject, print });
+  registerAlertCommands(program, { storeOptions, withStore, requireProject, print });
   return program;
 }
 

@@ -1,3 +1,4 @@
+import { alertTables } from "./alerts/alerts-schema.js";
 import { bandRollupMigration } from "./analytics/band-rollup-schema.js";
 import { dimensionRollupMigration } from "./analytics/dimension-rollup-schema.js";
 import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-schema.js";
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "call quality",
     statements: (d) => [...surveyQualityColumns(d), ...bandRollupMigration(d)],
   },
+  { version: 14, name: "alerts", statements: alertTables },
 ];
