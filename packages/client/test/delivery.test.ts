@@ -325,6 +325,8 @@ describe("events of a malformed call identity", () => {
     const client = createSurveyClient(options(net.fetch));
     await client.forCall({ callId: "", participantId: "p" }).track("shown");
     await client.forCall({ callId: "c", participantId: "p".repeat(257) }).track("shown");
+    await client.forCall({ callId: "c\0", participantId: "p" }).track("shown");
+    await client.forCall({ callId: "c", participantId: "p\ud800" }).track("shown");
     await client.forCall(call).track("shown");
     await client.flush();
     assert.deepEqual(
