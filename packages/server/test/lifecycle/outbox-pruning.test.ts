@@ -67,8 +67,13 @@ onEveryEngine("outbox_pruning", (engine, makeDatabase) => {
         assert.equal(await countRows(db, "delivery_log", "q"), 200);
         const all = await countRows(db, "delivery_log", "p");
         await foldAll(db, "p");
-        // A destination backfilling from day 1 has not passed the entries received since.
-        const setting = await webhookSetting(db, project, T0 + DAY);
+        // A destination halfway through the log has not passed the entries after its cursor.
+        const setting = await webhookSetting(db, project);
+        const [middle] = await db.all<{ seq: number }>(
+          "SELECT seq FROM delivery_log WHERE project_id = 'p' ORDER BY seq LIMIT 1 OFFSET ?",
+          [Math.floor(all / 2)],
+        );
+        await db.run("UPDATE destinations SET cursor_seq = ?", [Number(middle?.seq)]);
         const now = T0 + 31.5 * DAY; // a 30-day horizon keeps what arrived after T0 + 1.5 days
         const cutoff = now - 30 * DAY;
         const [{ cursor } = { cursor: 0 }] = await db.all<{ cursor: number }>(
