@@ -95,6 +95,8 @@ async function diskBytes(db: Database, location: Location): Promise<number> {
     );
     return Number(row?.bytes);
   }
+  // What the store keeps, not what the load left in the write-ahead log.
+  await db.all("PRAGMA wal_checkpoint(TRUNCATE)");
   return readdirSync(location.dataDir)
     .filter((f) => f.startsWith("aftercall.sqlite"))
     .reduce((sum, f) => sum + statSync(join(location.dataDir, f)).size, 0);
