@@ -8,6 +8,7 @@ import type { AnalyticsSource } from "./analytics/rollup-split.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
 import { DeliveryMetrics, processRegistry } from "./delivery/delivery-metrics.js";
 import { SqlDeliveryStore } from "./delivery/delivery-store.js";
+import { type OutboundPolicy, STRICT_OUTBOUND } from "./delivery/outbound-policy.js";
 import { AftercallError } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
 import { installBodyParsers } from "./http/body-parsers.js";
@@ -41,7 +42,14 @@ export interface AppOptions {
    * Run the delivery engine in this process (default true), with these settings. Several servers may
    * share a store with delivery on: leases keep them from delivering a destination at once.
    */
-  delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "getProject" | "logger" | "metrics">;
+  delivery?:
+    | boolean
+    | Omit<DeliveryEngineOptions, "store" | "getProject" | "logger" | "metrics" | "outbound">;
+  /**
+   * Which addresses destinations may connect to (delivery and `…/test`); default the strict policy:
+   * loopback, private, link-local and similar addresses refused, no allow-list.
+   */
+  outbound?: OutboundPolicy;
   /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
   dashboardDir?: string;
   /** Where analytics come from; default rollups where they can answer (`raw` for comparisons in tests). */
@@ -118,6 +126,7 @@ export function createApp(options: AppOptions): App {
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);
   metrics.watch(deliveryStore);
+  const outbound = options.outbound ?? STRICT_OUTBOUND;
   const deliveryOptions = options.delivery ?? true;
   const delivery = deliveryOptions
     ? new DeliveryEngine({
@@ -126,6 +135,7 @@ export function createApp(options: AppOptions): App {
         getProject: (id) => getProject(db, id),
         logger,
         metrics,
+        outbound,
       })
     : undefined;
   const hints = new WatermarkHints();
@@ -144,6 +154,7 @@ export function createApp(options: AppOptions): App {
     deliveryStore,
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
+    outbound,
   };
   if (delivery) context.delivery = delivery;
 

@@ -10,6 +10,7 @@ import { registerLifecycleCommands } from "./cli/lifecycle-commands.js";
 import { cappedLineReporter } from "./cli/line-reporter.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
+import { OutboundPolicy } from "./delivery/outbound-policy.js";
 import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
 import { CSV_COLUMNS, csvCells, csvField } from "./http/csv-export.js";
@@ -328,8 +329,18 @@ function buildProgram(): Command {
       });
     });
 
-  registerSettingsCommands(program, { storeOptions, withStore, requireProject, print });
-  registerLifecycleCommands(program, { storeOptions, withStore, requireProject, print });
+  const tools = {
+    storeOptions,
+    withStore,
+    requireProject,
+    print,
+    outbound: () => {
+      const allow = loadConfig(process.env).outboundAllow;
+      return new OutboundPolicy(allow ? { allow } : {});
+    },
+  };
+  registerSettingsCommands(program, tools);
+  registerLifecycleCommands(program, tools);
   return program;
 }
 

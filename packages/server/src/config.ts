@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
@@ -21,6 +22,11 @@ export interface ServerConfig {
    * percent; default 50 (see PacedReads).
    */
   analyticsSharePercent?: number;
+  /**
+   * Hosts and address ranges destinations may reach although the outbound policy refuses them by
+   * default (loopback, private, link-local…); `AFTERCALL_OUTBOUND_ALLOW`. Default none.
+   */
+  outboundAllow?: OutboundAllowList;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -43,7 +49,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
+ * `AFTERCALL_OUTBOUND_ALLOW`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -67,6 +74,12 @@ export function loadConfig(
     throw new ConfigError(`AFTERCALL_DELIVERY must be "on" or "off", got "${delivery}".`);
   }
   const readConnections = get("AFTERCALL_PG_READ_CONNECTIONS");
+  let outboundAllow: OutboundAllowList;
+  try {
+    outboundAllow = parseOutboundAllowList(get("AFTERCALL_OUTBOUND_ALLOW"));
+  } catch (error) {
+    throw new ConfigError(`AFTERCALL_OUTBOUND_ALLOW: ${(error as Error).message}.`);
+  }
   const config: ServerConfig = {
     host: get("AFTERCALL_HOST") || "127.0.0.1",
     port: integer("AFTERCALL_PORT", get("AFTERCALL_PORT") ?? get("PORT"), 8787, 0, 65535),
@@ -92,6 +105,7 @@ export function loadConfig(
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;
+  if (outboundAllow.hosts.length + outboundAllow.cidrs.length > 0) config.outboundAllow = outboundAllow;
   return config;
 }
 

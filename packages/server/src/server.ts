@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { type App, createApp } from "./app.js";
 import { describeStore, type ServerConfig } from "./config.js";
+import { OutboundPolicy } from "./delivery/outbound-policy.js";
 import { createLogger } from "./logger.js";
 import { openStore } from "./open-store.js";
 import { createProject, type IssuedKey } from "./projects/manage-projects.js";
@@ -41,6 +42,7 @@ export async function startServer(
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
     delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
+    outbound: new OutboundPolicy(config.outboundAllow ? { allow: config.outboundAllow } : {}),
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

@@ -11,6 +11,7 @@ import {
   testSetting,
   updateSetting,
 } from "../delivery/manage-settings.js";
+import type { OutboundPolicy } from "../delivery/outbound-policy.js";
 import { parseBackfillFrom, parseSettingInput, parseSettingPatch } from "../delivery/settings.js";
 import { AftercallError } from "../errors.js";
 import type { Project } from "../projects/project.js";
@@ -27,6 +28,8 @@ export interface CliTools {
   withStore<T>(options: StoreOptions, fn: (db: Database) => Promise<T>): Promise<T>;
   requireProject(db: Database, id: string): Promise<Project>;
   print(value: unknown): void;
+  /** The outbound policy the configuration (AFTERCALL_OUTBOUND_ALLOW) gives a server. */
+  outbound(): OutboundPolicy;
 }
 
 type SettingFlags = StoreOptions & {
@@ -127,6 +130,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
         // The CLI opens the store itself: it acts as the operator.
         const created = await createSetting(store, project, parseSettingInput(bodyFrom(o)), {
           operator: true,
+          outbound: t.outbound(),
         });
         t.print(await settingView(store, created));
       }),
@@ -148,6 +152,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
         const project = await t.requireProject(db, o.project);
         const updated = await updateSetting(store, project, id, parseSettingPatch(bodyFrom(o)), {
           operator: true,
+          outbound: t.outbound(),
         });
         t.print(await settingView(store, updated));
       }),
@@ -172,7 +177,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .addOption(destinationFlag())
     .action((id: string, o: SettingFlags & { destination?: DestinationType }) =>
       withSetting(o, id, async (_store, project, s) => {
-        const results = await testSetting(project, s, selectTypes(s, o.destination));
+        const results = await testSetting(project, s, selectTypes(s, o.destination), t.outbound());
         t.print(results);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       }),

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { TEST_OUTBOUND_ALLOW } from "./outbound.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
@@ -82,7 +83,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     if (name.startsWith("AFTERCALL_") || name === "DATABASE_URL" || name === "PORT") delete env[name];
     if (name.startsWith("NODE_TEST")) delete env[name];
   }
-  Object.assign(env, { AFTERCALL_LOG_LEVEL: "warn" }, options.env);
+  // The suites' engines listen on loopback, which the outbound policy refuses unless allowed.
+  Object.assign(
+    env,
+    { AFTERCALL_LOG_LEVEL: "warn", AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW },
+    options.env,
+  );
   const args = [
     "--conditions=source",
     "--import",

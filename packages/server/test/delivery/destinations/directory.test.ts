@@ -14,6 +14,7 @@ import {
   surveyRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 
 describe("directory destination", () => {
   let root: string;
@@ -28,7 +29,7 @@ describe("directory destination", () => {
 
   it("writes a batch spanning two hours to two PT1H.json files, one JSON object per line", async () => {
     const path = join(root, "two-hours");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const batch = twoHourBatch();
     await destination.deliver(batch, noDeadline());
     const bodies = batch.records.map((r) => r.body);
@@ -40,7 +41,7 @@ describe("directory destination", () => {
 
   it("appends later batches to the existing hour file", async () => {
     const path = join(root, "append");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const first = twoHourBatch("d:1-5");
     const second = { ...first, id: "d:6-6", records: [surveyRecord(6, LATE_IN_13H + 5)] };
     await destination.deliver(first, noDeadline());
@@ -54,7 +55,10 @@ describe("directory destination", () => {
   it("fails retryably when the directory cannot be created, and writes nothing after an abort", async () => {
     const blocker = join(root, "a-file");
     await writeFile(blocker, "not a directory");
-    const blocked = await createDestination({ type: "directory", path: join(blocker, "archive") });
+    const blocked = await createDestination(
+      { type: "directory", path: join(blocker, "archive") },
+      TEST_OUTBOUND,
+    );
     await assert.rejects(blocked.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);
       assert.equal(error.retryable, true);
@@ -63,7 +67,7 @@ describe("directory destination", () => {
     });
 
     const path = join(root, "aborted");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const controller = new AbortController();
     controller.abort(new Error("batch timeout"));
     await assert.rejects(destination.deliver(twoHourBatch(), controller.signal), {
