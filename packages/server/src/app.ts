@@ -27,6 +27,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
+import type { SecretBox } from "./secrets/secret-box.js";
 import type { Database } from "./store/database.js";
 
 export interface AppOptions {
@@ -50,6 +51,11 @@ export interface AppOptions {
    * loopback, private, link-local and similar addresses refused, no allow-list.
    */
   outbound?: OutboundPolicy;
+  /**
+   * The key destination configurations are sealed with at rest (see `secrets/`). `aftercall serve` always
+   * has one; without it (in-process tests) configurations are stored in clear.
+   */
+  secrets?: SecretBox;
   /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
   dashboardDir?: string;
   /** Where analytics come from; default rollups where they can answer (`raw` for comparisons in tests). */
@@ -121,7 +127,7 @@ export function createApp(options: AppOptions): App {
   const committer = new GroupCommitter(options.commitGroups ?? ((groups) => commitSurveyGroups(db, groups)), {
     concurrency: options.commitConcurrency ?? defaultCommitConcurrency(db),
   });
-  const deliveryStore = new SqlDeliveryStore(db);
+  const deliveryStore = new SqlDeliveryStore(db, options.secrets);
   const registry = processRegistry();
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);

@@ -8,6 +8,7 @@ import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
 import { registerLifecycleCommands } from "./cli/lifecycle-commands.js";
 import { cappedLineReporter } from "./cli/line-reporter.js";
+import { registerSecretsCommands } from "./cli/secrets-commands.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
 import { OutboundPolicy } from "./delivery/outbound-policy.js";
@@ -19,7 +20,8 @@ import { openStore } from "./open-store.js";
 import { createProject, issueKey } from "./projects/manage-projects.js";
 import type { Project } from "./projects/project.js";
 import { getProject, listApiKeys, listProjects, revokeApiKey } from "./projects/project-store.js";
-import { startServer } from "./server.js";
+import { SecretKeyError } from "./secrets/secret-box.js";
+import { openSecrets, startServer } from "./server.js";
 import type { Database } from "./store/database.js";
 import { exportSurveys } from "./surveys/survey-reads.js";
 
@@ -334,6 +336,7 @@ function buildProgram(): Command {
     withStore,
     requireProject,
     print,
+    secrets: (db: Database, options: StoreOptions) => openSecrets(db, configFrom(options)),
     outbound: () => {
       const allow = loadConfig(process.env).outboundAllow;
       return new OutboundPolicy(allow ? { allow } : {});
@@ -341,13 +344,14 @@ function buildProgram(): Command {
   };
   registerSettingsCommands(program, tools);
   registerLifecycleCommands(program, tools);
+  registerSecretsCommands(program, tools);
   return program;
 }
 
 buildProgram()
   .parseAsync()
   .catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AftercallError) {
+    if (error instanceof ConfigError || error instanceof AftercallError || error instanceof SecretKeyError) {
       process.stderr.write(`aftercall: ${error.message}\n`);
       process.exit(2);
     }

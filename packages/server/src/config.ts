@@ -1,5 +1,6 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
+import type { SecretKeySource } from "./secrets/secret-key.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
@@ -27,6 +28,12 @@ export interface ServerConfig {
    * default (loopback, private, link-local…); `AFTERCALL_OUTBOUND_ALLOW`. Default none.
    */
   outboundAllow?: OutboundAllowList;
+  /**
+   * The key that seals destination secrets at rest: `AFTERCALL_SECRET_KEY` (base64 of 32 bytes), else the
+   * file `AFTERCALL_SECRET_KEY_FILE`, default `<AFTERCALL_DATA_DIR or .aftercall>/secret.key`. When a
+   * config built in code leaves it out, a SQLite store's `secret.key` is used (PostgreSQL requires it).
+   */
+  secretKey?: SecretKeySource;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -50,7 +57,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
- * `AFTERCALL_OUTBOUND_ALLOW`.
+ * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -93,6 +100,13 @@ export function loadConfig(
         }
       : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },
     logLevel: logLevel as ServerConfig["logLevel"],
+    secretKey: {
+      file: resolve(
+        get("AFTERCALL_SECRET_KEY_FILE") ||
+          join(resolve(get("AFTERCALL_DATA_DIR") || ".aftercall"), "secret.key"),
+      ),
+      ...(get("AFTERCALL_SECRET_KEY") ? { key: get("AFTERCALL_SECRET_KEY") as string } : {}),
+    },
     keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),
     delivery: delivery === "on",
     deliveryPollMs: integer("AFTERCALL_DELIVERY_POLL_MS", get("AFTERCALL_DELIVERY_POLL_MS"), 250, 10, 60_000),

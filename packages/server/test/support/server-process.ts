@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { TEST_OUTBOUND_ALLOW } from "./outbound.js";
+import { TEST_SECRET_KEY } from "./secret-key.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
@@ -86,7 +87,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   // The suites' engines listen on loopback, which the outbound policy refuses unless allowed.
   Object.assign(
     env,
-    { AFTERCALL_LOG_LEVEL: "warn", AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW },
+    {
+      AFTERCALL_LOG_LEVEL: "warn",
+      AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
+      // A SQLite store keeps its key in its data directory; servers on one PostgreSQL share this one.
+      ...(options.databaseUrl ? { AFTERCALL_SECRET_KEY: TEST_SECRET_KEY } : {}),
+    },
     options.env,
   );
   const args = [
