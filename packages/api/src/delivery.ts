@@ -324,6 +324,11 @@ export const TestResultSchema = Type.Object(
     ok: Type.Boolean(),
     ms: Type.Integer(),
     error: Type.Optional(Type.String()),
+    code: Type.Optional(
+      Type.Literal("DESTINATION_ADDRESS_REFUSED", {
+        description: "Set when the outbound policy refused the destination's address.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

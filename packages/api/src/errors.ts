@@ -15,6 +15,16 @@ export const ERROR_STATUS = {
   INVALID_ENCODING: 400,
   /** A query-string or path parameter is malformed; the message names it. */
   INVALID_PARAMETER: 400,
+  /**
+   * A destination's host is (or resolves to) an address the server's outbound policy refuses: loopback,
+   * private, link-local, CGNAT, multicast, metadata… The operator may allow hosts (AFTERCALL_OUTBOUND_ALLOW).
+   */
+  DESTINATION_ADDRESS_REFUSED: 400,
+  /**
+   * An update changes where a destination's secret goes (URL, endpoint, servers, account, bucket…) without
+   * sending the secret again: a stored secret is never sent to a new target.
+   */
+  SECRET_REQUIRED_FOR_NEW_TARGET: 400,
   /** No key, or a key that does not exist or was revoked. */
   UNAUTHORIZED: 401,
   /** The key is valid but may not do this (e.g. an ingest key reading surveys). */

@@ -8,6 +8,7 @@ import type { AnalyticsSource } from "./analytics/rollup-split.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
 import { DeliveryMetrics, processRegistry } from "./delivery/delivery-metrics.js";
 import { SqlDeliveryStore } from "./delivery/delivery-store.js";
+import { type OutboundPolicy, STRICT_OUTBOUND } from "./delivery/outbound-policy.js";
 import { AftercallError } from "./errors.js";
 import { KeyResolver } from "./http/auth.js";
 import { installBodyParsers } from "./http/body-parsers.js";
@@ -33,6 +34,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { projectRoutes } from "./routes/projects.js";
 import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
+import type { SecretBox } from "./secrets/secret-box.js";
 import type { Database } from "./store/database.js";
 
 export interface AppOptions {
@@ -48,7 +50,19 @@ export interface AppOptions {
    * Run the delivery engine in this process (default true), with these settings. Several servers may
    * share a store with delivery on: leases keep them from delivering a destination at once.
    */
-  delivery?: boolean | Omit<DeliveryEngineOptions, "store" | "getProject" | "logger" | "metrics">;
+  delivery?:
+    | boolean
+    | Omit<DeliveryEngineOptions, "store" | "getProject" | "logger" | "metrics" | "outbound">;
+  /**
+   * Which addresses destinations may connect to (delivery and `…/test`); default the strict policy:
+   * loopback, private, link-local and similar addresses refused, no allow-list.
+   */
+  outbound?: OutboundPolicy;
+  /**
+   * The key destination configurations are sealed with at rest (see `secrets/`). `aftercall serve` always
+   * has one; without it (in-process tests) configurations are stored in clear.
+   */
+  secrets?: SecretBox;
   /** Where the built dashboard is; default: the @aftercall/dashboard package's dist. */
   dashboardDir?: string;
   /** Where analytics come from; default rollups where they can answer (`raw` for comparisons in tests). */
@@ -131,11 +145,12 @@ export function createApp(options: AppOptions): App {
   const committer = new GroupCommitter(options.commitGroups ?? ((groups) => commitSurveyGroups(db, groups)), {
     concurrency: options.commitConcurrency ?? defaultCommitConcurrency(db),
   });
-  const deliveryStore = new SqlDeliveryStore(db);
+  const deliveryStore = new SqlDeliveryStore(db, options.secrets);
   const registry = processRegistry();
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);
   metrics.watch(deliveryStore);
+  const outbound = options.outbound ?? STRICT_OUTBOUND;
   const deliveryOptions = options.delivery ?? true;
   const delivery = deliveryOptions
     ? new DeliveryEngine({
@@ -144,6 +159,7 @@ export function createApp(options: AppOptions): App {
         getProject: (id) => getProject(db, id),
         logger,
         metrics,
+        outbound,
       })
     : undefined;
   const hints = new WatermarkHints();
@@ -162,6 +178,7 @@ export function createApp(options: AppOptions): App {
     deliveryStore,
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
+    outbound,
   };
   if (delivery) context.delivery = delivery;
 

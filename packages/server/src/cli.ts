@@ -9,8 +9,10 @@ import { insertDemoData, wholeNumber } from "./cli/demo-data.js";
 import { importSurveys } from "./cli/import-surveys.js";
 import { registerLifecycleCommands } from "./cli/lifecycle-commands.js";
 import { cappedLineReporter } from "./cli/line-reporter.js";
+import { registerSecretsCommands } from "./cli/secrets-commands.js";
 import { registerSettingsCommands } from "./cli/settings-commands.js";
 import { ConfigError, describeStore, loadConfig, type ServerConfig } from "./config.js";
+import { OutboundPolicy } from "./delivery/outbound-policy.js";
 import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
 import { CSV_COLUMNS, csvCells, csvField } from "./http/csv-export.js";
@@ -19,7 +21,8 @@ import { openStore } from "./open-store.js";
 import { createProject, issueKey } from "./projects/manage-projects.js";
 import type { Project } from "./projects/project.js";
 import { getProject, listApiKeys, listProjects, revokeApiKey } from "./projects/project-store.js";
-import { startServer } from "./server.js";
+import { SecretKeyError } from "./secrets/secret-box.js";
+import { openSecrets, startServer } from "./server.js";
 import type { Database } from "./store/database.js";
 import { exportSurveys } from "./surveys/survey-reads.js";
 
@@ -329,16 +332,28 @@ function buildProgram(): Command {
       });
     });
 
-  registerSettingsCommands(program, { storeOptions, withStore, requireProject, print });
-  registerLifecycleCommands(program, { storeOptions, withStore, requireProject, print });
-  registerAlertCommands(program, { storeOptions, withStore, requireProject, print });
+  const tools = {
+    storeOptions,
+    withStore,
+    requireProject,
+    print,
+    secrets: (db: Database, options: StoreOptions) => openSecrets(db, configFrom(options)),
+    outbound: () => {
+      const allow = loadConfig(process.env).outboundAllow;
+      return new OutboundPolicy(allow ? { allow } : {});
+    },
+  };
+  registerSettingsCommands(program, tools);
+  registerLifecycleCommands(program, tools);
+  registerSecretsCommands(program, tools);
+  registerAlertCommands(program, tools);
   return program;
 }
 
 buildProgram()
   .parseAsync()
   .catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AftercallError) {
+    if (error instanceof ConfigError || error instanceof AftercallError || error instanceof SecretKeyError) {
       process.stderr.write(`aftercall: ${error.message}\n`);
       process.exit(2);
     }

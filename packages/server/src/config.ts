@@ -1,5 +1,7 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS } from "./lifecycle/outbox-pruning.js";
+import type { SecretKeySource } from "./secrets/secret-key.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
@@ -28,6 +30,17 @@ export interface ServerConfig {
   bodyTimeoutMs?: number;
   /** Most open connections per socket address (0: no cap); default 512. */
   maxConnectionsPerAddress?: number;
+  /**
+   * Hosts and address ranges destinations may reach although the outbound policy refuses them by
+   * default (loopback, private, link-local…); `AFTERCALL_OUTBOUND_ALLOW`. Default none.
+   */
+  outboundAllow?: OutboundAllowList;
+  /**
+   * The key that seals destination secrets at rest: `AFTERCALL_SECRET_KEY` (base64 of 32 bytes), else the
+   * file `AFTERCALL_SECRET_KEY_FILE`, default `<AFTERCALL_DATA_DIR or .aftercall>/secret.key`. When a
+   * config built in code leaves it out, a SQLite store's `secret.key` is used (PostgreSQL requires it).
+   */
+  secretKey?: SecretKeySource;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -51,7 +64,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
- * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`.
+ * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`,
+ * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -75,6 +89,12 @@ export function loadConfig(
     throw new ConfigError(`AFTERCALL_DELIVERY must be "on" or "off", got "${delivery}".`);
   }
   const readConnections = get("AFTERCALL_PG_READ_CONNECTIONS");
+  let outboundAllow: OutboundAllowList;
+  try {
+    outboundAllow = parseOutboundAllowList(get("AFTERCALL_OUTBOUND_ALLOW"));
+  } catch (error) {
+    throw new ConfigError(`AFTERCALL_OUTBOUND_ALLOW: ${(error as Error).message}.`);
+  }
   const config: ServerConfig = {
     host: get("AFTERCALL_HOST") || "127.0.0.1",
     port: integer("AFTERCALL_PORT", get("AFTERCALL_PORT") ?? get("PORT"), 8787, 0, 65535),
@@ -88,6 +108,13 @@ export function loadConfig(
         }
       : { engine: "sqlite", dataDir: resolve(get("AFTERCALL_DATA_DIR") || ".aftercall") },
     logLevel: logLevel as ServerConfig["logLevel"],
+    secretKey: {
+      file: resolve(
+        get("AFTERCALL_SECRET_KEY_FILE") ||
+          join(resolve(get("AFTERCALL_DATA_DIR") || ".aftercall"), "secret.key"),
+      ),
+      ...(get("AFTERCALL_SECRET_KEY") ? { key: get("AFTERCALL_SECRET_KEY") as string } : {}),
+    },
     keyCacheSeconds: integer("AFTERCALL_KEY_CACHE_SECONDS", get("AFTERCALL_KEY_CACHE_SECONDS"), 5, 0, 3600),
     delivery: delivery === "on",
     deliveryPollMs: integer("AFTERCALL_DELIVERY_POLL_MS", get("AFTERCALL_DELIVERY_POLL_MS"), 250, 10, 60_000),
@@ -121,6 +148,7 @@ export function loadConfig(
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;
+  if (outboundAllow.hosts.length + outboundAllow.cidrs.length > 0) config.outboundAllow = outboundAllow;
   return config;
 }
 

@@ -1,12 +1,40 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { type App, createApp } from "./app.js";
-import { describeStore, type ServerConfig } from "./config.js";
+import { ConfigError, describeStore, type ServerConfig } from "./config.js";
+import { OutboundPolicy } from "./delivery/outbound-policy.js";
 import { createLogger } from "./logger.js";
 import { openStore } from "./open-store.js";
 import { createProject, type IssuedKey } from "./projects/manage-projects.js";
 import type { Project } from "./projects/project.js";
 import { listProjects } from "./projects/project-store.js";
+import type { SecretBox } from "./secrets/secret-box.js";
+import { loadSecretBox } from "./secrets/secret-key.js";
+import { prepareStoredSecrets } from "./secrets/stored-secrets.js";
 import type { Database } from "./store/database.js";
+
+/**
+ * The server's secret key, checked against the store (a store sealed with another key fails here, at
+ * start, not at the first delivery); destination configurations older versions stored in clear are sealed.
+ */
+export async function openSecrets(
+  db: Database,
+  config: Pick<ServerConfig, "secretKey" | "store">,
+  logger?: Logger,
+): Promise<SecretBox> {
+  const source =
+    config.secretKey ??
+    (config.store.engine === "sqlite" ? { file: join(config.store.dataDir, "secret.key") } : undefined);
+  if (!source)
+    throw new ConfigError(
+      "A PostgreSQL store needs a secret key (AFTERCALL_SECRET_KEY or AFTERCALL_SECRET_KEY_FILE).",
+    );
+  const { box, origin, created } = loadSecretBox(source);
+  if (created) logger?.warn({ file: origin }, "created a new secret key; back it up with the database");
+  const { sealed } = await prepareStoredSecrets(db, box);
+  if (sealed > 0) logger?.info({ sealed, keyId: box.keyId }, "sealed destination secrets stored in clear");
+  return box;
+}
 
 export interface RunningServer {
   app: App;
@@ -32,6 +60,13 @@ export async function startServer(
     config.store,
     config.analyticsSharePercent === undefined ? {} : { analyticsShare: config.analyticsSharePercent / 100 },
   );
+  let secrets: SecretBox;
+  try {
+    secrets = await openSecrets(db, config, logger);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   let firstProject: RunningServer["firstProject"];
   if ((await listProjects(db)).length === 0) {
     firstProject = await createProject(db, { id: "demo", name: "Demo" });
@@ -50,6 +85,8 @@ export async function startServer(
     ...(config.backfillHorizonDays === undefined
       ? {}
       : { retention: { backfillHorizonDays: config.backfillHorizonDays } }),
+    outbound: new OutboundPolicy(config.outboundAllow ? { allow: config.outboundAllow } : {}),
+    secrets,
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

@@ -72,4 +72,22 @@ describe("loadConfig", () => {
       );
     });
   }
+
+  it("reads the outbound allow-list and the secret key's source", () => {
+    assert.equal(loadConfig({}).outboundAllow, undefined);
+    assert.deepEqual(loadConfig({ AFTERCALL_OUTBOUND_ALLOW: "minio.internal, 10.0.0.0/8" }).outboundAllow, {
+      hosts: ["minio.internal"],
+      cidrs: ["10.0.0.0/8"],
+    });
+    assert.throws(
+      () => loadConfig({ AFTERCALL_OUTBOUND_ALLOW: "10.0.0.0/40" }),
+      (e: unknown) =>
+        e instanceof ConfigError && /AFTERCALL_OUTBOUND_ALLOW: "10\.0\.0\.0\/40"/.test(e.message),
+    );
+    assert.deepEqual(loadConfig({ AFTERCALL_DATA_DIR: "/srv/ac" }).secretKey, { file: "/srv/ac/secret.key" });
+    assert.deepEqual(loadConfig({ AFTERCALL_SECRET_KEY_FILE: "/k", AFTERCALL_SECRET_KEY: "abc" }).secretKey, {
+      file: "/k",
+      key: "abc",
+    });
+  });
 });

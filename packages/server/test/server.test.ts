@@ -9,6 +9,7 @@ import { listApiKeys, listProjects } from "../src/projects/project-store.js";
 import { type RunningServer, startServer } from "../src/server.js";
 import { countSurveys, getSurvey } from "../src/surveys/survey-reads.js";
 import { postgresSkip, startPostgres } from "./support/postgres.js";
+import { TEST_SECRET_KEY } from "./support/secret-key.js";
 import { survey } from "./support/test-app.js";
 
 const engines: Array<{
@@ -47,6 +48,7 @@ async function start(location: StoreLocation): Promise<RunningServer> {
       keyCacheSeconds: 5,
       delivery: true,
       deliveryPollMs: 250,
+      ...(location.engine === "postgres" ? { secretKey: { key: TEST_SECRET_KEY, file: "" } } : {}),
     },
     createLogger("silent"),
   );

@@ -12,9 +12,11 @@ import {
   testSetting,
   updateSetting,
 } from "../delivery/manage-settings.js";
+import type { OutboundPolicy } from "../delivery/outbound-policy.js";
 import { parseBackfillFrom, parseSettingInput, parseSettingPatch } from "../delivery/settings.js";
 import { AftercallError } from "../errors.js";
 import type { Project } from "../projects/project.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import type { Database } from "../store/database.js";
 
 interface StoreOptions {
@@ -28,6 +30,10 @@ export interface CliTools {
   withStore<T>(options: StoreOptions, fn: (db: Database) => Promise<T>): Promise<T>;
   requireProject(db: Database, id: string): Promise<Project>;
   print(value: unknown): void;
+  /** The server's secret key (created on first use), checked against the store. */
+  secrets(db: Database, options: StoreOptions): Promise<SecretBox>;
+  /** The outbound policy the configuration (AFTERCALL_OUTBOUND_ALLOW) gives a server. */
+  outbound(): OutboundPolicy;
 }
 
 type SettingFlags = StoreOptions & {
@@ -96,7 +102,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     fn: (store: DeliveryStore, p: Project, s: Awaited<ReturnType<typeof requireSetting>>) => Promise<void>,
   ): Promise<void> =>
     t.withStore(o, async (db) => {
-      const store = new SqlDeliveryStore(db);
+      const store = new SqlDeliveryStore(db, await t.secrets(db, o));
       const project = await t.requireProject(db, o.project);
       return fn(store, project, await requireSetting(store, project.id, id));
     });
@@ -104,7 +110,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
   command("list", "List the project's settings with each destination's status (no secrets).").action(
     (o: SettingFlags) =>
       t.withStore(o, async (db) => {
-        const store = new SqlDeliveryStore(db);
+        const store = new SqlDeliveryStore(db, await t.secrets(db, o));
         const project = await t.requireProject(db, o.project);
         const items = await store.listSettings(project.id);
         t.print(await Promise.all(items.map((s) => settingView(store, s))));
@@ -123,11 +129,12 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     )
     .action((o: SettingFlags) =>
       t.withStore(o, async (db) => {
-        const store = new SqlDeliveryStore(db);
+        const store = new SqlDeliveryStore(db, await t.secrets(db, o));
         const project = await t.requireProject(db, o.project);
         // The CLI opens the store itself: it acts as the operator.
         const created = await createSetting(store, project, parseSettingInput(bodyFrom(o)), {
           operator: true,
+          outbound: t.outbound(),
         });
         t.print(await settingView(store, created));
       }),
@@ -145,10 +152,11 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     )
     .action((id: string, o: SettingFlags) =>
       t.withStore(o, async (db) => {
-        const store = new SqlDeliveryStore(db);
+        const store = new SqlDeliveryStore(db, await t.secrets(db, o));
         const project = await t.requireProject(db, o.project);
         const updated = await updateSetting(store, project, id, parseSettingPatch(bodyFrom(o)), {
           operator: true,
+          outbound: t.outbound(),
         });
         t.print(await settingView(store, updated));
       }),
@@ -158,7 +166,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .argument("<settingId>")
     .action((id: string, o: SettingFlags) =>
       t.withStore(o, async (db) => {
-        const store = new SqlDeliveryStore(db);
+        const store = new SqlDeliveryStore(db, await t.secrets(db, o));
         if (!(await store.deleteSetting(o.project, id)))
           throw new AftercallError(
             "NOT_FOUND",
@@ -173,7 +181,7 @@ export function registerSettingsCommands(program: Command, t: CliTools): void {
     .addOption(destinationFlag())
     .action((id: string, o: SettingFlags & { destination?: DestinationType }) =>
       withSetting(o, id, async (_store, project, s) => {
-        const results = await testSetting(project, s, selectTypes(s, o.destination));
+        const results = await testSetting(project, s, selectTypes(s, o.destination), t.outbound());
         t.print(results);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       }),

@@ -13,6 +13,7 @@ import {
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "./destination.js";
 import { createDestination as createRealDestination } from "./destinations/create-destination.js";
 import type { DestinationConfig } from "./destinations/destination-config.js";
+import { type OutboundPolicy, STRICT_OUTBOUND } from "./outbound-policy.js";
 import { renderRecords } from "./render-records.js";
 
 export interface DeliveryEngineOptions {
@@ -45,6 +46,8 @@ export interface DeliveryEngineOptions {
   now?: () => number;
   /** Where counters go; default a fresh set. */
   metrics?: DeliveryMetrics;
+  /** Which addresses destinations may connect to; default the strict policy (no allow-list). */
+  outbound?: OutboundPolicy;
   /** Injectable for tests of the engine's own logic. */
   createDestination?: (config: DestinationConfig) => Promise<Destination>;
 }
@@ -93,7 +96,10 @@ export class DeliveryEngine {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       concurrency: options.concurrency ?? 4,
       now: options.now ?? Date.now,
-      createDestination: options.createDestination ?? createRealDestination,
+      outbound: options.outbound ?? STRICT_OUTBOUND,
+      createDestination:
+        options.createDestination ??
+        ((config: DestinationConfig) => createRealDestination(config, options.outbound ?? STRICT_OUTBOUND)),
     };
   }
 

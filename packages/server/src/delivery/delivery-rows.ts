@@ -1,4 +1,5 @@
 /** Row mapping and shared statements of the delivery tables, used by `SqlDeliveryStore`. */
+import { SecretBox, SecretKeyError } from "../secrets/secret-box.js";
 import type { SqlParam, SqlRow, SqlWrite } from "../store/database.js";
 import type { ParkedBatch } from "./delivery-types.js";
 import type { DestinationType, LogCategory } from "./destination.js";
@@ -13,13 +14,30 @@ export const optionalNum = (v: unknown): number | undefined =>
   v === null || v === undefined ? undefined : Number(v);
 export const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
-export function destinationFromRow(row: SqlRow): DestinationState {
+/**
+ * A configuration as stored: sealed with `secrets` (the server's key), or clear JSON when the store has
+ * no key (in-process tests of other modules).
+ */
+export function encodeConfig(config: DestinationConfig, secrets: SecretBox | undefined): string {
+  const json = JSON.stringify(config);
+  return secrets ? secrets.seal(json) : json;
+}
+
+/** @throws SecretKeyError when the configuration is sealed and `secrets` cannot open it. */
+export function decodeConfig(text: string, secrets: SecretBox | undefined): DestinationConfig {
+  if (!SecretBox.isSealed(text)) return JSON.parse(text) as DestinationConfig;
+  if (!secrets)
+    throw new SecretKeyError("A destination's configuration is sealed, and this store has no key.");
+  return JSON.parse(secrets.open(text)) as DestinationConfig;
+}
+
+export function destinationFromRow(row: SqlRow, secrets?: SecretBox): DestinationState {
   const state: DestinationState = {
     id: String(row.id),
     settingId: String(row.setting_id),
     projectId: String(row.project_id),
     type: String(row.type) as DestinationType,
-    config: JSON.parse(String(row.config)) as DestinationConfig,
+    config: decodeConfig(String(row.config), secrets),
     format: String(row.format) as RecordFormat,
     cursorSeq: num(row.cursor_seq),
     paused: num(row.paused) === 1,
@@ -83,6 +101,7 @@ export function insertDestination(
   d: { id: string; type: DestinationType; config: DestinationConfig; format: RecordFormat },
   start: { backfillFromMs?: number | undefined; horizon: number },
   onlyIfMissing = false,
+  secrets?: SecretBox,
 ): SqlWrite {
   const atHead: SqlParam[] = [start.horizon - 1, start.horizon - 1];
   // A backfilling destination starts at the first entry received at or after the time and, up to the
@@ -105,7 +124,7 @@ export function insertDestination(
       settingId,
       projectId,
       d.type,
-      JSON.stringify(d.config),
+      encodeConfig(d.config, secrets),
       d.format,
       ...cursorParams,
       ...(onlyIfMissing ? [settingId, d.type] : []),

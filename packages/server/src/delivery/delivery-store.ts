@@ -1,11 +1,13 @@
 import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import { logHorizon } from "../outbox/outbox.js";
+import type { SecretBox } from "../secrets/secret-box.js";
 import { type Database, GuardFailed, marks, type SqlRow, type SqlWrite } from "../store/database.js";
 import { rows, type Step } from "../store/transaction.js";
 import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
 import {
   CURSOR_FROM_TIME,
   destinationFromRow,
+  encodeConfig,
   insertDestination,
   num,
   parkedFromRow,
@@ -35,9 +37,9 @@ import type { DestinationState, DiagnosticSetting } from "./settings.js";
  * A write that locks the project's row until the batch commits (PostgreSQL; SQLite has one writer anyway),
  * so checks of a project's settings and the writes that depend on them cannot interleave across servers.
  */
-function dueFromRow(row: SqlRow): DueDestination {
+function dueFromRow(row: SqlRow, secrets: SecretBox | undefined): DueDestination {
   return {
-    ...destinationFromRow(row),
+    ...destinationFromRow(row, secrets),
     categories: JSON.parse(String(row.categories)) as LogCategory[],
     parkedRetryWaiting: row.parked_retry === true || num(row.parked_retry) === 1,
     leaseOwner:
@@ -57,7 +59,14 @@ const lockProject = (projectId: string): SqlWrite => ({
 
 /** {@link DeliveryStore} over either engine's {@link Database}; the SQL is the same for both. */
 export class SqlDeliveryStore implements DeliveryStore {
-  constructor(private readonly db: Database) {}
+  /**
+   * @param secrets the server's key: configurations are written sealed with it and opened with it. Without
+   * one (tests of other modules) they are written in clear and a sealed one cannot be read.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly secrets?: SecretBox,
+  ) {}
 
   async createSetting(s: NewSetting, maxPerProject: number): Promise<CreateSettingOutcome> {
     const horizon = await logHorizon(this.db);
@@ -85,7 +94,14 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
         expectChanges: 1,
       },
       ...s.destinations.map((d) =>
-        insertDestination(s.id, s.projectId, d, { backfillFromMs: s.backfillFromMs, horizon }),
+        insertDestination(
+          s.id,
+          s.projectId,
+          d,
+          { backfillFromMs: s.backfillFromMs, horizon },
+          false,
+          this.secrets,
+        ),
       ),
     ];
     try {
@@ -125,7 +141,7 @@ AND NOT EXISTS (SELECT 1 FROM diagnostic_settings WHERE project_id = ? AND name 
         `SELECT * FROM destinations WHERE setting_id IN (${marks(ids.length)}) ORDER BY type`,
         ids,
       )
-    ).map(destinationFromRow);
+    ).map((row) => destinationFromRow(row, this.secrets));
     return rows.map((row) =>
       settingFromRow(
         row,
@@ -175,9 +191,9 @@ WHERE project_id = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM diagnostic_setting
       // A changed destination keeps its cursor and state; a new one starts at the head of the log.
       writes.push({
         sql: "UPDATE destinations SET config = ?, format = ? WHERE setting_id = ? AND type = ?",
-        params: [JSON.stringify(d.config), d.format, id, d.type],
+        params: [encodeConfig(d.config, this.secrets), d.format, id, d.type],
       });
-      writes.push(insertDestination(id, projectId, d, { horizon }, true));
+      writes.push(insertDestination(id, projectId, d, { horizon }, true, this.secrets));
     }
     for (const { type, format } of u.formats)
       writes.push({
@@ -271,7 +287,7 @@ WHERE d.paused = 0 AND (d.lease_owner IS NULL OR d.lease_owner = ? OR d.lease_un
 ORDER BY d.id`,
       [owner, nowMs, nowMs],
     );
-    return rows.map(dueFromRow);
+    return rows.map((row) => dueFromRow(row, this.secrets));
   }
 
   async destination(id: string): Promise<DueDestination | undefined> {
@@ -281,7 +297,7 @@ ORDER BY d.id`,
 FROM destinations d JOIN diagnostic_settings s ON s.id = d.setting_id WHERE d.id = ?`,
       [id],
     );
-    return rows[0] ? dueFromRow(rows[0]) : undefined;
+    return rows[0] ? dueFromRow(rows[0], this.secrets) : undefined;
   }
 
   async claim(destinationId: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean> {

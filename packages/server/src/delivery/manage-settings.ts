@@ -8,9 +8,12 @@ import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./d
 import { createDestination, requireDestinationSdks } from "./destinations/create-destination.js";
 import {
   type DestinationConfig,
+  destinationHosts,
   type PublicDestinationConfig,
   publicDestinationConfig,
 } from "./destinations/destination-config.js";
+import { refusalOf } from "./destinations/failure-text.js";
+import { ADDRESS_REFUSED, type OutboundPolicy, OutboundRefusedError } from "./outbound-policy.js";
 import { renderSurvey } from "./render-records.js";
 import {
   type DestinationState,
@@ -112,9 +115,43 @@ export async function requireSetting(
 
 const destinationId = (settingId: string, type: DestinationType) => `${settingId}.${type}`;
 
-/** Who configures a setting: only the operator may make the server write into its own file system. */
+/**
+ * Who configures a setting, and under which outbound policy: only the operator may make the server
+ * write into its own file system, and no one may point a destination at an address the policy refuses.
+ */
 export interface SettingAuthor {
   operator: boolean;
+  outbound: OutboundPolicy;
+}
+
+/** Longest wait for DNS when checking a new destination's hosts; a slow or failing name is checked at delivery. */
+const RESOLVE_CHECK_MS = 3_000;
+
+/**
+ * Refuse destinations whose hosts are, or now resolve to, refused addresses, so a mistake shows on
+ * create/update. Delivery checks again on every connection (DNS may answer differently later).
+ * @throws AftercallError `DESTINATION_ADDRESS_REFUSED` naming the field.
+ */
+async function checkTargets(
+  outbound: OutboundPolicy,
+  configs: Partial<Record<DestinationType, DestinationConfig>>,
+): Promise<void> {
+  for (const [type, config] of Object.entries(configs) as Array<[DestinationType, DestinationConfig]>) {
+    for (const { host, field } of destinationHosts(config, `destinations.${type}`)) {
+      const checked = outbound.resolve(host).then(
+        () => undefined,
+        (error: unknown) => (error instanceof OutboundRefusedError ? error : undefined),
+      );
+      const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), RESOLVE_CHECK_MS).unref());
+      const refused = await Promise.race([checked, timeout]);
+      if (refused)
+        throw new AftercallError(
+          ADDRESS_REFUSED,
+          `${field}: ${host} is not allowed by this server's outbound policy (loopback, private, link-local ` +
+            "and similar addresses are refused; the operator can allow hosts with AFTERCALL_OUTBOUND_ALLOW).",
+        );
+    }
+  }
 }
 
 /** The author may configure these destination types, and this server has their SDKs installed. */
@@ -159,6 +196,7 @@ export async function createSetting(
 ): Promise<DiagnosticSetting> {
   checkDestinations(author, Object.keys(input.destinations));
   if (input.backfillFromMs !== undefined) await checkBackfillHorizon(store, project.id, input.backfillFromMs);
+  await checkTargets(author.outbound, input.destinations);
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const outcome = await store.createSetting(
     {
@@ -208,6 +246,7 @@ export async function updateSetting(
   );
   const current = await requireSetting(store, project.id, id);
   const { upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
+  await checkTargets(author.outbound, upsert);
   const name = patch.name ?? current.name;
   // A destination's own format wins; a new setting-wide format applies to every destination; otherwise
   // a destination keeps its format, and a new one takes the setting's.
@@ -266,6 +305,8 @@ export interface TestResult {
   ok: boolean;
   ms: number;
   error?: string;
+  /** `DESTINATION_ADDRESS_REFUSED` when the outbound policy refused the address. */
+  code?: typeof ADDRESS_REFUSED;
 }
 
 /**
@@ -276,6 +317,7 @@ export async function testSetting(
   project: Project,
   setting: DiagnosticSetting,
   types: readonly DestinationType[],
+  outbound: OutboundPolicy,
   timeoutMs = 10_000,
 ): Promise<TestResult[]> {
   const now = new Date();
@@ -310,7 +352,7 @@ export async function testSetting(
           ],
         };
         try {
-          const destination = await createDestination(d.config);
+          const destination = await createDestination(d.config, outbound);
           try {
             await destination.deliver(batch, AbortSignal.timeout(timeoutMs));
           } finally {
@@ -323,6 +365,7 @@ export async function testSetting(
             ok: false,
             ms: Math.round(performance.now() - started),
             error: failureMessage(error),
+            ...(refusalOf(error) ? { code: ADDRESS_REFUSED } : {}),
           };
         }
       }),

@@ -2,6 +2,7 @@ import type { AnalyticsReads } from "../analytics/analytics-reads.js";
 import type { DeliveryEngine } from "../delivery/delivery-engine.js";
 import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
 import type { DeliveryStore } from "../delivery/delivery-types.js";
+import type { OutboundPolicy } from "../delivery/outbound-policy.js";
 import type { IngestContext } from "../ingest/record-surveys.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
@@ -19,6 +20,8 @@ export interface AppContext {
   metrics: DeliveryMetrics;
   /** How analytics read: rollups plus their raw tail where they can answer, or raw rows (comparisons). */
   analytics: AnalyticsReads;
+  /** The server's outbound-address policy, for destinations' connections. */
+  outbound: OutboundPolicy;
 }
 
 declare module "fastify" {

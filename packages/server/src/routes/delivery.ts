@@ -35,6 +35,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
   handle(app, ctx, createSetting, async ({ project, caller, body, reply }) => {
     const created = await manage.createSetting(store, project, parseSettingInput(body), {
       operator: caller.role === "operator",
+      outbound: ctx.outbound,
     });
     wake();
     return reply.code(201).send(await manage.settingView(store, created));
@@ -45,6 +46,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
   handle(app, ctx, updateSetting, async ({ project, caller, params, body }) => {
     const updated = await manage.updateSetting(store, project, params.settingId, parseSettingPatch(body), {
       operator: caller.role === "operator",
+      outbound: ctx.outbound,
     });
     wake();
     return manage.settingView(store, updated);
@@ -77,7 +79,9 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   handle(app, ctx, testSetting, async ({ project, params, query }) => {
     const s = await setting(project.id, params.settingId);
-    return { results: await manage.testSetting(project, s, manage.selectTypes(s, query.destination)) };
+    return {
+      results: await manage.testSetting(project, s, manage.selectTypes(s, query.destination), ctx.outbound),
+    };
   });
 
   handle(app, ctx, listParked, async ({ project, params }) => ({

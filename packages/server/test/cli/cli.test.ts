@@ -14,6 +14,7 @@ import {
   validateSurvey,
 } from "@aftercall/schema";
 import { generateWebhookSecret } from "../../src/delivery/destinations/webhook-signature.js";
+import { TEST_OUTBOUND_ALLOW } from "../support/outbound.js";
 import { startServerProcess } from "../support/server-process.js";
 import { survey } from "../support/test-app.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
@@ -29,7 +30,8 @@ async function aftercall(args: string[], options: { input?: string; dataDir: str
     ["--conditions=source", "--import", "tsx", cliPath, ...args, "--data-dir", options.dataDir],
     {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: "" },
+      // The receivers these tests configure listen on loopback, which the outbound policy refuses unless allowed.
+      env: { ...process.env, DATABASE_URL: "", AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW },
     },
   );
   if (options.input !== undefined) {

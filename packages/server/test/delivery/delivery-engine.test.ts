@@ -24,6 +24,7 @@ import { getProject } from "../../src/projects/project-store.js";
 import type { Database } from "../../src/store/database.js";
 import { deliveryOf } from "../support/delivery-of.js";
 import { type MakeDatabase, onEveryEngine } from "../support/engines.js";
+import { TEST_OUTBOUND } from "../support/outbound.js";
 
 /** Records every batch; `failNext(n)` makes the next n deliveries fail (retryable unless told otherwise). */
 class RecordingDestination implements Destination {
@@ -91,7 +92,10 @@ function engineFor(
 
 /** Create a setting from an API-shaped body, as the operator. */
 const addSetting = (db: Database, project: Project, body: Record<string, unknown>) =>
-  createSetting(deliveryOf(db), project, parseSettingInput(body), { operator: true });
+  createSetting(deliveryOf(db), project, parseSettingInput(body), {
+    operator: true,
+    outbound: TEST_OUTBOUND,
+  });
 
 const WEBHOOK = { url: "http://127.0.0.1:9/hook", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
 

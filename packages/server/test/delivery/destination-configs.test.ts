@@ -21,6 +21,7 @@ import {
 } from "../../src/delivery/destinations/webhook-signature.js";
 import { AftercallError } from "../../src/errors.js";
 import { HOUR_13_NAME, HOUR_14_NAME, surveyRecord, twoHourBatch } from "../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../support/outbound.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const CONNECTION =
@@ -206,8 +207,78 @@ describe("destination configs: secrets", () => {
       const view = publicDestinationConfig(previous);
       assert.deepEqual(mergeDestinationSecrets(previous, view, "d"), previous, previous.type);
     }
-    const moved = mergeDestinationSecrets(webhook, { type: "webhook", url: "https://other/y" }, "d");
-    assert.deepEqual(moved, { ...webhook, url: "https://other/y" });
+    const slower = mergeDestinationSecrets(
+      webhook,
+      { type: "webhook", url: "https://h/x", timeoutMs: 20_000 },
+      "d",
+    );
+    assert.deepEqual(slower, { ...webhook, timeoutMs: 20_000 });
+  });
+
+  it("a new target needs its secrets sent again: stored ones never follow a changed URL, endpoint or servers", () => {
+    const refused = (previous: DestinationConfig, input: Record<string, unknown>) =>
+      assert.throws(
+        () => mergeDestinationSecrets(previous, input, "d"),
+        (e: unknown) => (e as { code?: string }).code === "SECRET_REQUIRED_FOR_NEW_TARGET",
+        JSON.stringify(input),
+      );
+    refused(webhook, { type: "webhook", url: "https://other/y" });
+    refused(webhook, {
+      type: "webhook",
+      url: "https://h/other-path",
+      headers: { Authorization: { set: true } },
+    });
+    refused(webhook, { type: "webhook", url: "https://other/y", secret: generateWebhookSecret() });
+    refused(all[0] as DestinationConfig, { type: "stream", servers: ["nats://evil:4222"] });
+    refused(all[1] as DestinationConfig, { type: "stream", servers: ["nats://evil:4222"], user: "u" });
+    refused(all[3] as DestinationConfig, {
+      type: "s3",
+      endpoint: "https://evil.example",
+      region: "eu-west-1",
+      bucket: "logs",
+      accessKeyId: "AKIA1",
+    });
+    refused(all[3] as DestinationConfig, {
+      type: "s3",
+      region: "eu-west-1",
+      bucket: "other",
+      accessKeyId: "AKIA1",
+    });
+    const secret = generateWebhookSecret();
+    assert.deepEqual(
+      mergeDestinationSecrets(webhook, { type: "webhook", url: "https://other/y", secret, headers: {} }, "d"),
+      { ...webhook, url: "https://other/y", secret, headers: {} },
+    );
+    assert.deepEqual(
+      mergeDestinationSecrets(
+        all[0] as DestinationConfig,
+        { type: "stream", servers: ["nats://b:4222"], token: "t2" },
+        "d",
+      ),
+      { ...(all[0] as DestinationConfig), servers: ["nats://b:4222"], token: "t2" },
+    );
+  });
+
+  it("webhook extra headers are a closed set", () => {
+    assert.equal(
+      rejection({
+        type: "webhook",
+        url: "https://h/x",
+        secret: SECRET,
+        headers: { "X-Forwarded-For": "1.2.3.4" },
+      }),
+      "destinations.x.headers.X-Forwarded-For is not an allowed header (allowed: Authorization, X-Api-Key, X-Auth-Token, User-Agent, X-Aftercall-*).",
+    );
+    const ok = parseDestinationConfig(
+      {
+        type: "webhook",
+        url: "https://h/x",
+        secret: SECRET,
+        headers: { "X-Api-Key": "k", "X-Aftercall-Route": "r" },
+      },
+      "d",
+    );
+    assert.deepEqual(Object.keys((ok as { headers: object }).headers), ["X-Api-Key", "X-Aftercall-Route"]);
   });
 
   it("an update with new secrets replaces them; a marker with nothing stored is refused", () => {
@@ -325,7 +396,7 @@ describe("createDestination", () => {
       parseDestinationConfig({ type: "webhook", url: "http://127.0.0.1:1/x", secret: SECRET }, "d"),
     ];
     for (const config of configs) {
-      const destination = await createDestination(config);
+      const destination = await createDestination(config, TEST_OUTBOUND);
       assert.equal(destination.type, config.type);
       await destination.close();
       await destination.close();

@@ -16,6 +16,7 @@ import type { Database } from "../../src/store/database.js";
 import { deliveryOf } from "../support/delivery-of.js";
 import { onEveryEngine } from "../support/engines.js";
 import { countRows, seedLifecycleData } from "../support/lifecycle-data.js";
+import { TEST_OUTBOUND } from "../support/outbound.js";
 import { T0 } from "../support/rollup-equality.js";
 import { seedProject } from "../support/seed.js";
 
@@ -41,7 +42,7 @@ const webhookSetting = (db: Database, project: Project, backfillFrom?: number) =
       destinations: { webhook: WEBHOOK },
       ...(backfillFrom === undefined ? {} : { backfillFrom: new Date(backfillFrom).toISOString() }),
     }),
-    { operator: true },
+    { operator: true, outbound: TEST_OUTBOUND },
   );
 
 async function foldAll(db: Database, projectId: string): Promise<void> {

@@ -7,6 +7,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { TEST_OUTBOUND_ALLOW } from "./outbound.js";
+import { TEST_SECRET_KEY } from "./secret-key.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
@@ -82,7 +84,17 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     if (name.startsWith("AFTERCALL_") || name === "DATABASE_URL" || name === "PORT") delete env[name];
     if (name.startsWith("NODE_TEST")) delete env[name];
   }
-  Object.assign(env, { AFTERCALL_LOG_LEVEL: "warn" }, options.env);
+  // The suites' engines listen on loopback, which the outbound policy refuses unless allowed.
+  Object.assign(
+    env,
+    {
+      AFTERCALL_LOG_LEVEL: "warn",
+      AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
+      // A SQLite store keeps its key in its data directory; servers on one PostgreSQL share this one.
+      ...(options.databaseUrl ? { AFTERCALL_SECRET_KEY: TEST_SECRET_KEY } : {}),
+    },
+    options.env,
+  );
   const args = [
     "--conditions=source",
     "--import",

@@ -11,6 +11,7 @@ import { MIGRATIONS } from "../../src/migrations.js";
 import { type CreateProjectInput, createProject } from "../../src/projects/manage-projects.js";
 import type { Database } from "../../src/store/database.js";
 import { SqliteEngine } from "../../src/store/sqlite/sqlite-database.js";
+import { TEST_OUTBOUND } from "./outbound.js";
 
 export { survey } from "./seed.js";
 
@@ -54,10 +55,16 @@ export function checkResponsesAgainstDeclarations(fastify: FastifyInstance): voi
   });
 }
 
-/** An in-process app on a fresh SQLite database (or the given one), silent, with an operator token. */
+/**
+ * An in-process app on a fresh SQLite database (or the given one), silent, with an operator token and
+ * loopback allowed by the outbound policy (unless `outbound` says otherwise).
+ */
 export async function startTestApp(
   options: Partial<
-    Pick<AppOptions, "db" | "now" | "dashboardDir" | "analytics" | "delivery" | "retention" | "folding">
+    Pick<
+      AppOptions,
+      "db" | "now" | "dashboardDir" | "analytics" | "delivery" | "retention" | "folding" | "outbound"
+    >
   > = {},
 ): Promise<{
   app: App;
@@ -69,6 +76,8 @@ export async function startTestApp(
   const db = options.db ?? new SqliteEngine(dir as string);
   if (!options.db) await db.migrate(MIGRATIONS);
   const app = createApp({
+    // The suites' engines listen on loopback; the security tests pass the strict policy instead.
+    outbound: TEST_OUTBOUND,
     ...options,
     db,
     logger: createLogger("silent"),

@@ -8,20 +8,25 @@
  */
 import { type AppendBlobClient, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
+import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
 import { type ArchiveChunk, appendChunks, splitLines } from "./archive-layout.js";
 import type { BlobDestinationConfig } from "./destination-config.js";
+import { refusalOf, serviceCode } from "./failure-text.js";
 
 /** Largest append block the service accepts in every API version. */
 export const MAX_APPEND_BYTES = 4 * 1024 * 1024;
 /** Blobs known to exist, to save a round trip per append; bounded, a miss only costs one request. */
 const MAX_KNOWN_BLOBS = 1000;
 
-export function createBlobDestination(config: BlobDestinationConfig): Destination {
-  // The engine owns retries and backoff; the SDK's own would hide outages behind long waits.
+export function createBlobDestination(config: BlobDestinationConfig, outbound: OutboundPolicy): Destination {
+  const agent = blobEndpointIsHttp(config.connectionString) ? outbound.httpAgent() : outbound.httpsAgent();
+  // The engine owns retries and backoff; the SDK's own would hide outages behind long waits. The agent
+  // sends every connection through the outbound policy (the pipeline's agent option; not in its types).
   const service = BlobServiceClient.fromConnectionString(config.connectionString, {
     retryOptions: { maxTries: 1 },
-  });
+    agent,
+  } as Parameters<typeof BlobServiceClient.fromConnectionString>[1]);
   const knownContainers = new Set<string>();
   const knownBlobs = new Set<string>();
   const lifecycle = new DestinationLifecycle("blob");
@@ -84,9 +89,16 @@ export function createBlobDestination(config: BlobDestinationConfig): Destinatio
       await appendChunks(batch, signal, append, (error, chunk) => blobFailure(error, chunk, signal));
     },
     async close(): Promise<void> {
-      lifecycle.close();
+      if (lifecycle.close()) agent.destroy();
     },
   };
+}
+
+/** Whether the blob endpoint is plain http (an emulator or a private endpoint); Azure itself is https. */
+function blobEndpointIsHttp(connectionString: string): boolean {
+  const endpoint = /(?:^|;)\s*BlobEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  if (endpoint !== undefined) return endpoint.trim().toLowerCase().startsWith("http:");
+  return /(?:^|;)\s*DefaultEndpointsProtocol=http\s*(;|$)/i.test(connectionString);
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -101,17 +113,19 @@ function statusOf(error: unknown): number | undefined {
 function blobFailure(error: unknown, chunk: ArchiveChunk, signal: AbortSignal): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   if (signal.aborted) return abortedFailure(signal);
+  const refused = refusalOf(error);
+  if (refused) return new DeliveryFailure(refused.message, true, { cause: refused });
   const status = statusOf(error);
   const code = (error as { code?: unknown }).code;
   const where = `${chunk.container}/${chunk.name}`;
   if (status === undefined)
     return new DeliveryFailure(
-      `blob storage unreachable (${String(code ?? "network error")}) writing ${where}`,
+      `blob storage unreachable (${serviceCode(code).trim() || "network error"}) writing ${where}`,
     );
   // 400 and 413 reject the request itself, the same request will be rejected again.
   const retryable = status !== 400 && status !== 413;
   return new DeliveryFailure(
-    `blob storage answered HTTP ${status}${typeof code === "string" ? ` ${code}` : ""} writing ${where}`,
+    `blob storage answered HTTP ${status}${serviceCode(code)} writing ${where}`,
     retryable,
   );
 }

@@ -6,6 +6,7 @@
  */
 import { AftercallError } from "../../errors.js";
 import { DeliveryFailure, type Destination, type DestinationType } from "../destination.js";
+import type { OutboundPolicy } from "../outbound-policy.js";
 import type { DestinationConfig } from "./destination-config.js";
 
 /** The optional SDK packages each destination type needs (the others need only Node). */
@@ -48,21 +49,27 @@ export function requireDestinationSdks(types: readonly string[]): void {
   }
 }
 
-/** The destination of `config` (already validated by `parseDestinationConfig`). Connections open lazily. */
-export async function createDestination(config: DestinationConfig): Promise<Destination> {
+/**
+ * The destination of `config` (already validated by `parseDestinationConfig`). Connections open lazily,
+ * each through `outbound`, the server's outbound-address policy.
+ */
+export async function createDestination(
+  config: DestinationConfig,
+  outbound: OutboundPolicy,
+): Promise<Destination> {
   // Checked here too: a setting stored before the SDK was removed must fail with the hint, not a stack.
   const missing = missingSdks(config.type);
   if (missing.length > 0) throw new DeliveryFailure(installHint(config.type, missing));
   switch (config.type) {
     case "stream":
-      return (await import("./stream.js")).createStreamDestination(config);
+      return (await import("./stream.js")).createStreamDestination(config, outbound);
     case "blob":
-      return (await import("./blob.js")).createBlobDestination(config);
+      return (await import("./blob.js")).createBlobDestination(config, outbound);
     case "s3":
-      return (await import("./s3.js")).createS3Destination(config);
+      return (await import("./s3.js")).createS3Destination(config, outbound);
     case "directory":
       return (await import("./directory.js")).createDirectoryDestination(config);
     case "webhook":
-      return (await import("./webhook.js")).createWebhookDestination(config);
+      return (await import("./webhook.js")).createWebhookDestination(config, outbound);
   }
 }

@@ -4,9 +4,11 @@
  *
  * Secrets (NATS token/password, blob connection string, S3 secret key, webhook secret and header values)
  * are never returned: `publicDestinationConfig` replaces each with `{ "set": true }`. On update, a secret
- * that is omitted or sent back as that marker keeps its stored value (`mergeDestinationSecrets`).
+ * that is omitted or sent back as that marker keeps its stored value (`mergeDestinationSecrets`), but only
+ * while the destination keeps its target: a stored secret is never sent anywhere new (`checkSecretTarget`).
  */
 import { isAbsolute, normalize } from "node:path";
+import { AftercallError } from "../../errors.js";
 import { DESTINATION_TYPES, type DestinationType } from "../destination.js";
 import {
   invalid,
@@ -117,7 +119,18 @@ export function parseDestinationConfig(
   if (!DESTINATION_TYPES.includes(type as DestinationType))
     invalid(`${path}.type`, `must be one of ${DESTINATION_TYPES.join(", ")}`, "REQUIRED");
   const kept = previous?.type === type ? previous : undefined;
-  switch (type as DestinationType) {
+  const parsed = parseOfType(input, path, type as DestinationType, kept);
+  if (kept) checkSecretTarget(kept, parsed, input as JsonObject, path);
+  return parsed;
+}
+
+function parseOfType(
+  input: object,
+  path: string,
+  type: DestinationType,
+  kept: DestinationConfig | undefined,
+): DestinationConfig {
+  switch (type) {
     case "stream":
       return parseStream(input, path, kept as StreamDestinationConfig | undefined);
     case "blob":
@@ -129,6 +142,74 @@ export function parseDestinationConfig(
     case "webhook":
       return parseWebhook(input, path, kept as WebhookDestinationConfig | undefined);
   }
+}
+
+/**
+ * Where a config's secrets go: the fields that, changed, make a new target. A blob connection string is
+ * the secret and its target at once, so it cannot be retargeted without being sent again.
+ */
+function secretTarget(config: DestinationConfig): unknown {
+  switch (config.type) {
+    case "webhook":
+      return config.url;
+    case "s3":
+      return [config.endpoint ?? null, config.region, config.bucket, config.accessKeyId];
+    case "stream":
+      return [...config.servers].sort();
+    case "blob":
+    case "directory":
+      return null;
+  }
+}
+
+/** The secret fields of `input` that were left out (or sent as `{ "set": true }`) and so kept. */
+function keptSecrets(previous: DestinationConfig, input: JsonObject, path: string): string[] {
+  const kept = (key: string) => input[key] === undefined || input[key] === null || isSecretMarker(input[key]);
+  switch (previous.type) {
+    case "webhook": {
+      const headers = (input.headers ?? undefined) as JsonObject | undefined;
+      const keptHeaders = Object.keys(previous.headers).filter(
+        (name) => headers === undefined || isSecretMarker(headers[name]),
+      );
+      return [
+        ...(kept("secret") ? [`${path}.secret`] : []),
+        ...keptHeaders
+          .filter((name) => headers === undefined || name in headers)
+          .map((n) => `${path}.headers.${n}`),
+      ];
+    }
+    case "s3":
+      return kept("secretAccessKey") ? [`${path}.secretAccessKey`] : [];
+    case "stream":
+      return [
+        ...(previous.token !== undefined && kept("token") ? [`${path}.token`] : []),
+        ...(previous.password !== undefined && kept("password") ? [`${path}.password`] : []),
+      ];
+    case "blob":
+    case "directory":
+      return [];
+  }
+}
+
+/**
+ * Refuse an update that changes where a destination sends its secrets while keeping a stored one: a
+ * project admin could otherwise point an operator's secret at their own listener and read it there.
+ * @throws AftercallError `SECRET_REQUIRED_FOR_NEW_TARGET` naming the secrets to send again.
+ */
+function checkSecretTarget(
+  previous: DestinationConfig,
+  next: DestinationConfig,
+  input: JsonObject,
+  path: string,
+) {
+  if (JSON.stringify(secretTarget(previous)) === JSON.stringify(secretTarget(next))) return;
+  const kept = keptSecrets(previous, input, path);
+  if (kept.length === 0) return;
+  throw new AftercallError(
+    "SECRET_REQUIRED_FOR_NEW_TARGET",
+    `${path}: the destination's target changes, so its secrets must be sent again: ${kept.join(", ")}. ` +
+      "A stored secret is never sent to a new target.",
+  );
 }
 
 /**
@@ -166,6 +247,36 @@ export function publicDestinationConfig(config: DestinationConfig): PublicDestin
         secret: SECRET_SET,
         headers: Object.fromEntries(Object.keys(config.headers).map((name) => [name, SECRET_SET])),
       };
+  }
+}
+
+/**
+ * The hosts a config connects to, each with the field that names it, for the outbound policy's check
+ * when a setting is created or changed. AWS S3 and Azure accounts without an explicit endpoint are left
+ * out: their service names are public.
+ */
+export function destinationHosts(
+  config: DestinationConfig,
+  path: string,
+): Array<{ host: string; field: string }> {
+  const hostOf = (url: string) => new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+  switch (config.type) {
+    case "webhook":
+      return [{ host: hostOf(config.url), field: `${path}.url` }];
+    case "s3":
+      return config.endpoint === undefined
+        ? []
+        : [{ host: hostOf(config.endpoint), field: `${path}.endpoint` }];
+    case "stream":
+      return config.servers.map((s, i) => ({ host: hostOf(s), field: `${path}.servers[${i}]` }));
+    case "blob": {
+      const endpoint = /(?:^|;)\s*BlobEndpoint=([^;]+)/i.exec(config.connectionString)?.[1];
+      return endpoint === undefined
+        ? []
+        : [{ host: hostOf(endpoint.trim()), field: `${path}.connectionString BlobEndpoint` }];
+    }
+    case "directory":
+      return [];
   }
 }
 
@@ -296,6 +407,14 @@ function parseDirectory(input: object, path: string): DirectoryDestinationConfig
 /** Header names the adapter sets itself, which a config may not override. */
 const RESERVED_HEADERS = ["content-type", "content-length", "host", "connection", "transfer-encoding"];
 
+/**
+ * The extra headers a webhook may carry: the credentials receivers commonly ask for, and `X-Aftercall-*`
+ * for a receiver's own routing. A closed set, so that a webhook cannot forge hop-by-hop, proxy or
+ * forwarding headers (`X-Forwarded-For`, `Proxy-Authorization`…) towards whatever it reaches.
+ */
+export const ALLOWED_WEBHOOK_HEADERS = ["authorization", "x-api-key", "x-auth-token", "user-agent"] as const;
+const ALLOWED_HEADER_PREFIX = "x-aftercall-";
+
 function parseWebhook(
   input: object,
   path: string,
@@ -334,6 +453,15 @@ function parseHeaders(
     const lower = name.toLowerCase();
     if (RESERVED_HEADERS.includes(lower) || lower.startsWith("webhook-"))
       invalid(`${field}.${name}`, "is set by Aftercall and cannot be configured");
+    if (
+      !(ALLOWED_WEBHOOK_HEADERS as readonly string[]).includes(lower) &&
+      !lower.startsWith(ALLOWED_HEADER_PREFIX)
+    )
+      invalid(
+        `${field}.${name}`,
+        `is not an allowed header (allowed: Authorization, X-Api-Key, X-Auth-Token, User-Agent, X-Aftercall-*)`,
+        "UNKNOWN_FIELD",
+      );
     const stored = previous?.headers[name];
     if (isSecretMarker(value)) {
       if (stored === undefined) invalid(`${field}.${name}`, "has no stored value to keep", "REQUIRED");

@@ -7,12 +7,16 @@
  */
 import { PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
+import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
 import type { S3DestinationConfig } from "./destination-config.js";
+import { refusalOf, serviceCode } from "./failure-text.js";
 
-export function createS3Destination(config: S3DestinationConfig): Destination {
+export function createS3Destination(config: S3DestinationConfig, outbound: OutboundPolicy): Destination {
   const client = new S3Client({
+    // Every connection through the outbound policy, checked on the address dialled.
+    requestHandler: { httpAgent: outbound.httpAgent(), httpsAgent: outbound.httpsAgent() },
     region: config.region,
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
     forcePathStyle: config.forcePathStyle,
@@ -66,16 +70,20 @@ function s3Failure(
 ): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   if (signal.aborted) return abortedFailure(signal);
+  const refused = refusalOf(error);
+  if (refused) return new DeliveryFailure(refused.message, true, { cause: refused });
   if (error instanceof S3ServiceException && error.$metadata.httpStatusCode !== undefined) {
     const status = error.$metadata.httpStatusCode;
     const what = error.name === "NoSuchBucket" ? ` (bucket ${config.bucket} does not exist)` : "";
     // 400 and 413 reject the request itself; everything else (auth, missing bucket, 5xx) an operator
     // or the service can fix, and the engine parks the batch after its attempts anyway.
     return new DeliveryFailure(
-      `S3 answered HTTP ${status} ${error.name}${what} writing ${key}`,
+      `S3 answered HTTP ${status}${serviceCode(error.name)}${what} writing ${key}`,
       status !== 400 && status !== 413,
     );
   }
-  const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name ?? "network error";
-  return new DeliveryFailure(`S3 unreachable (${String(code)}) writing ${key}`);
+  const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name;
+  return new DeliveryFailure(
+    `S3 unreachable (${serviceCode(code).trim() || "network error"}) writing ${key}`,
+  );
 }

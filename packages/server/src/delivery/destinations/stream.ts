@@ -6,10 +6,12 @@
  * re-established by the client after outages; a first connect that fails is retried on the next batch.
  */
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
+import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle, raceAbort, throwIfAborted } from "./abort.js";
 import type { StreamDestinationConfig } from "./destination-config.js";
+import { refusalOf, serviceCode } from "./failure-text.js";
 
 /** Room left in max_payload for the headers of a message. */
 const HEADER_ALLOWANCE = 512;
@@ -28,13 +30,16 @@ interface Connection {
   js: JetStreamClient;
 }
 
-export function createStreamDestination(config: StreamDestinationConfig): Destination {
+export function createStreamDestination(
+  config: StreamDestinationConfig,
+  outbound: OutboundPolicy,
+): Destination {
   let connection: Promise<Connection> | undefined;
   const lifecycle = new DestinationLifecycle("stream");
 
   function connected(): Promise<Connection> {
     if (!connection) {
-      const attempt = open(config);
+      const attempt = open(config, outbound);
       connection = attempt;
       attempt.then(
         // The client gives up only on fatal errors (e.g. authorization); start afresh on the next batch.
@@ -80,9 +85,30 @@ export function createStreamDestination(config: StreamDestinationConfig): Destin
   };
 }
 
-async function open(config: StreamDestinationConfig): Promise<Connection> {
+/**
+ * Connect to the servers' addresses as resolved and checked by the outbound policy now. The client is
+ * given those addresses (not the names, which it would resolve again, and which a rebinding DNS server
+ * could answer differently) and ignores the servers a cluster announces, so every address it ever dials
+ * (reconnects included) was checked. TLS still verifies the certificate against the configured name.
+ */
+async function open(config: StreamDestinationConfig, outbound: OutboundPolicy): Promise<Connection> {
+  const servers: string[] = [];
+  let tlsName: string | undefined;
+  for (const server of config.servers) {
+    const url = new URL(server);
+    const port = url.port || "4222";
+    if (url.protocol === "tls:") tlsName = url.hostname;
+    for (const address of await outbound.resolve(url.hostname))
+      servers.push(`${address.includes(":") ? `[${address}]` : address}:${port}`);
+  }
   const nc = await connect({
-    servers: config.servers,
+    servers,
+    resolve: false,
+    ignoreClusterUpdates: true,
+    // The client would verify the certificate against the address it dials; the name is what was configured.
+    ...(tlsName !== undefined
+      ? { tls: { servername: tlsName } as NonNullable<NodeConnectionOptions["tls"]> }
+      : {}),
     name: "aftercall-delivery",
     ...(config.token !== undefined ? { token: config.token } : {}),
     ...(config.user !== undefined ? { user: config.user, pass: config.password ?? "" } : {}),
@@ -130,10 +156,16 @@ export function batchMessages(batch: DeliveryBatch, maxPayload: number): { id: s
   }));
 }
 
+/**
+ * The client's error reduced to its code or class (e.g. "ECONNREFUSED", "AuthorizationError"): never the
+ * server's own text, which an internal service reached by a misconfigured URL could fill with anything.
+ */
 function reasonOf(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message;
+  const code = serviceCode((error as { code?: unknown }).code).trim();
+  const name = serviceCode(error instanceof Error ? error.name : undefined).trim();
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const causeCode = serviceCode(cause?.code).trim();
+  return [name, code || causeCode].filter((s) => s && s !== "Error").join(" ") || "network error";
 }
 
 function connectFailure(
@@ -143,6 +175,8 @@ function connectFailure(
 ): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   if (signal.aborted) return abortedFailure(signal);
+  const refused = refusalOf(error);
+  if (refused) return new DeliveryFailure(refused.message, true, { cause: refused });
   return new DeliveryFailure(
     `cannot connect to NATS at ${config.servers.join(", ")}: ${reasonOf(error)}`,
     true,

@@ -7,7 +7,10 @@
  * status (4xx such as 400, 410, 413 or 422: the receiver refuses this payload; 3xx: redirects are not
  * followed, the signature is for this URL) is a non-retryable failure.
  */
+import http, { STATUS_CODES } from "node:http";
+import https from "node:https";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
+import { type OutboundPolicy, OutboundRefusedError } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import type { WebhookDestinationConfig } from "./destination-config.js";
 import { signWebhook } from "./webhook-signature.js";
@@ -15,13 +18,20 @@ import { signWebhook } from "./webhook-signature.js";
 /** 4xx answers that say "not now" or "not yet configured" rather than "never this payload". */
 const RETRYABLE_STATUSES = new Set([401, 403, 404, 408, 429]);
 
-/** How much of a response body an error message may quote. */
-const EXCERPT_CHARS = 200;
 const USER_AGENT = "Aftercall-Webhooks/1";
 
-/** The webhook destination of `config`. Holds no connections beyond fetch's keep-alive pool. */
-export function createWebhookDestination(config: WebhookDestinationConfig): Destination {
+/**
+ * The webhook destination of `config`. Connections go through `outbound` (checked on the address
+ * dialled) and are kept alive between batches. The receiver's answer is reduced to its status: its body
+ * is never read, so a project admin cannot use a webhook to read what an address answers.
+ */
+export function createWebhookDestination(
+  config: WebhookDestinationConfig,
+  outbound: OutboundPolicy,
+): Destination {
   const lifecycle = new DestinationLifecycle("webhook");
+  const url = new URL(config.url);
+  const agent = url.protocol === "https:" ? outbound.httpsAgent() : outbound.httpAgent();
   return {
     type: "webhook",
     async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
@@ -29,81 +39,84 @@ export function createWebhookDestination(config: WebhookDestinationConfig): Dest
       const body = JSON.stringify({ records: batch.records.map((r) => r.body) });
       const timestamp = Math.floor(Date.now() / 1000);
       const timeout = AbortSignal.timeout(config.timeoutMs);
-      let response: Response;
+      let status: number;
       try {
-        response = await fetch(config.url, {
-          method: "POST",
-          headers: requestHeaders(config, batch.id, timestamp, body),
+        status = await post(
+          url,
+          agent,
+          requestHeaders(config, batch.id, timestamp, body),
           body,
-          redirect: "manual",
-          signal: AbortSignal.any([signal, timeout]),
-        });
+          AbortSignal.any([signal, timeout]),
+        );
       } catch (error) {
         throw requestFailure(error, signal, timeout, config);
       }
-      if (response.status >= 200 && response.status < 300) {
-        await response.body?.cancel().catch(() => {});
-        return;
-      }
-      const excerpt = await readExcerpt(response);
-      const retryable = response.status >= 500 || RETRYABLE_STATUSES.has(response.status);
-      throw new DeliveryFailure(
-        `webhook answered HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`,
-        retryable,
-      );
+      if (status >= 200 && status < 300) return;
+      const retryable = status >= 500 || RETRYABLE_STATUSES.has(status);
+      throw new DeliveryFailure(`webhook answered ${statusLine(status)}`, retryable);
     },
     async close(): Promise<void> {
-      lifecycle.close();
+      if (lifecycle.close()) agent.destroy();
     },
   };
 }
 
+/** "HTTP 500 Internal Server Error": the standard reason phrase, never the receiver's own text. */
+export function statusLine(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `HTTP ${status} ${reason}` : `HTTP ${status}`;
+}
+
+/** POST `body` and resolve with the status once the headers arrive; the body is discarded unread. */
+function post(
+  url: URL,
+  agent: http.Agent,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const request = url.protocol === "https:" ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers, agent, signal }, (response) => {
+      response.resume();
+      response.on("error", () => {});
+      resolve(response.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** The configured headers (which may replace the user agent), then the ones the signature needs. */
 function requestHeaders(config: WebhookDestinationConfig, id: string, timestamp: number, body: string) {
-  const headers = new Headers({ "user-agent": USER_AGENT });
-  for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
-  headers.set("content-type", "application/json");
-  headers.set("webhook-id", id);
-  headers.set("webhook-timestamp", String(timestamp));
-  headers.set("webhook-signature", signWebhook(config.secret, id, timestamp, body));
+  const headers: Record<string, string> = { "user-agent": USER_AGENT };
+  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
+  headers["content-type"] = "application/json";
+  headers["content-length"] = String(Buffer.byteLength(body));
+  headers["webhook-id"] = id;
+  headers["webhook-timestamp"] = String(timestamp);
+  headers["webhook-signature"] = signWebhook(config.secret, id, timestamp, body);
   return headers;
 }
 
+/**
+ * A failure naming the socket error's code only (ECONNREFUSED, ENOTFOUND…), never an address or port:
+ * refused addresses are refused before any connection, so this cannot map the operator's network.
+ */
 function requestFailure(
   error: unknown,
   signal: AbortSignal,
   timeout: AbortSignal,
   config: WebhookDestinationConfig,
 ): DeliveryFailure {
+  if (error instanceof OutboundRefusedError)
+    return new DeliveryFailure(error.message, true, { cause: error });
   if (signal.aborted) return abortedFailure(signal);
   if (timeout.aborted)
     return new DeliveryFailure(`webhook did not answer within ${config.timeoutMs} ms`, true, {
       cause: error,
     });
-  // fetch wraps the socket error (ECONNREFUSED, ENOTFOUND…) in `cause`.
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const reason = cause?.message ?? cause?.code ?? (error as Error).message;
-  return new DeliveryFailure(`webhook request failed: ${reason}`, true, { cause: error });
-}
-
-/** The first ~200 characters of the response body, on one line; never more (it may be a whole page). */
-async function readExcerpt(response: Response): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < EXCERPT_CHARS * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // A body that breaks off is still a failed delivery with a status; the excerpt is optional.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\s+/g, " ").trim();
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+  const code = (error as { code?: unknown }).code;
+  const reason = typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "network error";
+  return new DeliveryFailure(`webhook request failed (${reason})`, true, { cause: error });
 }

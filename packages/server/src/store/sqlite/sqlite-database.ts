@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import {
@@ -62,10 +62,14 @@ export class SqliteEngine implements SqliteDatabase {
   private readonly activity = new IngestActivity();
 
   constructor(dataDir: string, options: SqliteOptions = {}) {
-    mkdirSync(dataDir, { recursive: true });
     this.path = join(dataDir, "aftercall.sqlite");
+    restrictFiles(dataDir, this.path);
     this.connection = new BetterSqlite3(this.path);
     this.connection.pragma("journal_mode = WAL");
+    // SQLite gives the -wal and -shm files the database file's mode; set it again for stores whose
+    // files were created by older versions (umask modes, often world-readable).
+    for (const suffix of ["-wal", "-shm"])
+      if (existsSync(this.path + suffix)) chmodSync(this.path + suffix, 0o600);
     this.connection.pragma("synchronous = FULL");
     this.connection.pragma("busy_timeout = 10000");
     this.connection.pragma("foreign_keys = ON");
@@ -177,4 +181,15 @@ export class SqliteEngine implements SqliteDatabase {
       // see above
     }
   }
+}
+
+/**
+ * The data directory readable by its owner only (0700) and the database file 0600, created so before
+ * SQLite opens it: the store holds survey free text and sealed destination secrets.
+ */
+function restrictFiles(dataDir: string, path: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+  chmodSync(path, 0o600);
 }

@@ -18,6 +18,7 @@ import {
   tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 
 const CONTAINER = "insights-logs-callsurvey";
 
@@ -27,7 +28,10 @@ describe("blob destination (Azurite)", { skip: azuriteSkip() }, () => {
 
   before(async () => {
     azurite = await startAzurite();
-    destination = await createDestination({ type: "blob", connectionString: azurite.connectionString });
+    destination = await createDestination(
+      { type: "blob", connectionString: azurite.connectionString },
+      TEST_OUTBOUND,
+    );
   });
   after(async () => {
     await destination?.close();
@@ -142,7 +146,7 @@ describe("blob destination (Azurite)", { skip: azuriteSkip() }, () => {
   it("a wrong account key is reported by status and code, without the key", async () => {
     const key = Buffer.from("wrong-key-0123456789").toString("base64");
     const wrongKey = azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${key}`);
-    const wrong = await createDestination({ type: "blob", connectionString: wrongKey });
+    const wrong = await createDestination({ type: "blob", connectionString: wrongKey }, TEST_OUTBOUND);
     await assert.rejects(wrong.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);
       assert.match(error.message, /^blob storage answered HTTP 403 AuthorizationFailure writing /);

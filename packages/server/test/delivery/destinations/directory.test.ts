@@ -16,6 +16,7 @@ import {
   tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 
 describe("directory destination", () => {
   let root: string;
@@ -30,7 +31,7 @@ describe("directory destination", () => {
 
   it("writes a batch spanning two hours to two PT1H.json files, one JSON object per line", async () => {
     const path = join(root, "two-hours");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const batch = twoHourBatch();
     await destination.deliver(batch, noDeadline());
     const bodies = batch.records.map((r) => r.body);
@@ -42,7 +43,7 @@ describe("directory destination", () => {
 
   it("appends later batches to the existing hour file", async () => {
     const path = join(root, "append");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const first = twoHourBatch("d:1-5");
     const second = { ...first, id: "d:6-6", records: [surveyRecord(6, LATE_IN_13H + 5)] };
     await destination.deliver(first, noDeadline());
@@ -55,7 +56,7 @@ describe("directory destination", () => {
 
   it("writes an erasure's tombstone as a manifest file beside the hour files, replaced whole on a retry", async () => {
     const path = join(root, "tombstone");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const tombstone = tombstoneRecord("er-1", LATE_IN_13H, ["a"]);
     const batch = { ...twoHourBatch("d:7-7"), records: [tombstone] };
     await destination.deliver(batch, noDeadline());
@@ -69,7 +70,10 @@ describe("directory destination", () => {
   it("fails retryably when the directory cannot be created, and writes nothing after an abort", async () => {
     const blocker = join(root, "a-file");
     await writeFile(blocker, "not a directory");
-    const blocked = await createDestination({ type: "directory", path: join(blocker, "archive") });
+    const blocked = await createDestination(
+      { type: "directory", path: join(blocker, "archive") },
+      TEST_OUTBOUND,
+    );
     await assert.rejects(blocked.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);
       assert.equal(error.retryable, true);
@@ -78,7 +82,7 @@ describe("directory destination", () => {
     });
 
     const path = join(root, "aborted");
-    const destination = await createDestination({ type: "directory", path });
+    const destination = await createDestination({ type: "directory", path }, TEST_OUTBOUND);
     const controller = new AbortController();
     controller.abort(new Error("batch timeout"));
     await assert.rejects(destination.deliver(twoHourBatch(), controller.signal), {

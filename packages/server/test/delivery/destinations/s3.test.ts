@@ -13,6 +13,7 @@ import {
   tombstoneRecord,
   twoHourBatch,
 } from "../../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 import {
   S3RVER_ACCESS_KEY_ID,
   S3RVER_SECRET_ACCESS_KEY,
@@ -47,7 +48,7 @@ describe("s3 destination (s3rver)", { skip: s3rverSkip() }, () => {
 
   before(async () => {
     s3 = await startS3rver();
-    destination = await createDestination(config(s3.bucket));
+    destination = await createDestination(config(s3.bucket), TEST_OUTBOUND);
   });
   after(async () => {
     await destination?.close();
@@ -89,7 +90,7 @@ describe("s3 destination (s3rver)", { skip: s3rverSkip() }, () => {
   });
 
   it("names a missing bucket", async () => {
-    const missing = await createDestination(config("no-such-bucket"));
+    const missing = await createDestination(config("no-such-bucket"), TEST_OUTBOUND);
     await assert.rejects(missing.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);
       assert.match(

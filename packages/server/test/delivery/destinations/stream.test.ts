@@ -5,6 +5,7 @@ import { createDestination } from "../../../src/delivery/destinations/create-des
 import { parseDestinationConfig } from "../../../src/delivery/destinations/destination-config.js";
 import { noDeadline, twoHourBatch } from "../../support/delivery-batch.js";
 import { type NatsServer, natsSkip, startNats } from "../../support/nats.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 
 describe("stream destination (NATS JetStream)", { skip: natsSkip() }, () => {
   let nats: NatsServer;
@@ -13,11 +14,14 @@ describe("stream destination (NATS JetStream)", { skip: natsSkip() }, () => {
   before(async () => {
     nats = await startNats();
     await nats.createStream("CALLSURVEY", ["aftercall.>"]);
-    destination = await createDestination({
-      type: "stream",
-      servers: [nats.url],
-      subject: "aftercall.callsurvey",
-    });
+    destination = await createDestination(
+      {
+        type: "stream",
+        servers: [nats.url],
+        subject: "aftercall.callsurvey",
+      },
+      TEST_OUTBOUND,
+    );
   });
   after(async () => {
     await destination?.close();
@@ -46,11 +50,14 @@ describe("stream destination (NATS JetStream)", { skip: natsSkip() }, () => {
   });
 
   it("fails clearly when no stream captures the subject", async () => {
-    const lost = await createDestination({
-      type: "stream",
-      servers: [nats.url],
-      subject: "elsewhere.surveys",
-    });
+    const lost = await createDestination(
+      {
+        type: "stream",
+        servers: [nats.url],
+        subject: "elsewhere.surveys",
+      },
+      TEST_OUTBOUND,
+    );
     try {
       await assert.rejects(lost.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
         assert.ok(error instanceof DeliveryFailure);
@@ -66,11 +73,14 @@ describe("stream destination (NATS JetStream)", { skip: natsSkip() }, () => {
   });
 
   it("a server that cannot be reached fails retryably", async () => {
-    const nowhere = await createDestination({
-      type: "stream",
-      servers: ["nats://127.0.0.1:1"],
-      subject: "a.b",
-    });
+    const nowhere = await createDestination(
+      {
+        type: "stream",
+        servers: ["nats://127.0.0.1:1"],
+        subject: "a.b",
+      },
+      TEST_OUTBOUND,
+    );
     await assert.rejects(nowhere.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);
       assert.equal(error.retryable, true);
@@ -131,6 +141,7 @@ describe("stream destination with token authentication", { skip: natsSkip() }, (
   it("delivers with the right token; a wrong one is an authorization failure that does not quote it", async () => {
     const good = await createDestination(
       parseDestinationConfig({ type: "stream", servers: [nats.url], token: "s3cret-nats-token" }, "d"),
+      TEST_OUTBOUND,
     );
     await good.deliver(twoHourBatch("auth:1-5"), noDeadline());
     await good.close();
@@ -141,6 +152,7 @@ describe("stream destination with token authentication", { skip: natsSkip() }, (
 
     const bad = await createDestination(
       parseDestinationConfig({ type: "stream", servers: [nats.url], token: "wrong-token" }, "d"),
+      TEST_OUTBOUND,
     );
     await assert.rejects(bad.deliver(twoHourBatch(), noDeadline()), (error: unknown) => {
       assert.ok(error instanceof DeliveryFailure);

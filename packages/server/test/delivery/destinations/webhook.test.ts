@@ -5,6 +5,7 @@ import { createDestination } from "../../../src/delivery/destinations/create-des
 import { parseDestinationConfig } from "../../../src/delivery/destinations/destination-config.js";
 import { generateWebhookSecret } from "../../../src/delivery/destinations/webhook-signature.js";
 import { noDeadline, twoHourBatch } from "../../support/delivery-batch.js";
+import { TEST_OUTBOUND } from "../../support/outbound.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.js";
 
 /** Assert that `promise` rejects with a DeliveryFailure and return it. */
@@ -35,7 +36,7 @@ describe("webhook destination", () => {
       },
       "destinations.webhook",
     );
-    destination = await createDestination(config);
+    destination = await createDestination(config, TEST_OUTBOUND);
   });
   after(async () => {
     await destination.close();
@@ -76,7 +77,7 @@ describe("webhook destination", () => {
     );
   });
 
-  it("5xx, 401, 403, 404, 408 and 429 are retryable; other 4xx and 3xx are not; messages quote status and ≤200 chars", async () => {
+  it("5xx, 401, 403, 404, 408 and 429 are retryable; other 4xx and 3xx are not; messages give the status line, never the body", async () => {
     const expectations: [number, boolean][] = [
       [500, true],
       [502, true],
@@ -95,7 +96,8 @@ describe("webhook destination", () => {
       receiver.mode = { kind: "fail", status, body: `nope ${"x".repeat(500)}` };
       const error = await failure(destination.deliver(twoHourBatch(), noDeadline()));
       assert.equal(error.retryable, retryable, `HTTP ${status}`);
-      assert.equal(error.message, `webhook answered HTTP ${status}: nope ${"x".repeat(195)}…`);
+      assert.match(error.message, new RegExp(`^webhook answered HTTP ${status} [A-Za-z -]+$`));
+      assert.ok(!error.message.includes("nope"), error.message);
     }
   });
 
@@ -122,7 +124,7 @@ describe("webhook destination", () => {
   it("close() aborts a delivery in flight, and later deliveries fail", async () => {
     receiver.mode = { kind: "hang" };
     const config = parseDestinationConfig({ type: "webhook", url: receiver.url, secret }, "d");
-    const closing = await createDestination(config);
+    const closing = await createDestination(config, TEST_OUTBOUND);
     const pending = failure(closing.deliver(twoHourBatch(), noDeadline()));
     await receiver.waitFor(1);
     await closing.close();
@@ -137,11 +139,9 @@ describe("webhook destination", () => {
     await receiver.stop();
     const error = await failure(destination.deliver(twoHourBatch("hook:down"), noDeadline()));
     assert.equal(error.retryable, true);
-    // ECONNREFUSED for a new connection; "other side closed" when a pooled keep-alive socket was cut.
-    assert.match(
-      error.message,
-      /^webhook request failed: (connect ECONNREFUSED 127\.0\.0\.1:\d+|other side closed)$/,
-    );
+    // ECONNREFUSED for a new connection; ECONNRESET when a pooled keep-alive socket was cut. The code
+    // only: never the address and port.
+    assert.match(error.message, /^webhook request failed \((ECONNREFUSED|ECONNRESET)\)$/);
     await receiver.start();
     await destination.deliver(twoHourBatch("hook:down"), noDeadline());
     assert.deepEqual(
@@ -155,9 +155,10 @@ describe("webhook destination", () => {
     try {
       const wrong = await createDestination(
         parseDestinationConfig({ type: "webhook", url: other.url, secret }, "d"),
+        TEST_OUTBOUND,
       );
       const error = await failure(wrong.deliver(twoHourBatch(), noDeadline()));
-      assert.equal(error.message, "webhook answered HTTP 401");
+      assert.equal(error.message, "webhook answered HTTP 401 Unauthorized");
       assert.equal(error.retryable, true);
       assert.equal(other.deliveries[0]?.signatureValid, false);
       assert.ok(!JSON.stringify({ message: error.message, stack: error.stack }).includes(secret.slice(6)));
