@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { AlertEvaluator, type EvaluatorOptions } from "./alerts/evaluator.js";
 import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
 import { RollupFolder } from "./analytics/rollup-folder.js";
 import { registerRollupMetrics } from "./analytics/rollup-metrics.js";
@@ -59,6 +60,11 @@ export interface AppOptions {
    * Tests turn it off or drive it with their own clock.
    */
   retention?: boolean | Omit<RetentionSweeperOptions, "logger">;
+  /**
+   * Evaluate the projects' alert rules in this process (default true, every minute). Several servers
+   * may evaluate at once: each rule's tick is committed once (see alerts/evaluator.ts).
+   */
+  alerts?: boolean | Pick<EvaluatorOptions, "intervalMs" | "now" | "dashboardUrl">;
 }
 
 /**
@@ -147,6 +153,16 @@ export function createApp(options: AppOptions): App {
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
   };
   if (delivery) context.delivery = delivery;
+  const alertOptions = options.alerts ?? true;
+  const evaluator = alertOptions
+    ? new AlertEvaluator({
+        ...(alertOptions === true ? {} : alertOptions),
+        db,
+        reads: context.analytics,
+        logger,
+        onAppended: () => delivery?.notify(),
+      })
+    : undefined;
 
   const routes = new Set<string>();
   fastify.addHook("onRoute", (route) => {
@@ -187,6 +203,7 @@ export function createApp(options: AppOptions): App {
   delivery?.start();
   folder?.start();
   sweeper?.start();
+  evaluator?.start();
 
   return {
     fastify,
@@ -200,7 +217,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
-      await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop()]);
+      await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop(), evaluator?.stop()]);
     },
   };
 }

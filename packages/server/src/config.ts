@@ -21,6 +21,8 @@ export interface ServerConfig {
    * percent; default 50 (see PacedReads).
    */
   analyticsSharePercent?: number;
+  /** How often alert rules are evaluated, seconds (AFTERCALL_ALERT_INTERVAL_SECONDS, default 60); 0 turns it off here. */
+  alertIntervalSeconds?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -43,7 +45,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parse the environment (and CLI overrides) into a {@link ServerConfig}, failing fast on bad values.
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
- * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`.
+ * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
+ * `AFTERCALL_ALERT_INTERVAL_SECONDS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -89,6 +92,13 @@ export function loadConfig(
       DEFAULT_ANALYTICS_SHARE * 100,
       10,
       100,
+    ),
+    alertIntervalSeconds: integer(
+      "AFTERCALL_ALERT_INTERVAL_SECONDS",
+      get("AFTERCALL_ALERT_INTERVAL_SECONDS"),
+      60,
+      0,
+      3600,
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;

@@ -41,6 +41,7 @@ export async function startServer(
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
     delivery: (config.delivery ?? true) && { pollIntervalMs: config.deliveryPollMs ?? 250 },
+    alerts: config.alertIntervalSeconds !== 0 && { intervalMs: (config.alertIntervalSeconds ?? 60) * 1000 },
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

@@ -30,7 +30,11 @@ export const LOG_TX_STRIDE = 65_536;
  */
 export const TOMBSTONE_CATEGORY = "CallSurveyDeleted";
 
-export type LogCategoryName = "CallSurvey" | "CallSurveyEvent" | typeof TOMBSTONE_CATEGORY;
+export type LogCategoryName =
+  | "CallSurvey"
+  | "CallSurveyEvent"
+  | typeof TOMBSTONE_CATEGORY
+  | "CallSurveyAlert";
 
 /** No horizon: every committed entry may be read (SQLite, whose writers commit in order). */
 const NO_HORIZON = Number.MAX_SAFE_INTEGER;
