@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { registerAlertMetrics } from "./alerts/alert-metrics.js";
 import { AlertEvaluator, type EvaluatorOptions } from "./alerts/evaluator.js";
 import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
 import { RollupFolder } from "./analytics/rollup-folder.js";
@@ -124,6 +125,7 @@ export function createApp(options: AppOptions): App {
   const registry = processRegistry();
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);
+  registerAlertMetrics(registry, db);
   metrics.watch(deliveryStore);
   const deliveryOptions = options.delivery ?? true;
   const delivery = deliveryOptions
