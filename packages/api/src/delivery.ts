@@ -13,8 +13,8 @@ import { defineRoute } from "./route.js";
 export const DESTINATION_TYPES = ["stream", "blob", "s3", "directory", "webhook"] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
-/** Log categories a diagnostic setting can carry. */
-export const LOG_CATEGORIES = ["CallSurvey", "CallSurveyEvent"] as const;
+/** Log categories a diagnostic setting can carry (CallSurveyAlert: alert transitions, docs/alerts.md). */
+export const LOG_CATEGORIES = ["CallSurvey", "CallSurveyEvent", "CallSurveyAlert"] as const;
 export type LogCategory = (typeof LOG_CATEGORIES)[number];
 
 /**

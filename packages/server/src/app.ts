@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import { registerAlertMetrics } from "./alerts/alert-metrics.js";
+import { AlertEvaluator, type EvaluatorOptions } from "./alerts/evaluator.js";
 import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
 import { RollupFolder } from "./analytics/rollup-folder.js";
 import { registerRollupMetrics } from "./analytics/rollup-metrics.js";
@@ -81,6 +83,11 @@ export interface AppOptions {
   retention?: boolean | Omit<RetentionSweeperOptions, "logger">;
   /** Body timeout and connection cap; default {@link DEFAULT_INGRESS}. */
   ingress?: Partial<IngressOptions>;
+  /**
+   * Evaluate the projects' alert rules in this process (default true, every minute). Several servers
+   * may evaluate at once: each rule's tick is committed once (see alerts/evaluator.ts).
+   */
+  alerts?: boolean | Pick<EvaluatorOptions, "intervalMs" | "now" | "dashboardUrl">;
 }
 
 /**
@@ -149,6 +156,7 @@ export function createApp(options: AppOptions): App {
   const registry = processRegistry();
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);
+  registerAlertMetrics(registry, db);
   metrics.watch(deliveryStore);
   const outbound = options.outbound ?? STRICT_OUTBOUND;
   const deliveryOptions = options.delivery ?? true;
@@ -181,6 +189,16 @@ export function createApp(options: AppOptions): App {
     outbound,
   };
   if (delivery) context.delivery = delivery;
+  const alertOptions = options.alerts ?? true;
+  const evaluator = alertOptions
+    ? new AlertEvaluator({
+        ...(alertOptions === true ? {} : alertOptions),
+        db,
+        reads: context.analytics,
+        logger,
+        onAppended: () => delivery?.notify(),
+      })
+    : undefined;
 
   const routes = new Set<string>();
   fastify.addHook("onRoute", (route) => {
@@ -223,6 +241,7 @@ export function createApp(options: AppOptions): App {
   delivery?.start();
   folder?.start();
   sweeper?.start();
+  evaluator?.start();
 
   return {
     fastify,
@@ -236,7 +255,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
-      await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop()]);
+      await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop(), evaluator?.stop()]);
     },
   };
 }

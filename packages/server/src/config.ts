@@ -41,6 +41,8 @@ export interface ServerConfig {
    * config built in code leaves it out, a SQLite store's `secret.key` is used (PostgreSQL requires it).
    */
   secretKey?: SecretKeySource;
+  /** How often alert rules are evaluated, seconds (AFTERCALL_ALERT_INTERVAL_SECONDS, default 60); 0 turns it off here. */
+  alertIntervalSeconds?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -65,7 +67,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
  * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`,
- * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`.
+ * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`,
+ * `AFTERCALL_ALERT_INTERVAL_SECONDS`.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -145,6 +148,13 @@ export function loadConfig(
       512,
       0,
       1_000_000,
+    ),
+    alertIntervalSeconds: integer(
+      "AFTERCALL_ALERT_INTERVAL_SECONDS",
+      get("AFTERCALL_ALERT_INTERVAL_SECONDS"),
+      60,
+      0,
+      3600,
     ),
   };
   if (operatorToken) config.operatorToken = operatorToken;

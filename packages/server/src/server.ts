@@ -87,6 +87,7 @@ export async function startServer(
       : { retention: { backfillHorizonDays: config.backfillHorizonDays } }),
     outbound: new OutboundPolicy(config.outboundAllow ? { allow: config.outboundAllow } : {}),
     secrets,
+    alerts: config.alertIntervalSeconds !== 0 && { intervalMs: (config.alertIntervalSeconds ?? 60) * 1000 },
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

@@ -14,11 +14,21 @@ describe("loadConfig", () => {
     assert.equal(config.deliveryPollMs, 250);
     assert.equal(config.operatorToken, undefined);
     assert.equal(config.analyticsSharePercent, 50);
+    assert.equal(config.alertIntervalSeconds, 60);
   });
 
   it("takes the analytics share while ingesting, up to 100 % (never pause)", () => {
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "100" }).analyticsSharePercent, 100);
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "25" }).analyticsSharePercent, 25);
+  });
+
+  it("evaluates alert rules every AFTERCALL_ALERT_INTERVAL_SECONDS (0: not in this process)", () => {
+    assert.equal(loadConfig({ AFTERCALL_ALERT_INTERVAL_SECONDS: "15" }).alertIntervalSeconds, 15);
+    assert.equal(loadConfig({ AFTERCALL_ALERT_INTERVAL_SECONDS: "0" }).alertIntervalSeconds, 0);
+    assert.throws(
+      () => loadConfig({ AFTERCALL_ALERT_INTERVAL_SECONDS: "-1" }),
+      /AFTERCALL_ALERT_INTERVAL_SECONDS/,
+    );
   });
 
   it("uses PostgreSQL for a DATABASE_URL, with the read pool size when one is given", () => {

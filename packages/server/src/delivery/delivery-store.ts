@@ -375,6 +375,18 @@ WHERE project_id = ? AND seq > ? AND seq <= ? AND seq < ? AND category IN (${mar
     return out;
   }
 
+  async loadAlerts(projectId: string, ids: readonly string[]) {
+    const out = new Map<string, Record<string, unknown>>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.all<{ id: string; record: string | null }>(
+      `SELECT id, record FROM alert_history WHERE project_id = ? AND id IN (${marks(ids.length)})`,
+      [projectId, ...ids],
+    );
+    for (const row of rows)
+      if (row.record) out.set(row.id, JSON.parse(row.record) as Record<string, unknown>);
+    return out;
+  }
+
   async loadEvents(projectId: string, ids: readonly string[]) {
     const out = new Map<string, SurveyEvent & { receivedAtMs: number }>();
     if (ids.length === 0) return out;

@@ -143,6 +143,8 @@ export interface DeliveryStore {
   ): Promise<Map<string, SurveyEvent & { receivedAtMs: number }>>;
   /** The erasures (by receipt id) whose tombstones are to be delivered. */
   loadTombstones(projectId: string, ids: readonly string[]): Promise<Map<string, Tombstone>>;
+  /** Alert records (`CallSurveyAlert`) by record id, from the alert history. */
+  loadAlerts(projectId: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
   /**
    * Move the cursor from `fromCursor` (where the delivery started) to `toSeq`. False, changing nothing, when
    * the lease was lost or the cursor moved meanwhile (a backfill): the next pass starts from the new cursor.

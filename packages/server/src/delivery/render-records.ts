@@ -68,6 +68,27 @@ export function renderTombstone(
   };
 }
 
+/**
+ * An alert record: native, the `CallSurveyAlert` record itself; acs, wrapped as an Azure resource-log
+ * record (Azure has no such category; the envelope follows CallSurvey's, the record is `properties`).
+ */
+export function renderAlert(
+  alert: Record<string, unknown>,
+  format: RecordFormat,
+  resourceId: string,
+): Record<string, unknown> {
+  if (format !== "acs") return alert;
+  return {
+    time: alert.time,
+    resourceId,
+    operationName: "CallSurveyAlert",
+    operationVersion: "1.0",
+    category: "CallSurveyAlert",
+    correlationId: alert.id,
+    properties: alert,
+  };
+}
+
 /** Render a survey record in a setting's format. */
 export function renderSurvey(
   record: SurveyRecord,
@@ -92,15 +113,19 @@ export async function renderRecords(
 ): Promise<DeliveryRecord[]> {
   const ids = (category: LogEntry["category"]) =>
     entries.filter((e) => e.category === category).map((e) => e.itemId);
-  const [surveys, events, tombstones] = await Promise.all([
+  const [surveys, events, tombstones, alerts] = await Promise.all([
     store.loadSurveys(projectId, ids("CallSurvey")),
     store.loadEvents(projectId, ids("CallSurveyEvent")),
     store.loadTombstones(projectId, ids("CallSurveyDeleted")),
+    store.loadAlerts(projectId, ids("CallSurveyAlert")),
   ]);
   const records: DeliveryRecord[] = [];
   for (const entry of entries) {
     let body: Record<string, unknown> | undefined;
-    if (entry.category === "CallSurvey") {
+    if (entry.category === "CallSurveyAlert") {
+      const alert = alerts.get(entry.itemId);
+      if (alert) body = renderAlert(alert, format, resourceId);
+    } else if (entry.category === "CallSurvey") {
       const survey = surveys.get(entry.itemId);
       if (survey) body = renderSurvey(survey, format, resourceId);
     } else if (entry.category === "CallSurveyEvent") {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MAX_ALERT_RULES_PER_PROJECT } from "@aftercall/api";
-import { startTestApp, type TestProject } from "../support/test-app.js";
+import { OPERATOR_TOKEN, startTestApp, type TestProject } from "../support/test-app.js";
 
 type Ctx = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -125,6 +125,12 @@ describe("alert rules: /v1/projects/{id}/alert-rules", () => {
     assert.deepEqual((await call("GET", "/v1/projects/demo/alerts/history")).json(), { items: [] });
     assert.equal((await call("GET", "/v1/projects/demo/alerts/history?limit=0")).statusCode, 400);
     assert.equal((await call("GET", "/v1/projects/demo/alerts/history?before=yesterday")).statusCode, 400);
+  });
+
+  it("reports enabled rules by status on /metrics, per project and category", async () => {
+    const res = await call("GET", "/metrics", undefined, OPERATOR_TOKEN);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /aftercall_alert_rules\{project="demo",category="audio",status="ok"\} 1/);
   });
 
   it(`allows at most ${MAX_ALERT_RULES_PER_PROJECT} rules per project`, async () => {

@@ -137,7 +137,7 @@ describe("diagnostic settings API", () => {
     assert.equal(patched.statusCode, 200, patched.body);
     assert.equal(patched.json().name, "renamed");
     assert.equal(patched.json().format, "native");
-    assert.deepEqual(patched.json().categories, ["CallSurvey", "CallSurveyEvent"]);
+    assert.deepEqual(patched.json().categories, ["CallSurvey", "CallSurveyEvent", "CallSurveyAlert"]);
     const paused = await call("POST", `${path}/pause?destination=webhook`);
     assert.equal(paused.json().destinations[0].paused, true);
     assert.equal(paused.json().destinations[0].status.state, "paused");
