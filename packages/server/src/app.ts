@@ -22,6 +22,7 @@ import {
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings, RateLimits } from "./limits/rate-limits.js";
 import { getProject } from "./projects/project-store.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientRoutes } from "./routes/client.js";
@@ -66,6 +67,8 @@ export interface AppOptions {
   retention?: boolean | Omit<RetentionSweeperOptions, "logger">;
   /** Body timeout and connection cap; default {@link DEFAULT_INGRESS}. */
   ingress?: Partial<IngressOptions>;
+  /** Rate limits and daily quotas of the public routes; default {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RateLimitSettings;
 }
 
 /**
@@ -161,6 +164,7 @@ export function createApp(options: AppOptions): App {
     deliveryStore,
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
+    limits: new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS),
   };
   if (delivery) context.delivery = delivery;
 
@@ -204,6 +208,7 @@ export function createApp(options: AppOptions): App {
   delivery?.start();
   folder?.start();
   sweeper?.start();
+  context.limits.start();
 
   return {
     fastify,
@@ -217,6 +222,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
+      context.limits.stop();
       await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop()]);
     },
   };

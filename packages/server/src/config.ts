@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_RATE_LIMITS, parseRate, type RateLimitSettings } from "./limits/rate-limits.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
 
@@ -25,6 +26,8 @@ export interface ServerConfig {
   bodyTimeoutMs?: number;
   /** Most open connections per socket address (0: no cap); default 512. */
   maxConnectionsPerAddress?: number;
+  /** Rate limits and daily quotas of the public routes (see {@link rateLimitsFromEnv}). */
+  rateLimits?: RateLimitSettings;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -48,7 +51,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Variables: `AFTERCALL_HOST`, `AFTERCALL_PORT` (or `PORT`), `DATABASE_URL`, `AFTERCALL_DATA_DIR`,
  * `AFTERCALL_OPERATOR_TOKEN`, `AFTERCALL_LOG_LEVEL`, `AFTERCALL_KEY_CACHE_SECONDS`, `AFTERCALL_DELIVERY`,
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
- * `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`.
+ * `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`, and the rate limits
+ * ({@link rateLimitsFromEnv}).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -110,8 +114,59 @@ export function loadConfig(
       1_000_000,
     ),
   };
+  config.rateLimits = rateLimitsFromEnv(get);
   if (operatorToken) config.operatorToken = operatorToken;
   return config;
+}
+
+/**
+ * The rate limits: `AFTERCALL_RATE_LIMITS` (`on`/`off`), `AFTERCALL_SURVEYS_PER_KEY`,
+ * `AFTERCALL_SURVEYS_PER_ADDRESS`, `AFTERCALL_EVENTS_PER_KEY`, `AFTERCALL_EVENTS_PER_ADDRESS` (each
+ * `"<per second>/<burst>"`), `AFTERCALL_DAILY_SURVEYS_PER_PROJECT`, `AFTERCALL_DAILY_EVENTS_PER_PROJECT`
+ * and `AFTERCALL_CLIENT_ADDRESS_HEADER` (a trusted proxy's header with the client's address).
+ */
+export function rateLimitsFromEnv(get: (name: string) => string | undefined): RateLimitSettings {
+  const enabled = get("AFTERCALL_RATE_LIMITS") || "on";
+  if (enabled !== "on" && enabled !== "off")
+    throw new ConfigError(`AFTERCALL_RATE_LIMITS must be "on" or "off", got "${enabled}".`);
+  const rate = (name: string, fallback: RateLimitSettings["surveysPerKey"]) => {
+    const raw = get(name);
+    if (raw === undefined || raw === "") return fallback;
+    try {
+      return parseRate(name, raw);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  };
+  const d = DEFAULT_RATE_LIMITS;
+  const settings: RateLimitSettings = {
+    enabled: enabled === "on",
+    surveysPerKey: rate("AFTERCALL_SURVEYS_PER_KEY", d.surveysPerKey),
+    surveysPerAddress: rate("AFTERCALL_SURVEYS_PER_ADDRESS", d.surveysPerAddress),
+    eventsPerKey: rate("AFTERCALL_EVENTS_PER_KEY", d.eventsPerKey),
+    eventsPerAddress: rate("AFTERCALL_EVENTS_PER_ADDRESS", d.eventsPerAddress),
+    dailySurveysPerProject: integer(
+      "AFTERCALL_DAILY_SURVEYS_PER_PROJECT",
+      get("AFTERCALL_DAILY_SURVEYS_PER_PROJECT"),
+      d.dailySurveysPerProject,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    dailyEventsPerProject: integer(
+      "AFTERCALL_DAILY_EVENTS_PER_PROJECT",
+      get("AFTERCALL_DAILY_EVENTS_PER_PROJECT"),
+      d.dailyEventsPerProject,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+  };
+  const header = get("AFTERCALL_CLIENT_ADDRESS_HEADER");
+  if (header) {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(header))
+      throw new ConfigError(`AFTERCALL_CLIENT_ADDRESS_HEADER must be a header name, got "${header}".`);
+    settings.clientAddressHeader = header.toLowerCase();
+  }
+  return settings;
 }
 
 /** Describe a store location for people, without credentials. */

@@ -3,6 +3,7 @@ import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-sch
 import { deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
 import { lifecycleTables } from "./lifecycle/lifecycle-schema.js";
+import { rateLimitTables } from "./limits/limits-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "data lifecycle",
     statements: (d) => [...dataPolicyColumn(d), ...lifecycleTables(d)],
   },
+  { version: 12, name: "rate limits", statements: rateLimitTables },
 ];

@@ -3,6 +3,7 @@ import type { DeliveryEngine } from "../delivery/delivery-engine.js";
 import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
 import type { DeliveryStore } from "../delivery/delivery-types.js";
 import type { IngestContext } from "../ingest/record-surveys.js";
+import type { RateLimits } from "../limits/rate-limits.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
 import type { Caller, KeyResolver } from "./auth.js";
@@ -19,6 +20,8 @@ export interface AppContext {
   metrics: DeliveryMetrics;
   /** How analytics read: rollups plus their raw tail where they can answer, or raw rows (comparisons). */
   analytics: AnalyticsReads;
+  /** Rate limits and daily quotas of the public routes. */
+  limits: RateLimits;
 }
 
 declare module "fastify" {
@@ -27,6 +30,8 @@ declare module "fastify" {
     caller?: Caller;
     /** The project the request acts on, set by the auth hook for ingest and admin routes. */
     project?: Project;
+    /** The ingest key of a submission (its rate budget), set by the auth hook. */
+    ingestKeyId?: string;
     /** Project the request acted on, for the request log line. */
     projectId?: string;
     /** Surveys the request stored or replayed, for the request log line. */

@@ -18,7 +18,10 @@ export interface ServerProcessOptions {
   dataDir?: string;
   /** PostgreSQL URL. */
   databaseUrl?: string;
-  /** Extra environment (e.g. AFTERCALL_OPERATOR_TOKEN); AFTERCALL_LOG_LEVEL defaults to "warn". */
+  /**
+   * Extra environment (e.g. AFTERCALL_OPERATOR_TOKEN); AFTERCALL_LOG_LEVEL defaults to "warn" and
+   * AFTERCALL_RATE_LIMITS to "off".
+   */
   env?: Record<string, string>;
   /** Extra arguments after `serve …`. */
   args?: string[];
@@ -82,7 +85,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     if (name.startsWith("AFTERCALL_") || name === "DATABASE_URL" || name === "PORT") delete env[name];
     if (name.startsWith("NODE_TEST")) delete env[name];
   }
-  Object.assign(env, { AFTERCALL_LOG_LEVEL: "warn" }, options.env);
+  // Load tests and benches submit from one address far faster than any real client: rate limits are off
+  // unless a test turns them on (test/security/).
+  Object.assign(env, { AFTERCALL_LOG_LEVEL: "warn", AFTERCALL_RATE_LIMITS: "off" }, options.env);
   const args = [
     "--conditions=source",
     "--import",
