@@ -493,7 +493,12 @@ async function startAftercall(name: Exclude<TargetName, "bare">): Promise<Target
         if (PIN) pinProcess(process.pid, LOADGEN_CPU);
       }
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, AFTERCALL_LOG_LEVEL: LOG_LEVEL };
+    // The bench floods from one address: rate limits would measure themselves, not ingestion.
+    const env: NodeJS.ProcessEnv = {
+      AFTERCALL_RATE_LIMITS: "off",
+      ...process.env,
+      AFTERCALL_LOG_LEVEL: LOG_LEVEL,
+    };
     for (const variable of [
       "DATABASE_URL",
       "AFTERCALL_DATA_DIR",

@@ -25,6 +25,7 @@ import {
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings, RateLimits } from "./limits/rate-limits.js";
 import { getProject } from "./projects/project-store.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { analyticsRoutes } from "./routes/analytics.js";
@@ -88,6 +89,8 @@ export interface AppOptions {
    * may evaluate at once: each rule's tick is committed once (see alerts/evaluator.ts).
    */
   alerts?: boolean | Pick<EvaluatorOptions, "intervalMs" | "now" | "dashboardUrl">;
+  /** Rate limits and daily quotas of the public routes; default {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RateLimitSettings;
 }
 
 /**
@@ -187,6 +190,7 @@ export function createApp(options: AppOptions): App {
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
     outbound,
+    limits: new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS),
   };
   if (delivery) context.delivery = delivery;
   const alertOptions = options.alerts ?? true;
@@ -242,6 +246,7 @@ export function createApp(options: AppOptions): App {
   folder?.start();
   sweeper?.start();
   evaluator?.start();
+  context.limits.start();
 
   return {
     fastify,
@@ -255,6 +260,7 @@ export function createApp(options: AppOptions): App {
       await closing;
       clearTimeout(deadline);
       await committer.drain();
+      context.limits.stop();
       await Promise.all([delivery?.stop(), folder?.stop(), sweeper?.stop(), evaluator?.stop()]);
     },
   };

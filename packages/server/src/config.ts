@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS } from "./lifecycle/outbox-pruning.js";
+import { DEFAULT_RATE_LIMITS, parseRate, type RateLimitSettings } from "./limits/rate-limits.js";
 import type { SecretKeySource } from "./secrets/secret-key.js";
 import type { StoreLocation } from "./store/open-database.js";
 import { DEFAULT_ANALYTICS_SHARE } from "./store/paced-reads.js";
@@ -43,6 +44,8 @@ export interface ServerConfig {
   secretKey?: SecretKeySource;
   /** How often alert rules are evaluated, seconds (AFTERCALL_ALERT_INTERVAL_SECONDS, default 60); 0 turns it off here. */
   alertIntervalSeconds?: number;
+  /** Rate limits and daily quotas of the public routes (see {@link rateLimitsFromEnv}). */
+  rateLimits?: RateLimitSettings;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -68,7 +71,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
  * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`,
  * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`,
- * `AFTERCALL_ALERT_INTERVAL_SECONDS`.
+ * `AFTERCALL_ALERT_INTERVAL_SECONDS`, and the rate limits ({@link rateLimitsFromEnv}).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -157,9 +160,60 @@ export function loadConfig(
       3600,
     ),
   };
+  config.rateLimits = rateLimitsFromEnv(get);
   if (operatorToken) config.operatorToken = operatorToken;
   if (outboundAllow.hosts.length + outboundAllow.cidrs.length > 0) config.outboundAllow = outboundAllow;
   return config;
+}
+
+/**
+ * The rate limits: `AFTERCALL_RATE_LIMITS` (`on`/`off`), `AFTERCALL_SURVEYS_PER_KEY`,
+ * `AFTERCALL_SURVEYS_PER_ADDRESS`, `AFTERCALL_EVENTS_PER_KEY`, `AFTERCALL_EVENTS_PER_ADDRESS` (each
+ * `"<per second>/<burst>"`), `AFTERCALL_DAILY_SURVEYS_PER_PROJECT`, `AFTERCALL_DAILY_EVENTS_PER_PROJECT`
+ * and `AFTERCALL_CLIENT_ADDRESS_HEADER` (a trusted proxy's header with the client's address).
+ */
+export function rateLimitsFromEnv(get: (name: string) => string | undefined): RateLimitSettings {
+  const enabled = get("AFTERCALL_RATE_LIMITS") || "on";
+  if (enabled !== "on" && enabled !== "off")
+    throw new ConfigError(`AFTERCALL_RATE_LIMITS must be "on" or "off", got "${enabled}".`);
+  const rate = (name: string, fallback: RateLimitSettings["surveysPerKey"]) => {
+    const raw = get(name);
+    if (raw === undefined || raw === "") return fallback;
+    try {
+      return parseRate(name, raw);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  };
+  const d = DEFAULT_RATE_LIMITS;
+  const settings: RateLimitSettings = {
+    enabled: enabled === "on",
+    surveysPerKey: rate("AFTERCALL_SURVEYS_PER_KEY", d.surveysPerKey),
+    surveysPerAddress: rate("AFTERCALL_SURVEYS_PER_ADDRESS", d.surveysPerAddress),
+    eventsPerKey: rate("AFTERCALL_EVENTS_PER_KEY", d.eventsPerKey),
+    eventsPerAddress: rate("AFTERCALL_EVENTS_PER_ADDRESS", d.eventsPerAddress),
+    dailySurveysPerProject: integer(
+      "AFTERCALL_DAILY_SURVEYS_PER_PROJECT",
+      get("AFTERCALL_DAILY_SURVEYS_PER_PROJECT"),
+      d.dailySurveysPerProject,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    dailyEventsPerProject: integer(
+      "AFTERCALL_DAILY_EVENTS_PER_PROJECT",
+      get("AFTERCALL_DAILY_EVENTS_PER_PROJECT"),
+      d.dailyEventsPerProject,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+  };
+  const header = get("AFTERCALL_CLIENT_ADDRESS_HEADER");
+  if (header) {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(header))
+      throw new ConfigError(`AFTERCALL_CLIENT_ADDRESS_HEADER must be a header name, got "${header}".`);
+    settings.clientAddressHeader = header.toLowerCase();
+  }
+  return settings;
 }
 
 /** Describe a store location for people, without credentials. */

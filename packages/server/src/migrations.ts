@@ -5,6 +5,7 @@ import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-sch
 import { backfillColumns, deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
 import { lifecycleTables, outboxPruningColumns } from "./lifecycle/lifecycle-schema.js";
+import { rateLimitTables } from "./limits/limits-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "exact backfill and outbox pruning",
     statements: (d) => [...backfillColumns(d), ...outboxPruningColumns(d)],
   },
+  { version: 12, name: "rate limits", statements: rateLimitTables },
   {
     version: 13,
     name: "call quality",

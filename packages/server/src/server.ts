@@ -75,6 +75,7 @@ export async function startServer(
     db,
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
+    ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
     ingress: {
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.maxConnectionsPerAddress === undefined

@@ -80,7 +80,10 @@ export function ingestToken(request: FastifyRequest): string | undefined {
 }
 
 /** Resolve the caller of a submission: only a project's ingest key may submit. */
-export async function requireSubmitter(resolver: KeyResolver, request: FastifyRequest): Promise<Project> {
+export async function requireSubmitter(
+  resolver: KeyResolver,
+  request: FastifyRequest,
+): Promise<Extract<Caller, { role: "ingest" }>> {
   const token = ingestToken(request);
   if (!token)
     throw new AftercallError(
@@ -96,7 +99,7 @@ export async function requireSubmitter(resolver: KeyResolver, request: FastifyRe
       "Submit with the project's ingest key (ac_pk_…), never a secret token.",
     );
   }
-  return caller.project;
+  return caller;
 }
 
 /** Resolve a caller allowed to read or manage: the operator or a project admin. Ingest keys never read. */
@@ -152,8 +155,9 @@ export function authorize(db: Database, resolver: KeyResolver, auth: RouteAuth) 
         return;
       case "ingest": {
         allowOrigin(request, reply);
-        const project = await requireSubmitter(resolver, request);
+        const { project, keyId } = await requireSubmitter(resolver, request);
         request.project = project;
+        request.ingestKeyId = keyId;
         request.projectId = project.id;
         enforceOrigin(request, project);
         return;

@@ -4,6 +4,7 @@ import type { DeliveryMetrics } from "../delivery/delivery-metrics.js";
 import type { DeliveryStore } from "../delivery/delivery-types.js";
 import type { OutboundPolicy } from "../delivery/outbound-policy.js";
 import type { IngestContext } from "../ingest/record-surveys.js";
+import type { RateLimits } from "../limits/rate-limits.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
 import type { Caller, KeyResolver } from "./auth.js";
@@ -22,6 +23,8 @@ export interface AppContext {
   analytics: AnalyticsReads;
   /** The server's outbound-address policy, for destinations' connections. */
   outbound: OutboundPolicy;
+  /** Rate limits and daily quotas of the public routes. */
+  limits: RateLimits;
 }
 
 declare module "fastify" {
@@ -30,6 +33,8 @@ declare module "fastify" {
     caller?: Caller;
     /** The project the request acts on, set by the auth hook for ingest and admin routes. */
     project?: Project;
+    /** The ingest key of a submission (its rate budget), set by the auth hook. */
+    ingestKeyId?: string;
     /** Project the request acted on, for the request log line. */
     projectId?: string;
     /** Surveys the request stored or replayed, for the request log line. */

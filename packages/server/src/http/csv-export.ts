@@ -8,7 +8,7 @@ import type { Project } from "../projects/project.js";
  * CR or LF in double quotes with quotes doubled), one header row then one row per survey. The columns are
  * a stable, documented contract (docs/api.md); new columns are only ever appended.
  *
- * Spreadsheet formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab or CR would be run as a
+ * Spreadsheet formula injection: a text cell starting with `=`, `+`, `-`, `@` (also after spaces), tab, CR or LF would be run as a
  * formula by Excel, LibreOffice and Google Sheets, so such cells get a leading `'` (OWASP's advice).
  * Numbers and booleans we produce ourselves are written as they are.
  */
@@ -38,9 +38,15 @@ export const CSV_COLUMNS: readonly string[] = [
 
 type Cell = string | number | boolean | undefined;
 
+/**
+ * A formula character, also after leading white space (spreadsheets trim it before reading a formula),
+ * or a cell starting with tab, CR or LF.
+ */
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@])/;
+
 /** A text cell that a spreadsheet would not read as a formula. */
 export function neutralizeFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
 /** One RFC 4180 field. */

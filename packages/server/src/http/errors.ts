@@ -111,6 +111,9 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   // Refused before its body arrived (auth, type, length, rate): close rather than read the rest of it.
   if (!request.raw.complete) reply.header("connection", "close");
   if (mapped.code === "SHUTTING_DOWN") reply.header("connection", "close").header("retry-after", "1");
+  // A 503 always says when to retry (the SDK honours Retry-After).
+  if (mapped.code === "STORE_UNAVAILABLE" && !reply.hasHeader("retry-after"))
+    reply.header("retry-after", "5");
   return reply.code(mapped.status).send(body);
 }
 

@@ -1,6 +1,7 @@
 import type { RouteBody, RouteDeclaration, RouteParams, RouteQuery } from "@aftercall/api";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import type { RateClass } from "../limits/rate-limits.js";
 import type { Project } from "../projects/project.js";
 import type { Reader } from "./auth.js";
 import { authorize } from "./auth.js";
@@ -30,6 +31,11 @@ export interface HandleOptions {
 /** Registration config every route carries, for hooks and the contract tests. */
 export interface RouteConfig {
   declaration: RouteDeclaration;
+}
+
+/** Which budget a public route spends: submissions of surveys, or events (and config fetches). */
+export function rateClass(route: RouteDeclaration): RateClass {
+  return route.url.startsWith("/v1/surveys") ? "surveys" : "events";
 }
 
 /** The schema Fastify validates a request against: the declared parts, minus bodies handlers check. */
@@ -68,8 +74,17 @@ export function handle<R extends RouteDeclaration>(
       schema: requestSchema(route, alias),
       config: { declaration: route } satisfies RouteConfig,
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-      // Who calls, then what the body will be: all before a byte of it is read.
-      onRequest: [authorize(ctx.db, ctx.resolver, route.auth), checkBodyHeaders],
+      // The address's budget, who calls, the key's budget, what the body will be: all before a byte of
+      // the body is read.
+      onRequest:
+        route.auth === "ingest"
+          ? [
+              ctx.limits.checkAddress(rateClass(route)),
+              authorize(ctx.db, ctx.resolver, route.auth),
+              ctx.limits.checkKey(rateClass(route)),
+              checkBodyHeaders,
+            ]
+          : [authorize(ctx.db, ctx.resolver, route.auth), checkBodyHeaders],
       handler: (request, reply) => {
         const query = { ...(request.query as Record<string, unknown>) };
         const params = { ...(request.params as Record<string, unknown>) };

@@ -60,8 +60,10 @@ export function clientRoutes(app: FastifyInstance, ctx: AppContext): void {
     app,
     ctx,
     recordEvents,
-    async ({ project, body }) => {
+    async ({ project, body, request, reply }) => {
       const events = parseEvents(body);
+      // The first event was charged before the body was read; the others now.
+      await ctx.limits.charge(request, reply, "events", events.length - 1);
       const created = await storeEvents(ctx.db, project.id, events, ctx.ingest.now().getTime()).catch(
         (cause: unknown) => {
           throw Object.assign(

@@ -65,8 +65,10 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
     app,
     ctx,
     submitSurveyBatch,
-    async ({ project, body, request }) => {
+    async ({ project, body, request, reply }) => {
       const submissions = validateAll(project, batchSurveys(body), (i) => `surveys[${i}]`);
+      // The first survey was charged before the body was read; the batch's others now.
+      await ctx.limits.charge(request, reply, "surveys", submissions.length - 1);
       const stored = await recordSurveys(ctx.ingest, project, submissions);
       request.surveyCount = stored.length;
       return {

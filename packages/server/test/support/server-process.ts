@@ -20,7 +20,10 @@ export interface ServerProcessOptions {
   dataDir?: string;
   /** PostgreSQL URL. */
   databaseUrl?: string;
-  /** Extra environment (e.g. AFTERCALL_OPERATOR_TOKEN); AFTERCALL_LOG_LEVEL defaults to "warn". */
+  /**
+   * Extra environment (e.g. AFTERCALL_OPERATOR_TOKEN); AFTERCALL_LOG_LEVEL defaults to "warn" and
+   * AFTERCALL_RATE_LIMITS to "off".
+   */
   env?: Record<string, string>;
   /** Extra arguments after `serve …`. */
   args?: string[];
@@ -90,6 +93,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     {
       AFTERCALL_LOG_LEVEL: "warn",
       AFTERCALL_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
+      // Load tests and benches submit from one address far faster than any real client: rate limits are
+      // off unless a test turns them on (test/security/).
+      AFTERCALL_RATE_LIMITS: "off",
       // A SQLite store keeps its key in its data directory; servers on one PostgreSQL share this one.
       ...(options.databaseUrl ? { AFTERCALL_SECRET_KEY: TEST_SECRET_KEY } : {}),
     },

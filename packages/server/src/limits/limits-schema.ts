@@ -1,0 +1,20 @@
+import type { Dialect } from "../store/database.js";
+
+/**
+ * Migration 12: the shared token buckets of the rate limits and daily quotas (one row per bucket, taken
+ * from in small leases by every server on the store), and each project's limits (JSON; `{}` means the
+ * server's defaults).
+ */
+export function rateLimitTables({ engine, bigint, text }: Dialect): string[] {
+  const real = engine === "postgres" ? "DOUBLE PRECISION" : "REAL";
+  return [
+    `CREATE TABLE rate_buckets (
+  bucket ${text} PRIMARY KEY,
+  tokens ${real} NOT NULL,
+  stamp ${bigint} NOT NULL,
+  version ${bigint} NOT NULL DEFAULT 0
+)`,
+    "CREATE INDEX rate_buckets_stamp ON rate_buckets (stamp)",
+    `ALTER TABLE projects ADD COLUMN limits ${text} NOT NULL DEFAULT '{}'`,
+  ];
+}

@@ -1,0 +1,147 @@
+import type { Database } from "../store/database.js";
+
+/** A token bucket: `capacity` tokens at most, refilled at `perSecond` (0: a quota that never refills). */
+export interface BucketSpec {
+  capacity: number;
+  perSecond: number;
+  /** Seconds until a bucket that never refills is replaced (a daily quota: until midnight UTC). */
+  renewsInSeconds?: number;
+}
+
+export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+interface Local {
+  /** Tokens leased from the store and not spent yet. */
+  tokens: number;
+  /** When unspent leased tokens are dropped (so a server never sits on a budget others need). */
+  expiresAt: number;
+  /** Refused locally, without asking the store, until then. */
+  deniedUntil: number;
+  retryAfterSeconds: number;
+  pending?: Promise<void> | undefined;
+  /** Tokens wanted by requests waiting for the pending lease: the next lease asks for all of them. */
+  demand: number;
+}
+
+export interface RateBucketsOptions {
+  /** How long leased tokens stay usable in this process, ms; default 1000. */
+  leaseMs?: number;
+  now?: () => number;
+}
+
+const CONFLICT_RETRIES = 8;
+/** Leases one request may wait for before it is refused (others kept taking what each lease brought). */
+const MAX_ATTEMPTS = 20;
+const MAX_LOCAL = 100_000;
+
+/**
+ * Token buckets kept in the store (`rate_buckets`), so that every server sharing it spends one budget.
+ * A server takes tokens in small leases (about a quarter second of the refill rate, one optimistic update
+ * per lease) and spends them locally, so a request costs a store round trip only once per lease; an
+ * empty bucket is refused locally until it could have refilled, so a flood costs the store nothing.
+ * Leased tokens not spent within `leaseMs` are dropped: the shared budget errs on the strict side.
+ */
+export class RateBuckets {
+  private readonly local = new Map<string, Local>();
+  private readonly leaseMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Database,
+    options: RateBucketsOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Spend `cost` tokens of bucket `key`, or learn how long until they could be there. */
+  async take(key: string, spec: BucketSpec, cost = 1): Promise<Take> {
+    for (let attempt = 0; ; attempt++) {
+      const now = this.now();
+      const local = this.entry(key, now);
+      if (local.tokens >= cost) {
+        local.tokens -= cost;
+        return { ok: true };
+      }
+      if (local.deniedUntil > now || attempt >= MAX_ATTEMPTS)
+        return { ok: false, retryAfterSeconds: local.retryAfterSeconds };
+      local.demand += cost;
+      local.pending ??= Promise.resolve().then(() =>
+        this.lease(key, spec, local).finally(() => {
+          local.pending = undefined;
+        }),
+      );
+      await local.pending;
+    }
+  }
+
+  private entry(key: string, now: number): Local {
+    let local = this.local.get(key);
+    if (!local) {
+      if (this.local.size >= MAX_LOCAL) this.local.clear();
+      local = { tokens: 0, expiresAt: 0, deniedUntil: 0, retryAfterSeconds: 1, demand: 0 };
+      this.local.set(key, local);
+    }
+    if (local.expiresAt <= now) local.tokens = 0;
+    return local;
+  }
+
+  /** Move a lease's worth of tokens (at least what the waiting requests lack) from the store into `local`. */
+  private async lease(key: string, spec: BucketSpec, local: Local): Promise<void> {
+    // Requests that arrived in the same tick all wait for this lease: ask for what they need together.
+    const cost = local.demand;
+    local.demand = 0;
+    const want = Math.max(leaseSize(spec, this.leaseMs), cost - local.tokens);
+    for (let retry = 0; retry < CONFLICT_RETRIES; retry++) {
+      const now = this.now();
+      const [row] = await this.db.all<{ tokens: number; stamp: number; version: number }>(
+        "SELECT tokens, stamp, version FROM rate_buckets WHERE bucket = ?",
+        [key],
+      );
+      if (!row) {
+        const grant = Math.min(want, spec.capacity);
+        const inserted = await this.db.run(
+          "INSERT INTO rate_buckets (bucket, tokens, stamp, version) VALUES (?, ?, ?, 0) ON CONFLICT (bucket) DO NOTHING",
+          [key, spec.capacity - grant, now],
+        );
+        if (inserted === 1) return this.granted(local, spec, grant, spec.capacity - grant, cost, now);
+        continue;
+      }
+      const elapsed = Math.max(0, now - Number(row.stamp)) / 1000;
+      const available = Math.min(spec.capacity, Number(row.tokens) + elapsed * spec.perSecond);
+      const grant = available >= want ? want : Math.max(0, Math.floor(available));
+      const changed = await this.db.run(
+        "UPDATE rate_buckets SET tokens = ?, stamp = ?, version = version + 1 WHERE bucket = ? AND version = ?",
+        [available - grant, now, key, Number(row.version)],
+      );
+      if (changed === 1) return this.granted(local, spec, grant, available - grant, cost, now);
+    }
+    // Another server won every race: refuse this once rather than spin.
+    local.deniedUntil = this.now() + 100;
+    local.retryAfterSeconds = 1;
+  }
+
+  private granted(local: Local, spec: BucketSpec, grant: number, left: number, cost: number, now: number) {
+    local.tokens += grant;
+    local.expiresAt = now + this.leaseMs;
+    if (local.tokens >= cost) return;
+    const missing = cost - local.tokens - left;
+    const seconds =
+      spec.perSecond > 0 ? Math.max(1, Math.ceil(missing / spec.perSecond)) : (spec.renewsInSeconds ?? 60);
+    local.retryAfterSeconds = seconds;
+    // Locally refused for at most a second, so a refill (or a new lease elsewhere) is noticed soon.
+    local.deniedUntil = now + Math.min(1000, seconds * 1000);
+  }
+
+  /** Delete buckets untouched since `before` (ms); they are full again, or a past day's quota. */
+  async sweep(before: number): Promise<number> {
+    return this.db.run("DELETE FROM rate_buckets WHERE stamp < ?", [before]);
+  }
+}
+
+/** About a quarter of the lease time's refill, at most a twentieth of the capacity, at least 1. */
+function leaseSize(spec: BucketSpec, leaseMs: number): number {
+  const byRate =
+    spec.perSecond > 0 ? Math.ceil((spec.perSecond * leaseMs) / 4000) : Math.ceil(spec.capacity / 1000);
+  return Math.max(1, Math.min(byRate, Math.floor(spec.capacity / 20), 100));
+}
