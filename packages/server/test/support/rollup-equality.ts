@@ -167,7 +167,7 @@ export function assertClose(actual: unknown, expected: unknown, where: string): 
   if (Array.isArray(expected)) {
     assert.ok(Array.isArray(actual), where);
     assert.equal(actual.length, expected.length, `${where} length`);
-    expected.forEach((e, i) => assertClose(actual[i], e, `${where}[${i}]`));
+    for (const [i, e] of expected.entries()) assertClose(actual[i], e, `${where}[${i}]`);
     return;
   }
   if (expected !== null && typeof expected === "object") {
