@@ -13,6 +13,7 @@
  * @module
  */
 import * as analytics from "./analytics.js";
+import * as callQuality from "./call-quality.js";
 import * as client from "./client.js";
 import * as delivery from "./delivery.js";
 import * as lifecycle from "./lifecycle.js";
@@ -22,6 +23,7 @@ import * as surveys from "./surveys.js";
 import * as system from "./system.js";
 
 export * from "./analytics.js";
+export * from "./call-quality.js";
 export * from "./client.js";
 export * from "./common.js";
 export * from "./delivery.js";
@@ -45,6 +47,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   client,
   projects,
   analytics,
+  callQuality,
   delivery,
   lifecycle,
 ]
