@@ -43,6 +43,14 @@ export const SURVEY_FILTER_PROPERTIES = {
   platform: value("Exact platform."),
   browser: value("Exact browser."),
   sdkVersion: value("Exact sdkVersion."),
+  networkBand: Type.Optional(
+    Type.Unsafe<"good" | "fair" | "poor" | "none">({
+      type: "string",
+      enum: ["good", "fair", "poor", "none"],
+      description:
+        "The call's network band, decided when the survey was stored (good, fair, poor), or none for surveys without a measured metric.",
+    }),
+  ),
 } satisfies TProperties;
 
 /** `dimension.<key>=<value>`: exact value of a custom dimension (up to 20 of them, all must match). */

@@ -14,6 +14,7 @@
  */
 import * as alerts from "./alerts.js";
 import * as analytics from "./analytics.js";
+import * as callQuality from "./call-quality.js";
 import * as client from "./client.js";
 import * as delivery from "./delivery.js";
 import * as lifecycle from "./lifecycle.js";
@@ -24,6 +25,7 @@ import * as system from "./system.js";
 
 export * from "./alerts.js";
 export * from "./analytics.js";
+export * from "./call-quality.js";
 export * from "./client.js";
 export * from "./common.js";
 export * from "./delivery.js";
@@ -47,6 +49,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   client,
   projects,
   analytics,
+  callQuality,
   delivery,
   lifecycle,
   alerts,

@@ -5,7 +5,8 @@
  * ratings. Written straight into `surveys` and the outbox in large batches, then folded into the rollups.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import { networkBand, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
+import { drawCondition, syntheticCallQuality } from "../src/demo/call-quality.js";
 import type { Database } from "../src/store/database.js";
 import { type SurveyRow, surveyToRow } from "../src/surveys/survey-row.js";
 import { SUGGESTIONS as BASE_SUGGESTIONS, PLATFORMS } from "./survey-body.js";
@@ -98,7 +99,13 @@ export class SurveyGenerator {
       const scale = { lowerBound: 0, upperBound: 10, lowScoreThreshold: 4 };
       sub.screenshareRating = { score: this.score(poorChance, 0, 10, 4), scale };
     }
+    // Call quality as the demo makes it: good networks asked one call in four.
+    const condition = drawCondition(r);
+    sub.callQuality = syntheticCallQuality(r, condition, { video: sub.videoRating !== undefined });
+    sub.askProbability = condition === "good" ? 0.25 : 1;
     const record = toSurveyRecord(sub, { projectId: this.projectId, receivedAt: new Date(at) });
+    const band = networkBand(sub.callQuality);
+    if (band) record.networkBand = band;
     return surveyToRow(record, createHash("sha256").update(sub.id).digest("hex"));
   }
 }

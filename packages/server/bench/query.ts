@@ -189,6 +189,15 @@ function dashboardRequests(
       name: "compare regions",
       path: `/v1/analytics/compare?projectId=bench&a.from=${iso.from}&a.dimension.region=eu-west&b.from=${iso.from}&b.dimension.region=us-east`,
     },
+    {
+      name: "call quality",
+      path: `/v1/projects/bench/analytics/call-quality?from=${iso.from}&to=${iso.to}`,
+    },
+    {
+      name: "call quality networkBand=good",
+      path: `/v1/projects/bench/analytics/call-quality?from=${iso.from}&to=${iso.to}&networkBand=good`,
+    },
+    { name: "summary networkBand=poor", path: `/v1/analytics/summary?${range}&networkBand=poor` },
     { name: "list first page", path: `/v1/surveys?${range}&limit=50` },
     { name: "list q=rejoin (raw)", path: `/v1/surveys?${range}&limit=50&q=rejoin` },
     { name: "list poor=audio (raw)", path: `/v1/surveys?${range}&limit=50&poor=audio` },

@@ -27,7 +27,9 @@ export async function dimensionRows(
   category: RatingCategory,
   key: string,
 ): Promise<GroupedRow[] | undefined> {
-  if (CONTEXT_FILTERS.some(([field]) => query[field] !== undefined)) return undefined;
+  // Neither context fields nor network bands are in the dimension rollups' key.
+  if (CONTEXT_FILTERS.some(([field]) => query[field] !== undefined) || query.networkBand !== undefined)
+    return undefined;
   const split = rollupSplit(query, { days: true });
   if (!split) return undefined;
   const rolled = (part: RollupPart) => breakdownPartSql(reads, projectId, part, category, key);
@@ -137,7 +139,8 @@ export async function dimensionKeys(
     };
   };
   // The dimension rollups have no context fields.
-  const contextFiltered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
+  const contextFiltered =
+    CONTEXT_FILTERS.some(([field]) => query[field] !== undefined) || query.networkBand !== undefined;
   const split = reads.source === "auto" && !contextFiltered ? rollupSplit(query, { days: true }) : undefined;
   const statements = split
     ? [

@@ -32,6 +32,7 @@ import {
   ratingsTable,
   rollupFilter,
   rollupSplit,
+  tagsTable,
 } from "./rollup-split.js";
 
 export type { AnalyticsSource } from "./rollup-split.js";
@@ -57,7 +58,7 @@ const ROLLUP_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
  * Run the rollup statements and the guarded statements of the edges (or only raw), concatenating rows.
  * With `decode` (breakdowns) the rollup rows carry a context key and come from the rollups by context.
  */
-async function gather<T>(
+export async function gather<T>(
   { run, source }: AnalyticsReads,
   projectId: string,
   query: SurveyQuery,
@@ -121,7 +122,7 @@ export async function tagCounts(
     (q) => tagSql(projectId, q),
     (part) => {
       const f = rollupFilter(projectId, query, part);
-      const r = reads.relation(`rollup_tags${part.grain}`, projectId, part);
+      const r = reads.relation(tagsTable(part), projectId, part);
       return {
         sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM ${r.sql} r WHERE ${f.sql} GROUP BY category, tag, poor`,
         params: [...r.params, ...f.params],

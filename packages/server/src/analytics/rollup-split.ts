@@ -22,13 +22,26 @@ export interface RollupPart {
   toSlot?: number;
   /** Set for a query filtered on one custom dimension: the part reads the dimension rollups. */
   dimension?: { key: string; value: string };
+  /** Set for a query filtered on a network band: the part reads the band rollups (`''` is none). */
+  band?: string;
 }
+
+const dayOrSlot = (part: RollupPart) => (part.grain.endsWith("_day") ? "_day" : "");
 
 /** The rating rollup table of a part. */
 export const ratingsTable = (part: RollupPart) =>
   part.dimension
-    ? `rollup_dimensions${part.grain.endsWith("_day") ? "_day" : ""}`
-    : `rollup_ratings${part.grain}`;
+    ? `rollup_dimensions${dayOrSlot(part)}`
+    : part.band !== undefined
+      ? `rollup_bands${dayOrSlot(part)}`
+      : `rollup_ratings${part.grain}`;
+
+/** The tag rollup table of a part. */
+export const tagsTable = (part: RollupPart) =>
+  part.band !== undefined ? `rollup_band_tags${dayOrSlot(part)}` : `rollup_tags${part.grain}`;
+
+/** The band rollups' key of a `networkBand` filter value. */
+export const bandKey = (band: string) => (band === "none" ? "" : band);
 
 export interface Split {
   parts: RollupPart[];
@@ -72,6 +85,9 @@ export function rollupSplit(
     return undefined;
   const filtered = CONTEXT_FILTERS.some(([field]) => query[field] !== undefined);
   const dimensionFilters = Object.entries(query.dimensions ?? {});
+  // The band rollups have no context fields or dimensions: a band with either reads raw rows.
+  const band = query.networkBand === undefined ? undefined : bandKey(query.networkBand);
+  if (band !== undefined && (filtered || dimensionFilters.length > 0 || options.byContext)) return undefined;
   if (
     dimensionFilters.length > 0 &&
     (!options.dimensionFilter || dimensionFilters.length > 1 || filtered || options.byContext)
@@ -85,7 +101,11 @@ export function rollupSplit(
   const split: Split = {
     parts: [],
     edges: [],
-    slot: { grain: slots, ...(key !== undefined && value !== undefined && { dimension: { key, value } }) },
+    slot: {
+      grain: slots,
+      ...(key !== undefined && value !== undefined && { dimension: { key, value } }),
+      ...(band !== undefined && { band }),
+    },
   };
   const fromDay = ceilTo(fromSlot, ROLLUP_DAY_MS);
   const toDay = floorTo(toSlot, ROLLUP_DAY_MS);
@@ -94,6 +114,7 @@ export function rollupSplit(
     if (from !== undefined) p.fromSlot = from;
     if (to !== undefined) p.toSlot = to;
     if (key !== undefined && value !== undefined) p.dimension = { key, value };
+    if (band !== undefined) p.band = band;
     split.parts.push(p);
   };
   if (options.days && before(fromDay, toDay)) {
@@ -166,6 +187,10 @@ export function rollupFilter(projectId: string, query: SurveyQuery, part: Rollup
   if (part.dimension) {
     clauses.push("dimension_key = ?", "dimension_value = ?");
     params.push(part.dimension.key, part.dimension.value);
+  }
+  if (part.band !== undefined) {
+    clauses.push("band = ?");
+    params.push(part.band);
   }
   return { sql: clauses.join(" AND "), params };
 }

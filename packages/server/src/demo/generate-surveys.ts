@@ -8,7 +8,9 @@
  *
  * @module
  */
+
 import type { CallRating, SurveyEvent, SurveySubmission } from "@aftercall/schema";
+import { CONDITION_MIX, drawCondition, type NetworkCondition, syntheticCallQuality } from "./call-quality.js";
 
 /** The release that made audio worse: released {@link BAD_RELEASE_DAYS_AGO} days before `now`. */
 export const BAD_RELEASE = "2.4.0";
@@ -196,6 +198,24 @@ const BAD_RELEASE_AUDIO_TAGS = [
   ["AudioStoppedUnexpectedly", 15],
 ] as const;
 
+/**
+ * Sampling by band in the demo: every call after a fair or poor network is asked, one good-network call
+ * in four; each survey records its probability, so the call-quality view's weighted rates apply.
+ */
+export const DEMO_ASK_PROBABILITY: Readonly<Record<NetworkCondition, number>> = {
+  good: 0.25,
+  fair: 1,
+  poor: 1,
+};
+/** The network conditions among surveyed calls: the calls' mix times the probability of being asked. */
+const SURVEYED_MIX = {
+  good: CONDITION_MIX.good * DEMO_ASK_PROBABILITY.good,
+  fair: CONDITION_MIX.fair * DEMO_ASK_PROBABILITY.fair,
+  poor: CONDITION_MIX.poor * DEMO_ASK_PROBABILITY.poor,
+};
+/** Share of poor ratings a network alone brings (ratings 1–2 of `SCORE_WEIGHTS`). */
+const NETWORK_POOR_SHARE: Readonly<Record<NetworkCondition, number>> = { good: 0.06, fair: 0.16, poor: 0.4 };
+
 /** A 1–5 score (or one on the survey's custom scale) that is poor or not as decided. */
 function rating<T extends string>(
   random: Random,
@@ -309,9 +329,15 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
     },
   };
   const ctx = { bad, platform };
+  // The network of the call, from a stream of its own (the other draws stay as they were): the surveyed
+  // mix follows the calls asked, good-network calls being asked with a lower probability.
+  const network = seededRandom(options.seed * 7_919 + index);
+  const condition = drawCondition(network, SURVEYED_MIX);
+  const networkPoor = NETWORK_POOR_SHARE[condition];
   const poorAny: boolean[] = [];
   if (random() < 0.85) {
-    const poor = random() < poorChance("audio", ctx);
+    // A poor network adds audio complaints, less than a bad release does.
+    const poor = random() < poorChance("audio", ctx) + (condition === "poor" ? 0.15 : 0);
     poorAny.push(poor);
     const tags = bad ? BAD_RELEASE_AUDIO_TAGS : POOR_TAGS.audio;
     submission.audioRating = rating(random, { category: "audio", poor, tags, bad });
@@ -331,13 +357,19 @@ function oneSurvey(random: Random, options: DemoOptions, index: number): DemoSur
     });
   }
   // A bad modality usually drags the overall rating down with it.
-  const overallPoor = random() < (poorAny.includes(true) ? 0.5 : poorChance("overall", ctx));
+  const overallPoor =
+    random() < (poorAny.includes(true) ? 0.5 : Math.max(poorChance("overall", ctx), networkPoor * 0.6));
   submission.overallRating = rating(random, {
     category: "overall",
     poor: overallPoor,
     tags: POOR_TAGS.overall,
     tenPoint,
   });
+  submission.callQuality = syntheticCallQuality(network, condition, {
+    video: submission.videoRating !== undefined,
+    screenshare: submission.screenshareRating !== undefined,
+  });
+  submission.askProbability = DEMO_ASK_PROBABILITY[condition];
   const event = (type: "shown" | "submitted"): SurveyEvent => ({
     id: uuid(random, receivedAtMs),
     type,

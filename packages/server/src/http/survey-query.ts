@@ -5,7 +5,7 @@ import {
   RATING_CATEGORIES,
 } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
-import type { SurveyQuery } from "../surveys/survey-query.js";
+import type { NetworkBandFilter, SurveyQuery } from "../surveys/survey-query.js";
 
 /**
  * The survey filters of a request (already checked against the route's declared query: known names,
@@ -28,6 +28,7 @@ export interface FilterParams {
   platform?: string;
   browser?: string;
   sdkVersion?: string;
+  networkBand?: NetworkBandFilter;
 }
 
 const CONTEXT_FILTERS = ["appVersion", "platform", "browser", "sdkVersion"] as const;
@@ -54,6 +55,7 @@ export function toSurveyQuery(params: FilterParams & Record<string, unknown>, pr
   }
   if (params.poor !== undefined) query.poor = params.poor.split(",") as NonNullable<SurveyQuery["poor"]>;
   if (params.tag !== undefined) query.tag = issueTag(params.tag, prefix);
+  if (params.networkBand !== undefined) query.networkBand = params.networkBand;
   const dimensions = dimensionFilters(params, prefix);
   if (dimensions) query.dimensions = dimensions;
   return query;

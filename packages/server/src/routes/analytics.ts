@@ -1,5 +1,6 @@
 import {
   analyticsBreakdown,
+  analyticsCallQuality,
   analyticsCompare,
   analyticsDimensions,
   analyticsFreshness,
@@ -10,6 +11,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { BreakdownBy } from "../analytics/aggregates.js";
 import { foldBuckets, resolveTimeZone } from "../analytics/buckets.js";
+import { callQuality } from "../analytics/call-quality.js";
 import { cohortRates, comparison, splitCohorts } from "../analytics/compare.js";
 import { dimensionKeys } from "../analytics/dimension-rollup-query.js";
 import { breakdownRows, dimensionKeyRows, rates, summaryReply, tagsReply } from "../analytics/responses.js";
@@ -56,6 +58,14 @@ export function analyticsRoutes(app: FastifyInstance, ctx: AppContext): void {
       }),
     ]);
     return summaryReply(summary, events);
+  });
+
+  handle(app, ctx, analyticsCallQuality, async ({ project, query }) => {
+    const { bandMix, ...rest } = await callQuality(reads, project.id, toSurveyQuery(query));
+    return {
+      ...rest,
+      bandMix: bandMix.map(({ startMs, ...mix }) => ({ start: new Date(startMs).toISOString(), ...mix })),
+    };
   });
 
   handle(app, ctx, analyticsTags, async ({ project, query }) => {

@@ -54,6 +54,13 @@ export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment
     clauses.push("aftercall_dimension(dimensions, ?) = ?");
     params.push(key, value);
   }
+  if (query.networkBand !== undefined) {
+    if (query.networkBand === "none") clauses.push("network_band IS NULL");
+    else {
+      clauses.push("network_band = ?");
+      params.push(query.networkBand);
+    }
+  }
   if (query.q !== undefined) {
     // Both sides folded by aftercall_fold (a JS function on SQLite, ICU lower() on PostgreSQL), so
     // non-ASCII letters match case-insensitively and both engines agree; wildcards in q are escaped.

@@ -21,7 +21,13 @@ export interface SurveyQuery {
   sdkVersion?: string;
   /** Exact values of custom dimensions, every one must match (a survey without the key does not). */
   dimensions?: Record<string, string>;
+  /** The network band decided at ingest; `none` for surveys without one. */
+  networkBand?: NetworkBandFilter;
 }
+
+/** The values of the `networkBand` filter: a band, or `none` (no measured metric). */
+export const NETWORK_BAND_FILTERS = ["good", "fair", "poor", "none"] as const;
+export type NetworkBandFilter = (typeof NETWORK_BAND_FILTERS)[number];
 
 export interface SurveyPage {
   items: SurveyRecord[];

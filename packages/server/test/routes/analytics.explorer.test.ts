@@ -277,7 +277,7 @@ describe("explorer and analytics endpoints", () => {
       "overallSuggestion",
     ]);
     assert.deepEqual(header, CSV_COLUMNS);
-    assert.equal(header.length, 9 + 4 * 7 + 1);
+    assert.equal(header.length, 9 + 4 * 7 + 1 + 7, "the call-quality columns appended last");
     assert.equal(rows.length, 1 + 6);
     for (const row of rows) assert.equal(row.length, header.length);
     const cell = (row: string[], column: string) => row[header.indexOf(column)];

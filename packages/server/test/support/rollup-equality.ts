@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { RATING_CATEGORIES, type RatingCategory, type SurveySubmission } from "@aftercall/schema";
 import { type BreakdownBy, type RatingAggregate, TIME_SLOT_MS } from "../../src/analytics/aggregates.js";
 import { analyticsReads } from "../../src/analytics/analytics-reads.js";
+import { callQuality } from "../../src/analytics/call-quality.js";
 import { dimensionKeys } from "../../src/analytics/dimension-rollup-query.js";
 import { breakdown, summarize, tagCounts, timeSlots } from "../../src/analytics/rollup-query.js";
 import { drawCondition, syntheticCallQuality } from "../../src/demo/call-quality.js";
@@ -141,6 +142,8 @@ export function randomQuery(rand: () => number): SurveyQuery {
   // sometimes two (raw rows), including a value nobody has.
   if (rand() < 0.35) query.dimensions = { team: pick(["red", "blue", 'say "hi"', "Zoë", "green"]) };
   if (rand() < 0.1) query.dimensions = { ...query.dimensions, region: pick(["eu", "us"]) };
+  // A network band (the band rollups answer when no context field or dimension is filtered).
+  if (rand() < 0.3) query.networkBand = pick(["good", "fair", "poor", "none"] as const);
   // Now and then a filter only raw rows can answer.
   const r = rand();
   if (r < 0.05) query.q = "echo";
@@ -151,6 +154,31 @@ export function randomQuery(rand: () => number): SurveyQuery {
 }
 
 const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+/** Deep equality, numbers equal to 1e-9 relative (weighted sums add in another order). */
+export function assertClose(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected === "number" && typeof actual === "number") {
+    assert.ok(
+      Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+      `${where}: ${actual} ≠ ${expected}`,
+    );
+    return;
+  }
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), where);
+    assert.equal(actual.length, expected.length, `${where} length`);
+    for (const [i, e] of expected.entries()) assertClose(actual[i], e, `${where}[${i}]`);
+    return;
+  }
+  if (expected !== null && typeof expected === "object") {
+    assert.ok(actual !== null && typeof actual === "object", where);
+    assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), where);
+    for (const [k, v] of Object.entries(expected))
+      assertClose((actual as Record<string, unknown>)[k], v, `${where}.${k}`);
+    return;
+  }
+  assert.equal(actual, expected, where);
+}
 
 function assertAggregate(actual: RatingAggregate, expected: RatingAggregate, where: string): void {
   assert.deepEqual([actual.surveys, actual.poor], [expected.surveys, expected.poor], where);
@@ -195,6 +223,11 @@ export async function assertSame(
   );
   for (const [i, s] of sb.entries())
     assertAggregate(sa[i] as RatingAggregate, s, `${where} slot ${s.startMs}`);
+  assertClose(
+    await callQuality(analyticsReads(rolled, "auto"), projectId, query),
+    await callQuality(analyticsReads(raw, "raw"), projectId, query),
+    `${where} call quality`,
+  );
   const keys = async (s: Database) =>
     (await dimensionKeys(analyticsReads(s, "auto"), projectId, query)).sort((x, y) =>
       x.key.localeCompare(y.key),
