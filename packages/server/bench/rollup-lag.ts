@@ -55,6 +55,14 @@ export interface RollupCheck {
   exact: boolean;
 }
 
+/** JSON with every object's keys sorted: two answers listing the same counts in another order are equal. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
+      : v,
+  );
+
 /** Wait for the folders to catch up, then compare the rollups' answers with raw rows'. */
 export async function checkRollups(
   db: Database,
@@ -79,7 +87,7 @@ export async function checkRollups(
       c.category === d.category &&
       c.surveys === d.surveys &&
       c.poor === d.poor &&
-      JSON.stringify(c.distribution) === JSON.stringify(d.distribution) &&
+      canonical(c.distribution) === canonical(d.distribution) &&
       Math.abs(c.normalizedScoreSum - d.normalizedScoreSum) < 1e-6
     );
   });
@@ -87,5 +95,12 @@ export async function checkRollups(
     a.surveys === b.surveys &&
     sameCategories &&
     sortTags(await tagCounts(rolled, projectId, {})) === sortTags(await tagCounts(raw, projectId, {}));
+  if (!exact) {
+    const [ta, tb] = [await tagCounts(rolled, projectId, {}), await tagCounts(raw, projectId, {})];
+    process.stderr.write(
+      `bench: rollups ${JSON.stringify(a.categories)}\nbench: raw     ${JSON.stringify(b.categories)}\n` +
+        `bench: rollup tags ${sortTags(ta)}\nbench: raw tags    ${sortTags(tb)}\n`,
+    );
+  }
   return { caughtUpAfterSeconds, surveys: b.surveys, exact };
 }

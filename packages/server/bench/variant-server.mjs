@@ -44,7 +44,10 @@ if (variant === "memory") {
 }
 const { ingestKey } = await createProject(db, { id: "demo", name: "Demo" });
 const logger = createLogger(process.env.AFTERCALL_LOG_LEVEL ?? "info");
-const app = createApp({ db, logger, ...(commitGroups ? { commitGroups } : {}) });
+// One load generator far above any real client's rate: the rate limits would measure themselves.
+const limits = await load("limits/rate-limits").catch(() => undefined);
+const rateLimits = limits ? { rateLimits: { ...limits.DEFAULT_RATE_LIMITS, enabled: false } } : {};
+const app = createApp({ db, logger, ...rateLimits, ...(commitGroups ? { commitGroups } : {}) });
 await app.fastify.listen({ host: "127.0.0.1", port: Number(values.port ?? 0) });
 const { port } = app.fastify.server.address();
 process.stderr.write(
