@@ -22,7 +22,7 @@ import { removeItems } from "./remove-items.js";
 const DAY_MS = 86_400_000;
 
 /** Rows per batch: small enough that a commit waiting behind one waits a few milliseconds. */
-export const DEFAULT_SWEEP_BATCH = 200;
+export const DEFAULT_SWEEP_BATCH = 50;
 
 export interface SweepOptions extends TransactionOptions {
   batchSize?: number;
