@@ -72,12 +72,3 @@ ON CONFLICT (project_id) DO UPDATE SET log_pruned_before_ms =
   );
   return deleted;
 }
-
-/** The time before which a project's outbox entries may have been pruned (0: none were). */
-export async function logPrunedBeforeMs(db: Database, projectId: string): Promise<number> {
-  const [row] = await db.all<{ at: number | string }>(
-    "SELECT log_pruned_before_ms AS at FROM lifecycle_progress WHERE project_id = ?",
-    [projectId],
-  );
-  return Number(row?.at ?? 0);
-}

@@ -9,7 +9,7 @@ import { foldProject } from "../../src/analytics/rollup-folder.js";
 import { backfillSetting, createSetting } from "../../src/delivery/manage-settings.js";
 import { parseSettingInput } from "../../src/delivery/settings.js";
 import { AftercallError } from "../../src/errors.js";
-import { logPrunedBeforeMs, pruneOutboxBatch } from "../../src/lifecycle/outbox-pruning.js";
+import { pruneOutboxBatch } from "../../src/lifecycle/outbox-pruning.js";
 import { RetentionSweeper } from "../../src/lifecycle/retention.js";
 import type { Project } from "../../src/projects/project.js";
 import type { Database } from "../../src/store/database.js";
@@ -91,7 +91,7 @@ onEveryEngine("outbox_pruning", (engine, makeDatabase) => {
         await new RetentionSweeper(db, { now: () => now, backfillHorizonDays: 30 }).pass();
         assert.equal(await count(prunable), 0);
         assert.equal(await countRows(db, "delivery_log", "p"), all - expectedPruned);
-        const prunedBefore = await logPrunedBeforeMs(db, "p");
+        const prunedBefore = await deliveryOf(db).logPrunedBeforeMs("p");
         assert.ok(prunedBefore > T0 && prunedBefore <= cutoff, `pruned before ${prunedBefore}`);
         // A backfill from before what is kept is refused; from there on it is accepted.
         const store = deliveryOf(db);
