@@ -11,7 +11,7 @@ import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destin
 import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle, throwIfAborted } from "./abort.js";
 import { type ArchiveChunk, appendChunks, splitLines } from "./archive-layout.js";
-import type { BlobDestinationConfig } from "./destination-config.js";
+import type { BlobDestinationConfig } from "./blob-config.js";
 import { refusalOf, serviceCode } from "./failure-text.js";
 
 /** Largest append block the service accepts in every API version. */

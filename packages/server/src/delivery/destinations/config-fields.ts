@@ -101,3 +101,47 @@ export function isSecretMarker(value: unknown): boolean {
     Object.keys(value).length === 1
   );
 }
+
+/**
+ * A secret field: the new value, or (omitted or `{ "set": true }`) the stored one. Returns undefined when
+ * neither exists; the caller decides whether that is allowed.
+ */
+export function readSecret(
+  object: JsonObject,
+  key: string,
+  path: string,
+  max: number,
+  stored: string | undefined,
+): string | undefined {
+  const value = object[key];
+  if (value === undefined || value === null || isSecretMarker(value)) return stored;
+  return readString(object, key, path, max);
+}
+
+/** The host of a URL as the outbound policy checks it (IPv6 without brackets). */
+export function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+}
+
+/** A host a destination connects to, with the config field that names it. */
+export interface ConfiguredHost {
+  host: string;
+  field: string;
+}
+
+/**
+ * Everything Aftercall knows about one destination type's configuration, kept beside its adapter:
+ * adding a type is one such module plus one line in `destination-config.ts`.
+ */
+export interface DestinationConfigRules<Config, PublicConfig> {
+  /** Validate untrusted JSON; on update `previous` is the stored config (same type) whose secrets are kept. */
+  parse(input: object, path: string, previous?: Config): Config;
+  /** Where the secrets go: the fields that, changed, make a new target (null: the secret is the target). */
+  secretTarget(config: Config): unknown;
+  /** The secret fields of `input` that were left out (or sent back as `{ "set": true }`) and so kept. */
+  keptSecrets(previous: Config, input: JsonObject, path: string): string[];
+  /** The config with every secret replaced by `{ "set": true }`. */
+  toPublic(config: Config): PublicConfig;
+  /** The hosts the config connects to, for the outbound policy (public cloud service names left out). */
+  hosts(config: Config, path: string): ConfiguredHost[];
+}

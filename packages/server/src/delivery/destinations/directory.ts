@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { DestinationLifecycle } from "./abort.js";
 import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
-import type { DirectoryDestinationConfig } from "./destination-config.js";
+import type { DirectoryDestinationConfig } from "./directory-config.js";
 
 export function createDirectoryDestination(config: DirectoryDestinationConfig): Destination {
   const lifecycle = new DestinationLifecycle("directory");

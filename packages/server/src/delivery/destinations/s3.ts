@@ -10,8 +10,8 @@ import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destin
 import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
 import { type ArchiveChunk, appendChunks } from "./archive-layout.js";
-import type { S3DestinationConfig } from "./destination-config.js";
 import { refusalOf, serviceCode } from "./failure-text.js";
+import type { S3DestinationConfig } from "./s3-config.js";
 
 export function createS3Destination(config: S3DestinationConfig, outbound: OutboundPolicy): Destination {
   const client = new S3Client({

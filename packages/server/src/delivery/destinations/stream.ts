@@ -10,8 +10,8 @@ import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import type { OutboundPolicy } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle, raceAbort, throwIfAborted } from "./abort.js";
-import type { StreamDestinationConfig } from "./destination-config.js";
 import { refusalOf, serviceCode } from "./failure-text.js";
+import type { StreamDestinationConfig } from "./stream-config.js";
 
 /** Room left in max_payload for the headers of a message. */
 const HEADER_ALLOWANCE = 512;

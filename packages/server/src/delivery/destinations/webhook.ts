@@ -12,7 +12,7 @@ import https from "node:https";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { type OutboundPolicy, OutboundRefusedError } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
-import type { WebhookDestinationConfig } from "./destination-config.js";
+import type { WebhookDestinationConfig } from "./webhook-config.js";
 import { signWebhook } from "./webhook-signature.js";
 
 /** 4xx answers that say "not now" or "not yet configured" rather than "never this payload". */
