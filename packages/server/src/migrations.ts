@@ -9,6 +9,7 @@ import { rateBucketCapacity, rateLimitTables } from "./limits/limits-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
+import { storeProbeTable } from "./store/store-probe-schema.js";
 import { surveyQualityColumns, surveyTable } from "./surveys/surveys-schema.js";
 
 /**
@@ -47,5 +48,9 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (d) => [...surveyQualityColumns(d), ...bandRollupMigration(d)],
   },
   { version: 14, name: "alerts", statements: alertTables },
-  { version: 16, name: "rate bucket capacity", statements: rateBucketCapacity },
+  {
+    version: 16,
+    name: "rate bucket capacity and store probe",
+    statements: (d) => [...rateBucketCapacity(d), ...storeProbeTable(d)],
+  },
 ];
