@@ -18,6 +18,7 @@ import * as callQuality from "./call-quality.js";
 import * as client from "./client.js";
 import * as delivery from "./delivery.js";
 import * as lifecycle from "./lifecycle.js";
+import * as limits from "./limits.js";
 import * as projects from "./projects.js";
 import type { RouteDeclaration } from "./route.js";
 import * as surveys from "./surveys.js";
@@ -32,6 +33,7 @@ export * from "./delivery.js";
 export * from "./errors.js";
 export * from "./filters.js";
 export * from "./lifecycle.js";
+export * from "./limits.js";
 export { type OpenApiInfo, openApiDocument, openApiPath } from "./openapi.js";
 export * from "./projects.js";
 export * from "./route.js";
@@ -48,6 +50,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   surveys,
   client,
   projects,
+  limits,
   analytics,
   callQuality,
   delivery,

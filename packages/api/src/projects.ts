@@ -8,6 +8,7 @@ import {
 import { type Static, Type } from "typebox";
 import { CATEGORY_KEYS, InstantSchema, ItemsOf, oneOf, ProjectIdSchema, ProjectParams } from "./common.js";
 import { DataPolicySchema } from "./lifecycle.js";
+import { ProjectLimitsSchema } from "./limits.js";
 import { defineRoute } from "./route.js";
 import { RatingScaleSchema } from "./surveys-schema.js";
 
@@ -101,6 +102,7 @@ export const ProjectSchema = Type.Object(
     resourceId: Type.String({ description: "Azure-style resource id written into ACS-format records." }),
     surveyConfig: SurveyConfigSchema,
     dataPolicy: DataPolicySchema,
+    limits: ProjectLimitsSchema,
     createdAt: InstantSchema,
   },
   { additionalProperties: false, title: "Project" },

@@ -17,6 +17,8 @@ import { AftercallError } from "./errors.js";
 import { EXPORT_FORMATS, type ExportFormat, formatRecord } from "./export-format.js";
 import { CSV_COLUMNS, csvCells, csvField } from "./http/csv-export.js";
 import { toSurveyQuery } from "./http/survey-query.js";
+import { effectiveLimits, setProjectLimits } from "./limits/project-limits.js";
+import { DEFAULT_RATE_LIMITS } from "./limits/rate-limits.js";
 import { openStore } from "./open-store.js";
 import { createProject, issueKey } from "./projects/manage-projects.js";
 import type { Project } from "./projects/project.js";
@@ -66,6 +68,15 @@ async function requireProject(db: Database, id: string): Promise<Project> {
 /** One CSV row as the HTTP export writes it (RFC 4180, CRLF). */
 const csvLine = (cells: ReadonlyArray<Parameters<typeof csvField>[0]>) =>
   `${cells.map(csvField).join(",")}\r\n`;
+
+/** A command-line JSON argument, or INVALID_JSON naming the option. */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AftercallError("INVALID_JSON", `--set must be JSON, e.g. '{"dailySurveys":100000}'.`);
+  }
+}
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -224,6 +235,28 @@ function buildProgram(): Command {
   storeOptions(projects.command("list").description("List projects.")).action(async (o: StoreOptions) => {
     await withStore(o, async (store) => print(await listProjects(store)));
   });
+
+  storeOptions(
+    projects
+      .command("limits")
+      .description("Show a project's rate limits and daily quotas; --set replaces its overrides."),
+  )
+    .requiredOption("--project <id>", "project id")
+    .option(
+      "--set <json>",
+      'overrides as JSON, e.g. \'{"surveysPerKey":{"perSecond":50,"burst":500},"dailySurveys":100000}\'; "{}" removes them',
+    )
+    .action(async (o: StoreOptions & { project: string; set?: string }) => {
+      await withStore(o, async (store) => {
+        const project = await requireProject(store, o.project);
+        const overrides =
+          o.set === undefined ? project.limits : await setProjectLimits(store, project.id, json(o.set));
+        print({
+          overrides,
+          effective: effectiveLimits(configFrom(o).rateLimits ?? DEFAULT_RATE_LIMITS, overrides),
+        });
+      });
+    });
 
   const keys = program.command("keys").description("List, create and revoke a project's keys.");
   storeOptions(keys.command("list").description("List keys (admin tokens show only their prefix)."))

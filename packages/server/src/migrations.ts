@@ -5,10 +5,11 @@ import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-sch
 import { backfillColumns, deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
 import { lifecycleTables, outboxPruningColumns } from "./lifecycle/lifecycle-schema.js";
-import { rateLimitTables } from "./limits/limits-schema.js";
+import { rateBucketCapacity, rateLimitTables } from "./limits/limits-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
+import { storeProbeTable } from "./store/store-probe-schema.js";
 import { surveyQualityColumns, surveyTable } from "./surveys/surveys-schema.js";
 
 /**
@@ -47,4 +48,9 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (d) => [...surveyQualityColumns(d), ...bandRollupMigration(d)],
   },
   { version: 14, name: "alerts", statements: alertTables },
+  {
+    version: 16,
+    name: "rate bucket capacity and store probe",
+    statements: (d) => [...rateBucketCapacity(d), ...storeProbeTable(d)],
+  },
 ];

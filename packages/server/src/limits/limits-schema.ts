@@ -18,3 +18,12 @@ export function rateLimitTables({ engine, bigint, text }: Dialect): string[] {
     `ALTER TABLE projects ADD COLUMN limits ${text} NOT NULL DEFAULT '{}'`,
   ];
 }
+
+/**
+ * Migration 16: each bucket remembers the capacity it was filled for, so that a project's changed limit
+ * or quota moves its tokens by the difference instead of forgetting (or repeating) what was spent.
+ */
+export function rateBucketCapacity({ engine }: Dialect): string[] {
+  const real = engine === "postgres" ? "DOUBLE PRECISION" : "REAL";
+  return [`ALTER TABLE rate_buckets ADD COLUMN capacity ${real}`];
+}

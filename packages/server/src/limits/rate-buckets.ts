@@ -94,25 +94,30 @@ export class RateBuckets {
     const want = Math.max(leaseSize(spec, this.leaseMs), cost - local.tokens);
     for (let retry = 0; retry < CONFLICT_RETRIES; retry++) {
       const now = this.now();
-      const [row] = await this.db.all<{ tokens: number; stamp: number; version: number }>(
-        "SELECT tokens, stamp, version FROM rate_buckets WHERE bucket = ?",
-        [key],
-      );
+      const [row] = await this.db.all<{
+        tokens: number;
+        stamp: number;
+        version: number;
+        capacity: number | null;
+      }>("SELECT tokens, stamp, version, capacity FROM rate_buckets WHERE bucket = ?", [key]);
       if (!row) {
         const grant = Math.min(want, spec.capacity);
         const inserted = await this.db.run(
-          "INSERT INTO rate_buckets (bucket, tokens, stamp, version) VALUES (?, ?, ?, 0) ON CONFLICT (bucket) DO NOTHING",
-          [key, spec.capacity - grant, now],
+          "INSERT INTO rate_buckets (bucket, tokens, stamp, version, capacity) VALUES (?, ?, ?, 0, ?) ON CONFLICT (bucket) DO NOTHING",
+          [key, spec.capacity - grant, now, spec.capacity],
         );
         if (inserted === 1) return this.granted(local, spec, grant, spec.capacity - grant, cost, now);
         continue;
       }
       const elapsed = Math.max(0, now - Number(row.stamp)) / 1000;
-      const available = Math.min(spec.capacity, Number(row.tokens) + elapsed * spec.perSecond);
+      // A changed capacity (a project's new limit) moves the tokens by as much: what was spent stays
+      // spent, so a raised daily quota lets the project go on at once and a lowered one counts today's use.
+      const resized = row.capacity === null ? 0 : spec.capacity - Number(row.capacity);
+      const available = Math.min(spec.capacity, Number(row.tokens) + resized + elapsed * spec.perSecond);
       const grant = available >= want ? want : Math.max(0, Math.floor(available));
       const changed = await this.db.run(
-        "UPDATE rate_buckets SET tokens = ?, stamp = ?, version = version + 1 WHERE bucket = ? AND version = ?",
-        [available - grant, now, key, Number(row.version)],
+        "UPDATE rate_buckets SET tokens = ?, stamp = ?, version = version + 1, capacity = ? WHERE bucket = ? AND version = ?",
+        [available - grant, now, spec.capacity, key, Number(row.version)],
       );
       if (changed === 1) return this.granted(local, spec, grant, available - grant, cost, now);
     }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AftercallError } from "../errors.js";
 import type { Database } from "../store/database.js";
+import { effectiveLimits } from "./project-limits.js";
 import { type BucketSpec, RateBuckets, type Take } from "./rate-buckets.js";
 
 /** A token-bucket rate: a sustained rate per second and a burst (the bucket's size). */
@@ -94,12 +95,13 @@ export class RateLimits {
   async charge(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number): Promise<void> {
     const { ingestKeyId, project } = request;
     if (!this.settings.enabled || units <= 0 || !ingestKeyId || !project) return;
-    const rate = kind === "surveys" ? this.settings.surveysPerKey : this.settings.eventsPerKey;
+    // The project's own limits over the server's (they come with the project, cached with its key).
+    const limits = effectiveLimits(this.settings, project.limits);
+    const rate = kind === "surveys" ? limits.surveysPerKey : limits.eventsPerKey;
     refuse(reply, await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units));
     const now = this.now();
     const day = new Date(now).toISOString().slice(0, 10);
-    const quota =
-      kind === "surveys" ? this.settings.dailySurveysPerProject : this.settings.dailyEventsPerProject;
+    const quota = kind === "surveys" ? limits.dailySurveys : limits.dailyEvents;
     const renewsInSeconds = Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
     const taken = await this.buckets.take(
       `q:${kind}:${project.id}:${day}`,

@@ -1,4 +1,4 @@
-import { type DataPolicy, DEFAULT_DATA_POLICY } from "@aftercall/api";
+import { type DataPolicy, DEFAULT_DATA_POLICY, type ProjectLimits } from "@aftercall/api";
 import { DEFAULT_SURVEY_CONFIG, validateSurveyConfig } from "@aftercall/schema";
 import type { ApiKey, ApiKeyKind, NewApiKey, NewProject, Project } from "./project.js";
 
@@ -14,6 +14,7 @@ export function projectFromRow(row: Record<string, unknown>): Project {
     resourceId: String(row.resource_id),
     surveyConfig: surveyConfigFromText(row.survey_config),
     dataPolicy: dataPolicyFromText(row.data_policy),
+    limits: limitsFromText(row.limits),
     createdAt: iso(row.created_at),
   };
 }
@@ -28,6 +29,11 @@ export function dataPolicyFromText(text: unknown): DataPolicy {
     retention: { ...DEFAULT_DATA_POLICY.retention, ...stored.retention },
     redaction: { ...DEFAULT_DATA_POLICY.redaction, ...stored.redaction },
   };
+}
+
+/** Stored limits were checked on the way in; a store from before migration 12 has no column: none. */
+function limitsFromText(text: unknown): ProjectLimits {
+  return JSON.parse(typeof text === "string" ? text : "{}") as ProjectLimits;
 }
 
 /** Stored configurations were validated on the way in; anything unreadable falls back to the defaults. */
@@ -67,6 +73,7 @@ export function completeProject(project: NewProject, createdAtMs: number): Proje
     ...project,
     surveyConfig: project.surveyConfig ?? (structuredClone(DEFAULT_SURVEY_CONFIG) as Project["surveyConfig"]),
     dataPolicy: structuredClone(DEFAULT_DATA_POLICY),
+    limits: {},
     createdAt: new Date(createdAtMs).toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import type { DataPolicy } from "@aftercall/api";
+import type { DataPolicy, ProjectLimits } from "@aftercall/api";
 import type { SurveyConfig } from "@aftercall/schema";
 import type { Database, SqlRow } from "../store/database.js";
 import type { ApiKey, NewApiKey, NewProject, Project } from "./project.js";
@@ -61,6 +61,17 @@ export async function updateDataPolicy(
       JSON.stringify(policy),
       projectId,
     ])) === 1
+  );
+}
+
+/** Replace a project's limit overrides (checked by `limits/project-limits.ts`); false when it does not exist. */
+export async function updateProjectLimits(
+  db: Database,
+  projectId: string,
+  limits: ProjectLimits,
+): Promise<boolean> {
+  return (
+    (await db.run("UPDATE projects SET limits = ? WHERE id = ?", [JSON.stringify(limits), projectId])) === 1
   );
 }
 

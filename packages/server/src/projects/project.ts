@@ -1,4 +1,4 @@
-import type { DataPolicy } from "@aftercall/api";
+import type { DataPolicy, ProjectLimits } from "@aftercall/api";
 import type { SurveyConfig } from "@aftercall/schema";
 
 /** A project: one app or tenant (the ACS "resource"). Every survey and key belongs to exactly one. */
@@ -15,11 +15,13 @@ export interface Project {
   surveyConfig: SurveyConfig;
   /** Retention and redaction (`lifecycle/`); the defaults keep everything and redact nothing. */
   dataPolicy: DataPolicy;
+  /** Overrides of the server's rate limits and daily quotas (`limits/project-limits.ts`); `{}`: none. */
+  limits: ProjectLimits;
   createdAt: string;
 }
 
 /** A project to create; without a survey configuration it gets the defaults. */
-export type NewProject = Omit<Project, "createdAt" | "surveyConfig" | "dataPolicy"> & {
+export type NewProject = Omit<Project, "createdAt" | "surveyConfig" | "dataPolicy" | "limits"> & {
   surveyConfig?: SurveyConfig;
 };
 

@@ -2,9 +2,11 @@ import {
   createKey,
   createProject,
   getProject,
+  getProjectLimits,
   getSurveyConfig,
   listKeys,
   listProjects,
+  putProjectLimits,
   putSurveyConfig,
   revokeKey,
 } from "@aftercall/api";
@@ -13,6 +15,7 @@ import type { FastifyInstance } from "fastify";
 import { AftercallError } from "../errors.js";
 import type { AppContext } from "../http/context.js";
 import { handle } from "../http/route.js";
+import { effectiveLimits, setProjectLimits } from "../limits/project-limits.js";
 import * as manage from "../projects/manage-projects.js";
 import * as store from "../projects/project-store.js";
 
@@ -56,5 +59,17 @@ export function projectRoutes(app: FastifyInstance, ctx: AppContext): void {
     await store.updateSurveyConfig(ctx.db, project.id, result.value);
     ctx.resolver.invalidate();
     return result.value;
+  });
+
+  handle(app, ctx, getProjectLimits, async ({ project }) => ({
+    overrides: project.limits,
+    effective: effectiveLimits(ctx.limits.settings, project.limits),
+  }));
+
+  // Limits protect the operator's server: a project's admins read them, only the operator sets them.
+  handle(app, ctx, putProjectLimits, async ({ params, body }) => {
+    const overrides = await setProjectLimits(ctx.db, params.projectId, body);
+    ctx.resolver.invalidate();
+    return { overrides, effective: effectiveLimits(ctx.limits.settings, overrides) };
   });
 }

@@ -35,6 +35,7 @@ onEveryEngine("projects", (engine, makeDatabase) => {
           ...project("a", { allowedOrigins: ["https://app.example.com"] }),
           surveyConfig: DEFAULT_SURVEY_CONFIG,
           dataPolicy: DEFAULT_DATA_POLICY,
+          limits: {},
           createdAt: a.createdAt,
         });
         assert.ok(Date.parse(a.createdAt) >= before - 1 && Date.parse(a.createdAt) <= Date.now() + 1);
