@@ -23,22 +23,47 @@ type SurveyRecord = RouteReply<typeof getSurvey>;
 
 const skip = browserSkip();
 const VIEW = "#view=quality&project=demo&range=30d&tz=UTC";
+const OPERATOR_TOKEN = "e2e-operator-token-quality-0123456789";
 
 describe("dashboard call-quality view in Chromium, against a real server with demo data", { skip }, () => {
   let demo: Awaited<ReturnType<typeof startDemoServer>>;
   let browser: Browser;
   let shots: string;
   const contexts: BrowserContext[] = [];
+  /** A second project whose surveys carry no measurement of their call. */
+  let plain: { adminToken: string };
 
   before(async () => {
     assert.ok(
       existsSync(join(dashboardDir, "index.html")),
       "the dashboard is not built: run `npm run build`",
     );
-    demo = await startDemoServer();
+    demo = await startDemoServer({ operatorToken: OPERATOR_TOKEN });
     const project = demo.server.firstProject?.project;
     assert.ok(project);
     await insertDemoData(demo.server.db, project, { surveys: 3000, days: 30, seed: 3 });
+    const created = await fetch(`${demo.server.url}/v1/projects`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ id: "plain", name: "Plain" }),
+    });
+    assert.equal(created.status, 201);
+    const keys = (await created.json()) as { ingestKey: { token: string }; adminToken: { token: string } };
+    plain = { adminToken: keys.adminToken.token };
+    for (const score of [2, 5]) {
+      const posted = await fetch(`${demo.server.url}/v1/surveys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keys.ingestKey.token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          id: crypto.randomUUID(),
+          callId: `call-plain-${score}`,
+          participantId: "p-plain",
+          clientTime: new Date().toISOString(),
+          overallRating: { score },
+        }),
+      });
+      assert.equal(posted.status, 201);
+    }
     browser = await launchBrowser();
     shots = await screenshotDir();
   });
@@ -51,6 +76,7 @@ describe("dashboard call-quality view in Chromium, against a real server with de
   async function signedIn(
     options: Parameters<Browser["newContext"]>[0] = {},
     hash = VIEW,
+    token = demo.adminToken,
   ): Promise<Page & { errors: string[] }> {
     const context = await browser.newContext({
       timezoneId: "UTC",
@@ -61,7 +87,7 @@ describe("dashboard call-quality view in Chromium, against a real server with de
     const page = Object.assign(await context.newPage(), { errors: [] as string[] });
     page.on("pageerror", (e) => page.errors.push(e.message));
     await page.goto(`${demo.server.url}/${hash}`);
-    await page.getByLabel("Admin token").fill(demo.adminToken);
+    await page.getByLabel("Admin token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator("main h1").first().waitFor();
     return page;
@@ -224,6 +250,30 @@ describe("dashboard call-quality view in Chromium, against a real server with de
         if (s.codec) assert.ok(cells.includes(s.codec), cells);
         if (s.rttMs) assert.ok(cells.includes(`${s.rttMs.p50}`), cells);
       }
+    assert.deepEqual(page.errors, []);
+  });
+
+  it("says how to measure calls when no survey carries a measurement, and shows no summary in its detail", async () => {
+    const hash = "#view=quality&project=plain&range=24h&tz=UTC";
+    const page = await signedIn({}, hash, plain.adminToken);
+    const { quality } = await openView(page, hash);
+    assert.equal(quality.surveys, 2);
+    assert.match(
+      await page.locator('[data-hint="no-measurement"]').innerText(),
+      /@aftercall\/client\/quality/,
+    );
+    // Only the "not measured" row, with the one poor rating of two.
+    assert.deepEqual(
+      await page
+        .locator("table.band-rates tbody tr")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-band"))),
+      ["none"],
+    );
+    assert.match(await page.locator('[data-cell="overall:none"]').innerText(), /1 poor of 2/);
+    await page.goto(`${demo.server.url}/#view=explorer&project=plain&range=24h&tz=UTC`);
+    await page.locator("a[data-survey]").first().click();
+    await page.locator("[data-rating]").first().waitFor();
+    assert.equal(await page.locator("[data-quality]").count(), 0);
     assert.deepEqual(page.errors, []);
   });
 

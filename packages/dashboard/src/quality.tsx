@@ -38,6 +38,12 @@ export function CallQualityView(props: ViewProps) {
         </p>
       )}
       <BandCards {...props} quality={q} loading={answer.loading} />
+      {q && q.surveys > 0 && q.bands.every((b) => b.band === "none" || b.surveys === 0) && (
+        <p class="panel" data-hint="no-measurement">
+          No survey in this range carries a measurement of its call. Measure calls with the SDK's collector,{" "}
+          <code>@aftercall/client/quality</code>, and its summary travels with each survey.
+        </p>
+      )}
       {q && q.surveys > 0 && (
         <>
           <PoorRateMatrix {...props} quality={q} />
