@@ -8,6 +8,7 @@
  */
 import type {
   analyticsBreakdown,
+  analyticsCallQuality,
   analyticsCompare,
   analyticsDimensions,
   analyticsSummary,
@@ -47,6 +48,13 @@ export type RecordedRating = NonNullable<SurveyRecord["ratings"]["overall"]>;
 export type SurveyPage = RouteReply<typeof listSurveys>;
 /** A custom dimension key and how many surveys of the range carry it. */
 export type DimensionKey = RouteReply<typeof analyticsDimensions>["dimensions"][number];
+
+export type CallQuality = RouteReply<typeof analyticsCallQuality>;
+/** A network band as the filters and the call-quality answer name it; `none`: no measured metric. */
+export type NetworkBand = NonNullable<SurveyFilters["networkBand"]>;
+export const NETWORK_BANDS = ["good", "fair", "poor", "none"] as const satisfies readonly NetworkBand[];
+/** What the device measured during a call, as stored with its survey. */
+export type CallQualitySummary = NonNullable<SurveyRecord["callQuality"]>;
 
 /** Filters understood by the list, export and analytics endpoints (`dimension.<key>` among them). */
 export type Filters = Omit<SurveyFilters, "participantId"> & {
@@ -117,6 +125,8 @@ export function createApi(token: string) {
     /** `cohorts` are `a.<filter>` / `b.<filter>` parameters (`a.projectId` among them). */
     compare: (projectId: string, category: Category, cohorts: Params) =>
       get<Comparison>(token, project(projectId, "analytics/compare"), { category, ...cohorts }),
+    callQuality: (projectId: string, f: Filters) =>
+      get<CallQuality>(token, project(projectId, "analytics/call-quality"), f),
     events: (projectId: string, f: Pick<Filters, "from" | "to">) =>
       get<EventSummary>(token, project(projectId, "events/summary"), { from: f.from, to: f.to }),
     surveys: (projectId: string, f: Filters, cursor?: string) =>

@@ -4,6 +4,7 @@ import { Compare } from "./compare.js";
 import { Explorer, SurveyDetail } from "./explorer.js";
 import { type Navigate, useHashState, useResource } from "./hooks.js";
 import { Overview } from "./overview.js";
+import { CallQualityView } from "./quality.js";
 import { browserTimeZone, RANGES, type Range, timeWindow, type ViewState } from "./state.js";
 
 const TOKEN_KEY = "aftercall.adminToken";
@@ -107,6 +108,7 @@ function useTheme(): [string, () => void] {
 
 const TABS = [
   ["overview", "Overview"],
+  ["quality", "Call quality"],
   ["compare", "Compare"],
   ["explorer", "Surveys"],
 ] as const;
@@ -191,6 +193,8 @@ function hashBase(state: ViewState): Record<string, string> {
 
 function CurrentView(props: ViewProps) {
   switch (props.state.view) {
+    case "quality":
+      return <CallQualityView {...props} />;
     case "compare":
       return <Compare {...props} />;
     case "explorer":

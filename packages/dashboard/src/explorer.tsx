@@ -1,9 +1,11 @@
 import { RATING_CATEGORIES } from "@aftercall/schema";
 import { useState } from "preact/hooks";
-import { CATEGORIES, CONTEXT_FIELDS, type SurveyRecord } from "./api.js";
+import { CATEGORIES, CONTEXT_FIELDS, NETWORK_BANDS, type NetworkBand, type SurveyRecord } from "./api.js";
 import type { ViewProps } from "./app.js";
-import { CATEGORY_LABELS, CONTEXT_LABELS, dateTime, inSentence } from "./format.js";
+import { CATEGORY_LABELS, CONTEXT_LABELS, count, dateTime, inSentence } from "./format.js";
 import { useResource } from "./hooks.js";
+import { BAND_LABELS } from "./quality-panels.js";
+import { QualitySummary } from "./quality-summary.js";
 import { explorerFilters, toHash } from "./state.js";
 
 const POOR_CHOICES = [
@@ -15,6 +17,8 @@ const POOR_CHOICES = [
 /**
  * The filtered survey list with cursor paging, and export of the same filter. A context field or custom
  * dimension filter (`appVersion=…`, `dimension.region=…`, from a breakdown row) shows as a removable chip.
+ * How many surveys match comes from the summary of the same filters, so a drill-down from a rate can be
+ * checked against the number it was clicked on.
  */
 export function Explorer(props: ViewProps) {
   const { api, project, window, state, navigate } = props;
@@ -22,6 +26,7 @@ export function Explorer(props: ViewProps) {
   const page = useResource(`${project}|${JSON.stringify(filters)}|${state.cursor ?? ""}`, () =>
     api.surveys(project, filters, state.cursor),
   );
+  const matching = useResource(`${project}|${JSON.stringify(filters)}`, () => api.summary(project, filters));
   const apply = (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
@@ -31,6 +36,7 @@ export function Explorer(props: ViewProps) {
       tag: value("tag"),
       q: value("q"),
       callId: value("callId"),
+      networkBand: value("networkBand") as NetworkBand | undefined,
       cursor: undefined,
     });
   };
@@ -60,6 +66,17 @@ export function Explorer(props: ViewProps) {
                   </option>
                 ))}
               </optgroup>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Network</span>
+          <select name="networkBand" value={state.networkBand ?? ""}>
+            <option value="">Any</option>
+            {NETWORK_BANDS.map((band) => (
+              <option key={band} value={band}>
+                {BAND_LABELS[band]}
+              </option>
             ))}
           </select>
         </label>
@@ -116,6 +133,9 @@ export function Explorer(props: ViewProps) {
         </p>
       )}
       <section class="panel" aria-label="Matching surveys" aria-busy={page.loading}>
+        <p class="muted matching" data-matching={matching.data?.surveys}>
+          {matching.data ? `${count(matching.data.surveys)} matching surveys` : "\u00a0"}
+        </p>
         {page.data && page.data.items.length === 0 && <p class="empty">No surveys match these filters.</p>}
         {page.data && page.data.items.length > 0 && <SurveyTable items={page.data.items} {...props} />}
         <div class="pager">
@@ -145,6 +165,7 @@ function SurveyTable({ items, state }: ViewProps & { items: SurveyRecord[] }) {
             <th scope="col">Ratings</th>
             <th scope="col">Issues</th>
             <th scope="col">Suggestion</th>
+            <th scope="col">Network</th>
             <th scope="col">Version</th>
           </tr>
         </thead>
@@ -172,6 +193,9 @@ function SurveyTable({ items, state }: ViewProps & { items: SurveyRecord[] }) {
               </td>
               <td class="issues">{CATEGORIES.flatMap((c) => s.ratings[c]?.issues ?? []).join(", ")}</td>
               <td class="text">{suggestions(s).join(" · ")}</td>
+              <td>
+                {s.networkBand && <span class={`chip band band-${s.networkBand}`}>{s.networkBand}</span>}
+              </td>
               <td>{s.appVersion ?? ""}</td>
             </tr>
           ))}
@@ -284,6 +308,7 @@ export function SurveyDetail({ api, project, state }: ViewProps) {
               </section>
             );
           })}
+          <QualitySummary survey={s} />
         </div>
       )}
     </>

@@ -4,9 +4,16 @@
  *
  * @module
  */
-import { CATEGORIES, type Category, CONTEXT_FIELDS, type Filters } from "./api.js";
+import {
+  CATEGORIES,
+  type Category,
+  CONTEXT_FIELDS,
+  type Filters,
+  NETWORK_BANDS,
+  type NetworkBand,
+} from "./api.js";
 
-export const VIEWS = ["overview", "compare", "explorer", "survey"] as const;
+export const VIEWS = ["overview", "quality", "compare", "explorer", "survey"] as const;
 export type View = (typeof VIEWS)[number];
 export const RANGES = ["24h", "7d", "30d", "custom"] as const;
 export type Range = (typeof RANGES)[number];
@@ -40,6 +47,8 @@ export interface ViewState {
   platform?: string;
   browser?: string;
   sdkVersion?: string;
+  /** Explorer filter on the network band (`none`: surveys without a measured metric). */
+  networkBand?: NetworkBand;
   /** Explorer filters on custom dimensions (`dimension.<key>=value` in the hash). */
   dimensions?: Record<string, string>;
   cursor?: string;
@@ -66,6 +75,7 @@ const KEYS = [
   "q",
   "callId",
   ...CONTEXT_FIELDS,
+  "networkBand",
 ] as const;
 const MORE = ["cursor", "survey", "dim", "cmp", "a", "b"] as const;
 const DIMENSION_PREFIX = "dimension.";
@@ -104,6 +114,9 @@ export function parseHash(hash: string): ViewState {
     category: oneOf(CATEGORIES, p.get("category"), "overall"),
     cmp: oneOf(COMPARE_MODES, p.get("cmp"), "appVersion"),
   };
+  const band = p.get("networkBand");
+  if (band !== null && (NETWORK_BANDS as readonly string[]).includes(band))
+    state.networkBand = band as NetworkBand;
   for (const key of TEXT_KEYS) {
     const value = p.get(key);
     if (value) state[key] = value;
@@ -194,6 +207,7 @@ export function explorerFilters(state: ViewState, window: Filters): Filters {
   if (state.tag) f.tag = state.tag;
   if (state.q) f.q = state.q;
   if (state.callId) f.callId = state.callId;
+  if (state.networkBand) f.networkBand = state.networkBand;
   for (const field of CONTEXT_FIELDS) if (state[field]) f[field] = state[field];
   for (const [key, value] of Object.entries(state.dimensions ?? {})) f[`dimension.${key}`] = value;
   return f;

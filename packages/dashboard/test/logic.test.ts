@@ -31,6 +31,7 @@ describe("dashboard view state in the URL hash", () => {
       platform: "web",
       browser: "Firefox & co",
       sdkVersion: "1.29.1",
+      networkBand: "good",
       cursor: "abc==",
       survey: "2b7a4c9e-0000-4000-8000-000000000000",
       cmp: "period",
@@ -49,6 +50,18 @@ describe("dashboard view state in the URL hash", () => {
       appVersion: "2.4.0",
       platform: "ios",
     });
+  });
+
+  it("keeps the network band filter of a call-quality drill-down, and drops a band that is not one", () => {
+    const state = parseHash("#view=explorer&tz=UTC&networkBand=poor&poor=overall");
+    assert.equal(state.networkBand, "poor");
+    assert.deepEqual(explorerFilters(state, { from: "f" }), {
+      from: "f",
+      poor: "overall",
+      networkBand: "poor",
+    });
+    assert.equal(parseHash("#view=quality&networkBand=awful").networkBand, undefined);
+    assert.equal(parseHash("#view=quality").view, "quality");
   });
 
   it("keeps custom dimension filters and the breakdown's dimension key in the hash", () => {
