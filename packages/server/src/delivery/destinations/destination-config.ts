@@ -8,6 +8,7 @@
  * while the destination keeps its target: a stored secret is never sent anywhere new (`checkSecretTarget`).
  */
 import { isAbsolute, normalize } from "node:path";
+import { WEBHOOK_PAYLOADS, type WebhookPayload } from "@aftercall/api";
 import { AftercallError } from "../../errors.js";
 import { DESTINATION_TYPES, type DestinationType } from "../destination.js";
 import {
@@ -68,10 +69,15 @@ export interface DirectoryDestinationConfig {
   path: string;
 }
 
-/** HTTP POST of `{"records":[…]}`, signed following Standard Webhooks. */
+/**
+ * HTTP POST of `{"records":[…]}`, or with `payload` `slack`/`teams` one chat message per alert, signed
+ * following Standard Webhooks.
+ */
 export interface WebhookDestinationConfig {
   type: "webhook";
   url: string;
+  /** What is posted; absent means `records`. */
+  payload?: WebhookPayload;
   /** Secret. `whsec_` + base64 of 24 to 64 random bytes. */
   secret: string;
   /** Per request; default 10,000, at most 60,000. */
@@ -420,7 +426,7 @@ function parseWebhook(
   path: string,
   previous?: WebhookDestinationConfig,
 ): WebhookDestinationConfig {
-  const o = readObject(input, path, ["type", "url", "secret", "timeoutMs", "headers"]);
+  const o = readObject(input, path, ["type", "url", "secret", "timeoutMs", "headers", "payload"]);
   const url = readString(o, "url", path, 2048);
   const parsed = readUrl(url, `${path}.url`, ["http:", "https:"], "an http(s) URL");
   if (parsed.username || parsed.password)
@@ -432,7 +438,18 @@ function parseWebhook(
     invalid(`${path}.secret`, "must be whsec_ followed by the base64 of 24 to 64 bytes");
   const timeoutMs =
     readInteger(o, "timeoutMs", path, 100, MAX_WEBHOOK_TIMEOUT_MS) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  return { type: "webhook", url, secret, timeoutMs, headers: parseHeaders(o, path, previous) };
+  const payload = o.payload ?? "records";
+  if (!(WEBHOOK_PAYLOADS as readonly unknown[]).includes(payload))
+    invalid(`${path}.payload`, `must be one of ${WEBHOOK_PAYLOADS.join(", ")}`);
+  return {
+    type: "webhook",
+    url,
+    // Absent means records, so configs keep the shape they had before chat payloads existed.
+    ...(payload === "records" ? {} : { payload: payload as WebhookPayload }),
+    secret,
+    timeoutMs,
+    headers: parseHeaders(o, path, previous),
+  };
 }
 
 function parseHeaders(
