@@ -30,6 +30,15 @@ export type RecordCategory = LogCategory | typeof TOMBSTONE_CATEGORY;
 export const RECORD_FORMATS = ["native", "acs"] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
+/**
+ * What a webhook POSTs: `records` — `{"records":[…]}` in the destination's record format (any category);
+ * `slack` — one Slack incoming-webhook message (Block Kit) per alert; `teams` — one Microsoft Teams
+ * message with an Adaptive Card per alert. The chat payloads carry `CallSurveyAlert` records only: a
+ * setting with such a webhook must choose exactly that category (400 CHAT_PAYLOAD_ALERTS_ONLY).
+ */
+export const WEBHOOK_PAYLOADS = ["records", "slack", "teams"] as const;
+export type WebhookPayload = (typeof WEBHOOK_PAYLOADS)[number];
+
 /** At most this many diagnostic settings per project, as in Azure Monitor. */
 export const MAX_SETTINGS_PER_PROJECT = 5;
 
@@ -104,9 +113,20 @@ export const DESTINATION_CONFIG_SCHEMAS = {
           description: "Extra request headers; values are secret.",
         }),
       ),
+      payload: Type.Optional(
+        oneOf(WEBHOOK_PAYLOADS, {
+          default: "records",
+          description:
+            "records: {records} in the record format; slack or teams: one chat message per CallSurveyAlert (the setting must carry CallSurveyAlert only).",
+        }),
+      ),
       format: FORMAT,
     },
-    { additionalProperties: false, description: "HTTPS POST of {records}, signed per Standard Webhooks." },
+    {
+      additionalProperties: false,
+      description:
+        "HTTPS POST of {records} (or, with payload slack/teams, of one chat message per alert), signed per Standard Webhooks.",
+    },
   ),
 } satisfies Record<DestinationType, TSchema>;
 

@@ -25,6 +25,11 @@ export const ERROR_STATUS = {
    * sending the secret again: a stored secret is never sent to a new target.
    */
   SECRET_REQUIRED_FOR_NEW_TARGET: 400,
+  /**
+   * A webhook with payload `slack` or `teams` is in a setting whose categories are not exactly
+   * `CallSurveyAlert`: chat payloads carry alerts only.
+   */
+  CHAT_PAYLOAD_ALERTS_ONLY: 400,
   /** No key, or a key that does not exist or was revoked. */
   UNAUTHORIZED: 401,
   /** The key is valid but may not do this (e.g. an ingest key reading surveys). */

@@ -5,6 +5,7 @@ import type { Project } from "../projects/project.js";
 import { failureMessage } from "./delivery-engine.js";
 import type { DeliveryStore, DestinationStatus, ParkedBatch } from "./delivery-types.js";
 import { DESTINATION_TYPES, type DeliveryBatch, type DestinationType } from "./destination.js";
+import { chatTestMessage, checkChatPayloads, isChatPayload } from "./destinations/chat-payload.js";
 import { createDestination, requireDestinationSdks } from "./destinations/create-destination.js";
 import {
   type DestinationConfig,
@@ -195,6 +196,7 @@ export async function createSetting(
   author: SettingAuthor,
 ): Promise<DiagnosticSetting> {
   checkDestinations(author, Object.keys(input.destinations));
+  checkChatPayloads(input.categories, Object.values(input.destinations));
   if (input.backfillFromMs !== undefined) await checkBackfillHorizon(store, project.id, input.backfillFromMs);
   await checkTargets(author.outbound, input.destinations);
   const id = `ds_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
@@ -245,7 +247,11 @@ export async function updateSetting(
       .map(([type]) => type),
   );
   const current = await requireSetting(store, project.id, id);
-  const { upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
+  const { keep, upsert, remove } = patchedDestinations(current.destinations, patch.destinations);
+  checkChatPayloads(patch.categories ?? current.categories, [
+    ...keep.map((d) => d.config),
+    ...Object.values(upsert),
+  ]);
   await checkTargets(author.outbound, upsert);
   const name = patch.name ?? current.name;
   // A destination's own format wins; a new setting-wide format applies to every destination; otherwise
@@ -310,6 +316,36 @@ export interface TestResult {
 }
 
 /**
+ * Deliver a test batch to one destination; a chat webhook (which posts alerts only) gets a marked test
+ * message in its own envelope instead.
+ */
+async function sendTest(
+  d: DestinationState,
+  batch: DeliveryBatch,
+  settingName: string,
+  outbound: OutboundPolicy,
+  timeoutMs: number,
+): Promise<void> {
+  const chat = d.config.type === "webhook" ? d.config : undefined;
+  if (chat && isChatPayload(chat.payload)) {
+    const sender = (await import("./destinations/webhook.js")).createWebhookSender(chat, outbound);
+    try {
+      const message = chatTestMessage(chat.payload, settingName, batch.projectId);
+      await sender.send(batch.id, message, AbortSignal.timeout(timeoutMs));
+    } finally {
+      sender.close();
+    }
+    return;
+  }
+  const destination = await createDestination(d.config, outbound);
+  try {
+    await destination.deliver(batch, AbortSignal.timeout(timeoutMs));
+  } finally {
+    await destination.close().catch(() => {});
+  }
+}
+
+/**
  * Send one clearly marked test record (in each destination's format) to each chosen destination, now, outside
  * the delivery log: it proves connectivity and credentials without touching cursors.
  */
@@ -352,12 +388,7 @@ export async function testSetting(
           ],
         };
         try {
-          const destination = await createDestination(d.config, outbound);
-          try {
-            await destination.deliver(batch, AbortSignal.timeout(timeoutMs));
-          } finally {
-            await destination.close().catch(() => {});
-          }
+          await sendTest(d, batch, setting.name, outbound, timeoutMs);
           return { type: d.type, ok: true, ms: Math.round(performance.now() - started) };
         } catch (error) {
           return {

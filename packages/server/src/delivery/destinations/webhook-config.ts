@@ -1,4 +1,5 @@
 /** Configuration of the signed webhook destination ({@link ./webhook.ts}). */
+import { WEBHOOK_PAYLOADS, type WebhookPayload } from "@aftercall/api";
 import {
   type DestinationConfigRules,
   hostOf,
@@ -15,10 +16,15 @@ import {
 } from "./config-fields.js";
 import { isWebhookSecret } from "./webhook-signature.js";
 
-/** HTTP POST of `{"records":[…]}`, signed following Standard Webhooks. */
+/**
+ * HTTP POST of `{"records":[…]}`, or with `payload` `slack`/`teams` one chat message per alert, signed
+ * following Standard Webhooks.
+ */
 export interface WebhookDestinationConfig {
   type: "webhook";
   url: string;
+  /** What is posted; absent means `records`. */
+  payload?: WebhookPayload;
   /** Secret. `whsec_` + base64 of 24 to 64 random bytes. */
   secret: string;
   /** Per request; default 10,000, at most 60,000. */
@@ -47,7 +53,7 @@ export const ALLOWED_WEBHOOK_HEADERS = ["authorization", "x-api-key", "x-auth-to
 const ALLOWED_HEADER_PREFIX = "x-aftercall-";
 
 function parse(input: object, path: string, previous?: WebhookDestinationConfig): WebhookDestinationConfig {
-  const o = readObject(input, path, ["type", "url", "secret", "timeoutMs", "headers"]);
+  const o = readObject(input, path, ["type", "url", "secret", "timeoutMs", "headers", "payload"]);
   const url = readString(o, "url", path, 2048);
   const parsed = readUrl(url, `${path}.url`, ["http:", "https:"], "an http(s) URL");
   if (parsed.username || parsed.password)
@@ -59,7 +65,18 @@ function parse(input: object, path: string, previous?: WebhookDestinationConfig)
     invalid(`${path}.secret`, "must be whsec_ followed by the base64 of 24 to 64 bytes");
   const timeoutMs =
     readInteger(o, "timeoutMs", path, 100, MAX_WEBHOOK_TIMEOUT_MS) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  return { type: "webhook", url, secret, timeoutMs, headers: parseHeaders(o, path, previous) };
+  const payload = o.payload ?? "records";
+  if (!(WEBHOOK_PAYLOADS as readonly unknown[]).includes(payload))
+    invalid(`${path}.payload`, `must be one of ${WEBHOOK_PAYLOADS.join(", ")}`);
+  return {
+    type: "webhook",
+    url,
+    // Absent means records, so configs keep the shape they had before chat payloads existed.
+    ...(payload === "records" ? {} : { payload: payload as WebhookPayload }),
+    secret,
+    timeoutMs,
+    headers: parseHeaders(o, path, previous),
+  };
 }
 
 function parseHeaders(

@@ -6,12 +6,18 @@
  * every one of them parked meanwhile (after the engine's last attempt a batch is parked anyway). Any other
  * status (4xx such as 400, 410, 413 or 422: the receiver refuses this payload; 3xx: redirects are not
  * followed, the signature is for this URL) is a non-retryable failure.
+ *
+ * With a chat payload (`slack`, `teams`: chat-payload.ts) each alert of the batch is one request, signed
+ * the same way with the record id as `webhook-id`. A batch that fails part way is retried whole; the
+ * messages this destination already posted are remembered (the last {@link POSTED_MEMORY}) and not
+ * posted again, so a channel sees a repeat only when another server or a restart retries the batch.
  */
 import http, { STATUS_CODES } from "node:http";
 import https from "node:https";
 import { type DeliveryBatch, DeliveryFailure, type Destination } from "../destination.js";
 import { type OutboundPolicy, OutboundRefusedError } from "../outbound-policy.js";
 import { abortedFailure, DestinationLifecycle } from "./abort.js";
+import { chatMessages, isChatPayload } from "./chat-payload.js";
 import type { WebhookDestinationConfig } from "./webhook-config.js";
 import { signWebhook } from "./webhook-signature.js";
 
@@ -20,23 +26,30 @@ const RETRYABLE_STATUSES = new Set([401, 403, 404, 408, 429]);
 
 const USER_AGENT = "Aftercall-Webhooks/1";
 
+/** Chat messages a destination remembers having posted, so that a retried batch does not repeat them. */
+export const POSTED_MEMORY = 1000;
+
+/** Signed POSTs of JSON bodies to one webhook: the transport of the destination and of tests. */
+export interface WebhookSender {
+  /** POST `payload` with `id` as `webhook-id`; resolves on 2xx, throws a DeliveryFailure otherwise. */
+  send(id: string, payload: unknown, signal: AbortSignal): Promise<void>;
+  close(): void;
+}
+
 /**
- * The webhook destination of `config`. Connections go through `outbound` (checked on the address
- * dialled) and are kept alive between batches. The receiver's answer is reduced to its status: its body
- * is never read, so a project admin cannot use a webhook to read what an address answers.
+ * The sender of `config`. Connections go through `outbound` (checked on the address dialled) and are
+ * kept alive between requests. The receiver's answer is reduced to its status: its body is never read, so
+ * a project admin cannot use a webhook to read what an address answers.
  */
-export function createWebhookDestination(
+export function createWebhookSender(
   config: WebhookDestinationConfig,
   outbound: OutboundPolicy,
-): Destination {
-  const lifecycle = new DestinationLifecycle("webhook");
+): WebhookSender {
   const url = new URL(config.url);
   const agent = url.protocol === "https:" ? outbound.httpsAgent() : outbound.httpAgent();
   return {
-    type: "webhook",
-    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
-      const signal = lifecycle.begin(engineSignal);
-      const body = JSON.stringify({ records: batch.records.map((r) => r.body) });
+    async send(id, payload, signal) {
+      const body = JSON.stringify(payload);
       const timestamp = Math.floor(Date.now() / 1000);
       const timeout = AbortSignal.timeout(config.timeoutMs);
       let status: number;
@@ -44,7 +57,7 @@ export function createWebhookDestination(
         status = await post(
           url,
           agent,
-          requestHeaders(config, batch.id, timestamp, body),
+          requestHeaders(config, id, timestamp, body),
           body,
           AbortSignal.any([signal, timeout]),
         );
@@ -55,8 +68,35 @@ export function createWebhookDestination(
       const retryable = status >= 500 || RETRYABLE_STATUSES.has(status);
       throw new DeliveryFailure(`webhook answered ${statusLine(status)}`, retryable);
     },
+    close: () => agent.destroy(),
+  };
+}
+
+/** The webhook destination of `config`: `{"records":[…]}` per batch, or one chat message per alert. */
+export function createWebhookDestination(
+  config: WebhookDestinationConfig,
+  outbound: OutboundPolicy,
+): Destination {
+  const lifecycle = new DestinationLifecycle("webhook");
+  const sender = createWebhookSender(config, outbound);
+  const posted = new Set<string>();
+  return {
+    type: "webhook",
+    async deliver(batch: DeliveryBatch, engineSignal: AbortSignal): Promise<void> {
+      const signal = lifecycle.begin(engineSignal);
+      if (!isChatPayload(config.payload)) {
+        await sender.send(batch.id, { records: batch.records.map((r) => r.body) }, signal);
+        return;
+      }
+      for (const message of chatMessages(config.payload, batch.records)) {
+        if (posted.has(message.id)) continue;
+        await sender.send(message.id, message.body, signal);
+        posted.add(message.id);
+        if (posted.size > POSTED_MEMORY) posted.delete(posted.values().next().value as string);
+      }
+    },
     async close(): Promise<void> {
-      if (lifecycle.close()) agent.destroy();
+      if (lifecycle.close()) sender.close();
     },
   };
 }
