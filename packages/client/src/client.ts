@@ -1,6 +1,6 @@
 import {
   type CallSurvey,
-  isWellFormedText,
+  isLabelText,
   MAX_IDENTIFIER_LENGTH,
   type SurveyEvent,
   type SurveyEventType,
@@ -84,7 +84,7 @@ export function createSurveyClient(options: SurveyClientOptions): SurveyClient {
       // The server refuses a whole batch of events for one bad event, so events of a call identity it
       // would refuse are dropped here (a survey for that call is refused by validation, with a message).
       const identityOk = [callId, participantId].every(
-        (v) => typeof v === "string" && v && v.length <= MAX_IDENTIFIER_LENGTH && isWellFormedText(v),
+        (v) => typeof v === "string" && v && v.length <= MAX_IDENTIFIER_LENGTH && isLabelText(v),
       );
       const record = async (type: SurveyEventType, surveyId?: string) => {
         if (!identityOk) return;

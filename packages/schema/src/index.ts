@@ -102,4 +102,12 @@ export type {
   ValidationIssue,
   ValidationResult,
 } from "./validate.js";
-export { isWellFormedText, VALIDATION_CODES, validateStampedSurvey, validateSurvey } from "./validate.js";
+export {
+  isLabelText,
+  isWellFormedText,
+  textFault,
+  textFaultMessage,
+  VALIDATION_CODES,
+  validateStampedSurvey,
+  validateSurvey,
+} from "./validate.js";

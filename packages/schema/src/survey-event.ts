@@ -1,5 +1,5 @@
 import { DATE_TIME_PATTERN, LIMITS, UUID_PATTERN } from "./catalog.js";
-import { isWellFormedText, type Result, type ValidationIssue } from "./validate.js";
+import { type Result, textFault, textFaultMessage, type ValidationIssue } from "./validate.js";
 
 /**
  * Survey lifecycle: the survey was `shown` to a participant, `dismissed` (skipped or closed unanswered),
@@ -48,12 +48,9 @@ export function validateSurveyEvent(input: unknown): SurveyEventResult {
         path: key,
         message: `${key} must be a string of 1 to ${max} characters.`,
       });
-    } else if (!isWellFormedText(v)) {
-      errors.push({
-        code: "INVALID_FORMAT",
-        path: key,
-        message: `${key} must be valid Unicode text without NUL characters.`,
-      });
+    } else if (textFault(v)) {
+      const code = textFault(v) as NonNullable<ReturnType<typeof textFault>>;
+      errors.push({ code, path: key, message: textFaultMessage(key, code) });
     } else if (pattern && !pattern.test(v)) {
       errors.push({ code: "INVALID_FORMAT", path: key, message: `${key} must be ${format}.` });
     }

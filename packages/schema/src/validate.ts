@@ -29,8 +29,14 @@ export const VALIDATION_CODES = [
   "REQUIRED",
   /** A field this schema does not define. */
   "UNKNOWN_FIELD",
-  /** A string is not in the expected format (UUID, date-time, dimension key). */
+  /** A string is not in the expected format (UUID, date-time, dimension key), or holds NUL or a lone surrogate. */
   "INVALID_FORMAT",
+  /**
+   * A string holds a character refused in it: a control character (C0, DEL, C1), U+2028/U+2029 or a
+   * Unicode noncharacter in an identifier, context field or dimension value; in free text the same except
+   * tab, line feed, carriage return, U+2028 and U+2029.
+   */
+  "INVALID_CHARACTER",
   /** A string or list is longer than allowed. */
   "TOO_LONG",
   /** ACS V1: the survey has no rating at all. */
@@ -59,6 +65,11 @@ export const VALIDATION_CODES = [
   "PERCENTILES_INVERTED",
   /** A network band's fair threshold is worse than its poor one (survey configuration). */
   "BAND_THRESHOLDS_INVERTED",
+  /**
+   * `clientTime` is too far from the time the server received the survey or event (checked by the server
+   * at ingestion, relative to its receive time; see the server's configuration).
+   */
+  "CLIENT_TIME_OUT_OF_WINDOW",
 ] as const;
 
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
@@ -116,12 +127,59 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 const ILL_FORMED = /[\0\p{Cs}]/u;
 
 /**
+ * Characters refused in identifiers, context fields and dimension values: control characters (`\p{Cc}`:
+ * C0, DEL, C1), the line and paragraph separators U+2028/U+2029 (`\p{Zl}`, `\p{Zp}`) and the 66 Unicode
+ * noncharacters (`\p{NChar}`: U+FDD0–U+FDEF and the last two code points of every plane), besides the
+ * ill-formed text of {@link ILL_FORMED} (`\p{Cs}`, and NUL, a control character). They have no business in
+ * a label: they break log lines, CSV cells and terminals, and can make two labels look alike.
+ */
+const NOT_LABEL = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{NChar}]/u;
+/**
+ * Free text (an improvement suggestion) keeps tab, line feed, carriage return and U+2028/U+2029: a
+ * participant's text keeps its lines. Everything else of {@link NOT_LABEL} is refused.
+ */
+const NOT_FREE_TEXT = /(?![\t\n\r\u2028\u2029])[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{NChar}]/u;
+
+/**
  * Text a database can store and give back unchanged: no NUL (PostgreSQL rejects it) and no lone UTF-16
  * surrogate (it would come back as U+FFFD, so a retry would no longer match the first answer).
  */
 export function isWellFormedText(text: string): boolean {
   return !ILL_FORMED.test(text);
 }
+
+/**
+ * Whether `text` may be an identifier, context field or dimension value as far as its characters go:
+ * well-formed ({@link isWellFormedText}) and without the characters `INVALID_CHARACTER` refuses.
+ */
+export const isLabelText = (text: string): boolean => !NOT_LABEL.test(text);
+
+/**
+ * What is wrong with the characters of `text`, if anything: `INVALID_FORMAT` for NUL or a lone surrogate
+ * (text no store can keep unchanged), `INVALID_CHARACTER` for any other character refused in a label, or
+ * in free text when `free` (see {@link VALIDATION_CODES}).
+ *
+ * @example
+ * ```ts
+ * textFault("call\u0007"); // "INVALID_CHARACTER"
+ * textFault("line one\nline two", true); // undefined
+ * ```
+ */
+export const textFault = (
+  text: string,
+  free?: boolean,
+): "INVALID_FORMAT" | "INVALID_CHARACTER" | undefined =>
+  ILL_FORMED.test(text)
+    ? "INVALID_FORMAT"
+    : (free ? NOT_FREE_TEXT : NOT_LABEL).test(text)
+      ? "INVALID_CHARACTER"
+      : undefined;
+
+/** The message of a {@link textFault} of the field at `path`. */
+export const textFaultMessage = (path: string, fault: "INVALID_FORMAT" | "INVALID_CHARACTER") =>
+  fault === "INVALID_FORMAT"
+    ? `${path} must be valid Unicode text without NUL characters.`
+    : `${path} must not contain control characters or noncharacters.`;
 
 /**
  * Check an untrusted value against the survey schema and return either a clean, typed copy
@@ -139,7 +197,7 @@ export function isWellFormedText(text: string): boolean {
  * ```
  */
 export function validateSurvey(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  return validate(input, options, checkStampFormats, checkMeasurements);
+  return validate(input, options, checkStampFormats, checkMeasurements, checkCharacters);
 }
 
 /**
@@ -149,6 +207,11 @@ export function validateSurvey(input: unknown, options: ValidateOptions = {}): V
  * stamp always has. They are still required, strings and bounded. Every field the app supplies is
  * checked exactly as the server checks it, and the server checks the stamp as well. Leaving the format
  * checks out keeps them (two patterns and a calendar check) out of the SDK bundle.
+ *
+ * Characters refused in labels (`INVALID_CHARACTER`: control characters, U+2028/U+2029, noncharacters) are
+ * left to the server too, which answers them with a 400 naming the field: keeping the rule out of the
+ * bundle keeps the SDK within its size budget. (The SDK checks its call identity with {@link isLabelText}
+ * itself, to drop events the server would refuse.) NUL and lone surrogates are reported here as well.
  *
  * `callQuality` and `askProbability` are stamps of the same kind: the SDK sets them itself (from its
  * collector and its sampling decision, always in range), replacing anything the app passed, so they are
@@ -177,6 +240,17 @@ const checkStampFormats: StampFormatCheck = (key, value, add) =>
       : isCalendarDateTime(value) || add("INVALID_FORMAT", key, `${key} is not a real calendar date-time.`);
 
 type Report = (code: ValidationCode, path: string, message: string) => false;
+
+/** Reports (through `add`) whether the well-formed text `value` at `path` has only allowed characters. */
+type TextCheck = (value: string, path: string, add: Report) => boolean;
+
+/**
+ * `INVALID_CHARACTER` (see {@link textFault}): an improvement suggestion is free text, every other string
+ * of a survey (identifiers, context, dimension values, the stamp) a label.
+ */
+const checkCharacters: TextCheck = (value, path, add) =>
+  !(path.endsWith(".improvementSuggestion") ? NOT_FREE_TEXT : NOT_LABEL).test(value) ||
+  add("INVALID_CHARACTER", path, textFaultMessage(path, "INVALID_CHARACTER"));
 
 /**
  * `callQuality` (every metric in range, no unknown key) and `askProbability` (from
@@ -208,6 +282,7 @@ function validate(
   options: ValidateOptions,
   checkFormat?: StampFormatCheck,
   checkMeasured?: (input: Json, add: Report) => unknown,
+  checkText?: TextCheck,
 ): ValidationResult {
   const errors: ValidationIssue[] = [];
 
@@ -259,8 +334,9 @@ function validate(
           ? add("REQUIRED", path, `${path} must not be empty.`)
           : value.length > max
             ? add("TOO_LONG", path, `${path} must be at most ${max} characters, got ${value.length}.`)
-            : !ILL_FORMED.test(value) ||
-              add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`);
+            : ILL_FORMED.test(value)
+              ? add("INVALID_FORMAT", path, `${path} must be valid Unicode text without NUL characters.`)
+              : !checkText || checkText(value, path, add);
   };
 
   /** The custom scale of `field`'s rating: returned when usable for checking the score, else reported. */

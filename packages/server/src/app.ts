@@ -22,6 +22,7 @@ import {
   decodeBody,
   type IngressOptions,
 } from "./http/ingress.js";
+import { type ClientTimeWindow, DEFAULT_CLIENT_TIME_WINDOW } from "./ingest/client-time.js";
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
@@ -91,6 +92,11 @@ export interface AppOptions {
   alerts?: boolean | Pick<EvaluatorOptions, "intervalMs" | "now" | "dashboardUrl">;
   /** Rate limits and daily quotas of the public routes; default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RateLimitSettings;
+  /**
+   * How far a submitted `clientTime` may be from the receive time; default
+   * {@link DEFAULT_CLIENT_TIME_WINDOW}, `false` accepts any (test fixtures with fixed times).
+   */
+  clientTimeWindow?: ClientTimeWindow | false;
 }
 
 /**
@@ -185,7 +191,12 @@ export function createApp(options: AppOptions): App {
   const context: AppContext = {
     db,
     resolver: new KeyResolver(db, options.operatorToken, options.keyCacheSeconds ?? 5),
-    ingest: { committer, now: options.now ?? (() => new Date()), onCommitted: () => delivery?.notify() },
+    ingest: {
+      committer,
+      now: options.now ?? (() => new Date()),
+      onCommitted: () => delivery?.notify(),
+      clientTimeWindow: options.clientTimeWindow ?? DEFAULT_CLIENT_TIME_WINDOW,
+    },
     deliveryStore,
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
+import { type ClientTimeWindow, DEFAULT_CLIENT_TIME_WINDOW } from "./ingest/client-time.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS } from "./lifecycle/outbox-pruning.js";
 import { DEFAULT_RATE_LIMITS, parseRate, type RateLimitSettings } from "./limits/rate-limits.js";
 import type { SecretKeySource } from "./secrets/secret-key.js";
@@ -46,6 +47,8 @@ export interface ServerConfig {
   alertIntervalSeconds?: number;
   /** Rate limits and daily quotas of the public routes (see {@link rateLimitsFromEnv}). */
   rateLimits?: RateLimitSettings;
+  /** How far a submitted `clientTime` may be from the receive time (see {@link clientTimeWindowFromEnv}). */
+  clientTimeWindow?: ClientTimeWindow | false;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -71,7 +74,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * `AFTERCALL_DELIVERY_POLL_MS`, `AFTERCALL_PG_READ_CONNECTIONS`, `AFTERCALL_ANALYTICS_SHARE_PERCENT`,
  * `AFTERCALL_BACKFILL_HORIZON_DAYS`, `AFTERCALL_BODY_TIMEOUT_MS`, `AFTERCALL_MAX_CONNECTIONS_PER_ADDRESS`,
  * `AFTERCALL_OUTBOUND_ALLOW`, `AFTERCALL_SECRET_KEY`, `AFTERCALL_SECRET_KEY_FILE`,
- * `AFTERCALL_ALERT_INTERVAL_SECONDS`, and the rate limits ({@link rateLimitsFromEnv}).
+ * `AFTERCALL_ALERT_INTERVAL_SECONDS`, the rate limits ({@link rateLimitsFromEnv}) and the client time
+ * window ({@link clientTimeWindowFromEnv}).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -161,9 +165,29 @@ export function loadConfig(
     ),
   };
   config.rateLimits = rateLimitsFromEnv(get);
+  config.clientTimeWindow = clientTimeWindowFromEnv(get);
   if (operatorToken) config.operatorToken = operatorToken;
   if (outboundAllow.hosts.length + outboundAllow.cidrs.length > 0) config.outboundAllow = outboundAllow;
   return config;
+}
+
+/**
+ * The window of `clientTime` around the receive time: `AFTERCALL_CLIENT_TIME_WINDOW` (`on`/`off`),
+ * `AFTERCALL_CLIENT_TIME_MAX_AGE_DAYS` (default 30, 1–3650) and `AFTERCALL_CLIENT_TIME_MAX_AHEAD_MINUTES`
+ * (default 1440, 1–525600).
+ */
+export function clientTimeWindowFromEnv(get: (name: string) => string | undefined): ClientTimeWindow | false {
+  const enabled = get("AFTERCALL_CLIENT_TIME_WINDOW") || "on";
+  if (enabled !== "on" && enabled !== "off")
+    throw new ConfigError(`AFTERCALL_CLIENT_TIME_WINDOW must be "on" or "off", got "${enabled}".`);
+  if (enabled === "off") return false;
+  const d = DEFAULT_CLIENT_TIME_WINDOW;
+  const days = (name: string) => integer(name, get(name), d.maxAgeMs / 86_400_000, 1, 3650) * 86_400_000;
+  const minutes = (name: string) => integer(name, get(name), d.maxAheadMs / 60_000, 1, 525_600) * 60_000;
+  return {
+    maxAgeMs: days("AFTERCALL_CLIENT_TIME_MAX_AGE_DAYS"),
+    maxAheadMs: minutes("AFTERCALL_CLIENT_TIME_MAX_AHEAD_MINUTES"),
+  };
 }
 
 /**

@@ -76,6 +76,7 @@ export async function startServer(
     logger,
     keyCacheSeconds: config.keyCacheSeconds,
     ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    ...(config.clientTimeWindow === undefined ? {} : { clientTimeWindow: config.clientTimeWindow }),
     ingress: {
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.maxConnectionsPerAddress === undefined

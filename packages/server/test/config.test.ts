@@ -17,6 +17,32 @@ describe("loadConfig", () => {
     assert.equal(config.alertIntervalSeconds, 60);
   });
 
+  it("windows clientTime 30 days back and 24 hours ahead unless told otherwise; off turns it off", () => {
+    const DAY = 86_400_000;
+    assert.deepEqual(loadConfig({}).clientTimeWindow, { maxAgeMs: 30 * DAY, maxAheadMs: DAY });
+    assert.deepEqual(
+      loadConfig({
+        AFTERCALL_CLIENT_TIME_MAX_AGE_DAYS: "90",
+        AFTERCALL_CLIENT_TIME_MAX_AHEAD_MINUTES: "10",
+      }).clientTimeWindow,
+      { maxAgeMs: 90 * DAY, maxAheadMs: 600_000 },
+    );
+    assert.equal(loadConfig({ AFTERCALL_CLIENT_TIME_WINDOW: "off" }).clientTimeWindow, false);
+    for (const env of [
+      { AFTERCALL_CLIENT_TIME_WINDOW: "maybe" },
+      { AFTERCALL_CLIENT_TIME_MAX_AGE_DAYS: "0" },
+      { AFTERCALL_CLIENT_TIME_MAX_AGE_DAYS: "3651" },
+      { AFTERCALL_CLIENT_TIME_MAX_AHEAD_MINUTES: "-5" },
+      { AFTERCALL_CLIENT_TIME_MAX_AHEAD_MINUTES: "ten" },
+    ]) {
+      assert.throws(
+        () => loadConfig(env),
+        (e: unknown) => e instanceof ConfigError && e.message.includes(Object.keys(env)[0] as string),
+        JSON.stringify(env),
+      );
+    }
+  });
+
   it("takes the analytics share while ingesting, up to 100 % (never pause)", () => {
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "100" }).analyticsSharePercent, 100);
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "25" }).analyticsSharePercent, 25);

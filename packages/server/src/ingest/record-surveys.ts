@@ -1,6 +1,7 @@
 import { type SurveySubmission, type ValidationIssue, validateSurvey } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
 import type { Project } from "../projects/project.js";
+import { type ClientTimeWindow, clientTimeIssue } from "./client-time.js";
 import type { GroupCommitter } from "./group-commit.js";
 import { type CommittedSurvey, type PendingSurvey, toPendingSurvey } from "./pending-survey.js";
 import { redactorOf } from "./redaction.js";
@@ -11,22 +12,33 @@ export interface IngestContext {
   now: () => Date;
   /** Called after surveys were committed (wakes the delivery engine). */
   onCommitted?: () => void;
+  /**
+   * How far a `clientTime` may be from the receive time ({@link DEFAULT_CLIENT_TIME_WINDOW} unless
+   * configured); `false` accepts any.
+   */
+  clientTimeWindow: ClientTimeWindow | false;
 }
 
-/** Validate a list of untrusted surveys for a project; `pathPrefix(i)` names each one in errors. */
+/**
+ * Validate a list of untrusted surveys for a project; `pathPrefix(i)` names each one in errors. With
+ * `received`, each `clientTime` must also be within its window of the receive time.
+ */
 export function validateAll(
   project: Project,
   inputs: readonly unknown[],
   pathPrefix: (index: number) => string,
+  received?: { atMs: number; window: ClientTimeWindow | false },
 ): SurveySubmission[] {
   const valid: SurveySubmission[] = [];
   const errors: ValidationIssue[] = [];
   inputs.forEach((input, index) => {
     const result = validateSurvey(input, { requireOverallRating: project.requireOverallRating });
-    if (result.ok) valid.push(result.value);
+    const late =
+      result.ok && received && clientTimeIssue(result.value.clientTime, received.atMs, received.window);
+    if (result.ok && !late) valid.push(result.value);
     else {
       const prefix = pathPrefix(index);
-      for (const e of result.errors) {
+      for (const e of result.ok ? [late as ValidationIssue] : result.errors) {
         errors.push(
           prefix
             ? { ...e, path: e.path ? `${prefix}.${e.path}` : prefix, message: `${prefix}: ${e.message}` }

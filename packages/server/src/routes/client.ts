@@ -7,9 +7,13 @@ import type { AppContext } from "../http/context.js";
 import { answerPreflight } from "../http/cors.js";
 import { handle } from "../http/route.js";
 import { toSurveyQuery } from "../http/survey-query.js";
+import { type ClientTimeWindow, clientTimeIssue } from "../ingest/client-time.js";
 
-/** The events of a request, each checked by the schema package's validator; paths name the event. */
-function parseEvents(body: unknown): SurveyEvent[] {
+/**
+ * The events of a request, each checked by the schema package's validator and its `clientTime` against
+ * the window around the receive time; paths name the event.
+ */
+function parseEvents(body: unknown, receivedAtMs: number, window: ClientTimeWindow | false): SurveyEvent[] {
   const events = (body as { events?: unknown } | null)?.events;
   if (!Array.isArray(events) || events.length === 0 || events.length > MAX_EVENTS) {
     const message = `events must be an array of 1 to ${MAX_EVENTS} events.`;
@@ -21,9 +25,10 @@ function parseEvents(body: unknown): SurveyEvent[] {
   const errors: ValidationIssue[] = [];
   events.forEach((input, i) => {
     const result = validateSurveyEvent(input);
-    if (result.ok) valid.push(result.value);
+    const late = result.ok && clientTimeIssue(result.value.clientTime, receivedAtMs, window);
+    if (result.ok && !late) valid.push(result.value);
     else
-      for (const e of result.errors)
+      for (const e of result.ok ? [late as ValidationIssue] : result.errors)
         errors.push({
           ...e,
           path: `events[${i}]${e.path ? `.${e.path}` : ""}`,
@@ -61,7 +66,7 @@ export function clientRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx,
     recordEvents,
     async ({ project, body, request, reply }) => {
-      const events = parseEvents(body);
+      const events = parseEvents(body, ctx.ingest.now().getTime(), ctx.ingest.clientTimeWindow);
       // The first event was charged before the body was read; the others now.
       await ctx.limits.charge(request, reply, "events", events.length - 1);
       const created = await storeEvents(ctx.db, project.id, events, ctx.ingest.now().getTime()).catch(

@@ -41,6 +41,12 @@ function batchSurveys(body: RouteBody<typeof submitSurveyBatch>): unknown[] {
   return list;
 }
 
+/** Now, and the window of `clientTime` around it, for a submission being received. */
+const received = (ctx: AppContext) => ({
+  atMs: ctx.ingest.now().getTime(),
+  window: ctx.ingest.clientTimeWindow,
+});
+
 /** Survey ingestion (ingest key, browser-facing) and survey reads (admin token). */
 export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.options("/v1/surveys", answerPreflight);
@@ -51,7 +57,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx,
     submitSurvey,
     async ({ project, body, reply }) => {
-      const [submission] = validateAll(project, [body], () => "");
+      const [submission] = validateAll(project, [body], () => "", received(ctx));
       const [stored] = await recordSurveys(ctx.ingest, project, submission ? [submission] : []);
       if (!stored) throw new AftercallError("INTERNAL", "Commit returned no survey.");
       reply.request.surveyCount = 1;
@@ -66,7 +72,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx,
     submitSurveyBatch,
     async ({ project, body, request, reply }) => {
-      const submissions = validateAll(project, batchSurveys(body), (i) => `surveys[${i}]`);
+      const submissions = validateAll(project, batchSurveys(body), (i) => `surveys[${i}]`, received(ctx));
       // The first survey was charged before the body was read; the batch's others now.
       await ctx.limits.charge(request, reply, "surveys", submissions.length - 1);
       const stored = await recordSurveys(ctx.ingest, project, submissions);

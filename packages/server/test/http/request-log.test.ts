@@ -23,7 +23,13 @@ describe("request logs", () => {
     const dir = await mkdtemp(join(tmpdir(), "aftercall-log-"));
     const db = new SqliteEngine(dir);
     await db.migrate(MIGRATIONS);
-    const app = createApp({ db, logger: createLogger("info", sink), keyCacheSeconds: 0 });
+    const app = createApp({
+      db,
+      logger: createLogger("info", sink),
+      keyCacheSeconds: 0,
+      // survey() carries a fixed client time (support/seed.ts).
+      clientTimeWindow: false,
+    });
     try {
       const { ingestKey, adminToken } = await createProject(db, { id: "demo", name: "Demo" });
       const secretText = "my-home-address-is-42-elm-street";

@@ -96,6 +96,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       // Load tests and benches submit from one address far faster than any real client: rate limits are
       // off unless a test turns them on (test/security/).
       AFTERCALL_RATE_LIMITS: "off",
+      // The suites' surveys carry fixed client times (test/support/seed.ts): the window around the receive
+      // time is off unless a test turns it on (test/security/input-rules.test.ts).
+      AFTERCALL_CLIENT_TIME_WINDOW: "off",
       // A SQLite store keeps its key in its data directory; servers on one PostgreSQL share this one.
       ...(options.databaseUrl ? { AFTERCALL_SECRET_KEY: TEST_SECRET_KEY } : {}),
     },

@@ -63,7 +63,15 @@ export async function startTestApp(
   options: Partial<
     Pick<
       AppOptions,
-      "db" | "now" | "dashboardDir" | "analytics" | "delivery" | "retention" | "folding" | "outbound"
+      | "db"
+      | "now"
+      | "dashboardDir"
+      | "analytics"
+      | "delivery"
+      | "retention"
+      | "folding"
+      | "outbound"
+      | "clientTimeWindow"
     >
   > = {},
 ): Promise<{
@@ -78,6 +86,9 @@ export async function startTestApp(
   const app = createApp({
     // The suites' engines listen on loopback; the security tests pass the strict policy instead.
     outbound: TEST_OUTBOUND,
+    // Fixtures carry fixed client times (seed.ts) and many tests a clock of their own: no window unless
+    // a test passes one.
+    clientTimeWindow: false,
     ...options,
     db,
     logger: createLogger("silent"),
