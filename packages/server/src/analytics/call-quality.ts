@@ -150,6 +150,15 @@ interface MixRow {
 }
 
 const BAND_COLUMNS = "category, band, ask_probability, mos_bin, lower_bound, upper_bound, threshold, score";
+/**
+ * Every category of `rollup_bands` (`*` counts surveys), named so the (project, category, slot) key
+ * applies to a slot range: without it both engines read every slot of the project.
+ */
+const BAND_CATEGORIES = ["*", ...RATING_CATEGORIES.map((c) => c.key)];
+const everyCategory = (where: SqlFragment): SqlFragment => ({
+  sql: `${where.sql} AND category IN (${BAND_CATEGORIES.map(() => "?").join(", ")})`,
+  params: [...where.params, ...BAND_CATEGORIES],
+});
 
 /** `n` surveys asked with probability `p`, `poor` of them poor, as a tally. */
 function tallyOf(n: number, poor: number, p: number): WeightedTally {
@@ -209,7 +218,7 @@ export async function callQuality(
       projectId,
       query,
       "rollup_bands",
-      (r, w) => join(r, w, `${BAND_COLUMNS}, sum(n) AS n`, BAND_COLUMNS),
+      (r, w) => join(r, everyCategory(w), `${BAND_COLUMNS}, sum(n) AS n`, BAND_COLUMNS),
       true,
     ),
     rows<TagRow>(
