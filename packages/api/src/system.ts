@@ -22,7 +22,9 @@ export const readyz = defineRoute({
   method: "GET",
   url: "/readyz",
   operationId: "readyz",
-  summary: "Readiness (store reachable, not shutting down)",
+  summary: "Readiness (the store commits, not shutting down)",
+  description:
+    "503 with Retry-After while shutting down or while the store refuses commits (a one-row write, checked at most every 2 s, and any commit refused within that time); `reason` says why: disk-full, read-only or unavailable.",
   tags: ["system"],
   auth: "public",
   responses: {
@@ -34,6 +36,9 @@ export const readyz = defineRoute({
       {
         status: Type.String({ description: "shutting-down or store-unavailable" }),
         store: Type.Optional(Type.String()),
+        reason: Type.Optional(
+          Type.String({ description: "Why the store refuses commits: disk-full, read-only or unavailable." }),
+        ),
       },
       { additionalProperties: false },
     ),

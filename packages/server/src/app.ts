@@ -40,6 +40,7 @@ import { surveyRoutes } from "./routes/surveys.js";
 import { systemRoutes } from "./routes/system.js";
 import type { SecretBox } from "./secrets/secret-box.js";
 import type { Database } from "./store/database.js";
+import { StoreHealth, type StoreHealthOptions } from "./store/store-health.js";
 
 export interface AppOptions {
   db: Database;
@@ -97,6 +98,8 @@ export interface AppOptions {
    * {@link DEFAULT_CLIENT_TIME_WINDOW}, `false` accepts any (test fixtures with fixed times).
    */
   clientTimeWindow?: ClientTimeWindow | false;
+  /** How `/readyz` probes the store and how often refused commits are logged; see StoreHealth. */
+  storeHealth?: StoreHealthOptions;
 }
 
 /**
@@ -202,6 +205,7 @@ export function createApp(options: AppOptions): App {
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
     outbound,
     limits: new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS),
+    storeHealth: new StoreHealth(db, logger, options.storeHealth),
   };
   if (delivery) context.delivery = delivery;
   const alertOptions = options.alerts ?? true;
@@ -234,7 +238,8 @@ export function createApp(options: AppOptions): App {
     if (state.closing) reply.header("connection", "close");
   });
   fastify.addHook("onResponse", async (request, reply) => logRequest(request, reply));
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  const onStoreFailure = (cause: unknown) => context.storeHealth.noteFailure(cause);
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, onStoreFailure));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
       new AftercallError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}.`),

@@ -49,6 +49,8 @@ export interface ServerConfig {
   rateLimits?: RateLimitSettings;
   /** How far a submitted `clientTime` may be from the receive time (see {@link clientTimeWindowFromEnv}). */
   clientTimeWindow?: ClientTimeWindow | false;
+  /** Most one log line about commits the store refused per this many seconds; default 30. */
+  storeErrorLogSeconds?: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -155,6 +157,13 @@ export function loadConfig(
       512,
       0,
       1_000_000,
+    ),
+    storeErrorLogSeconds: integer(
+      "AFTERCALL_STORE_ERROR_LOG_SECONDS",
+      get("AFTERCALL_STORE_ERROR_LOG_SECONDS"),
+      30,
+      1,
+      3600,
     ),
     alertIntervalSeconds: integer(
       "AFTERCALL_ALERT_INTERVAL_SECONDS",

@@ -77,6 +77,7 @@ export async function startServer(
     keyCacheSeconds: config.keyCacheSeconds,
     ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
     ...(config.clientTimeWindow === undefined ? {} : { clientTimeWindow: config.clientTimeWindow }),
+    storeHealth: { logEveryMs: (config.storeErrorLogSeconds ?? 30) * 1000 },
     ingress: {
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.maxConnectionsPerAddress === undefined

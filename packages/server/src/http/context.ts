@@ -7,6 +7,7 @@ import type { IngestContext } from "../ingest/record-surveys.js";
 import type { RateLimits } from "../limits/rate-limits.js";
 import type { Project } from "../projects/project.js";
 import type { Database } from "../store/database.js";
+import type { StoreHealth } from "../store/store-health.js";
 import type { Caller, KeyResolver } from "./auth.js";
 
 /** What route handlers need, built once by `createApp`. */
@@ -25,6 +26,8 @@ export interface AppContext {
   outbound: OutboundPolicy;
   /** Rate limits and daily quotas of the public routes. */
   limits: RateLimits;
+  /** Whether the store can commit (`/readyz`), and the one-line-per-interval log of refused commits. */
+  storeHealth: StoreHealth;
 }
 
 declare module "fastify" {

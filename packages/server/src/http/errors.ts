@@ -1,6 +1,7 @@
 import type { ValidationCode, ValidationIssue } from "@aftercall/schema";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { AftercallError, type ErrorBody } from "../errors.js";
+import { storeFailureKind } from "../store/store-health.js";
 
 /** One problem ajv found with a declared parameter, query or body (Fastify's `error.validation`). */
 interface SchemaProblem {
@@ -76,6 +77,15 @@ function toAftercallError(error: unknown): AftercallError {
   const e = error as FastifyError & { validation?: SchemaProblem[] };
   if (Array.isArray(e.validation))
     return fromSchemaError(e as FastifyError & { validation: SchemaProblem[] });
+  // A write anywhere (a rate bucket's lease, say) that the store refused: a full disk is not a bug.
+  if (storeFailureKind(error))
+    return Object.assign(
+      new AftercallError(
+        "STORE_UNAVAILABLE",
+        "The store did not accept the write; nothing was written. Please try again.",
+      ),
+      { cause: error },
+    );
   switch (e.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new AftercallError(
@@ -95,10 +105,21 @@ function toAftercallError(error: unknown): AftercallError {
   return new AftercallError("INTERNAL", "Something went wrong on our side; the error was logged.");
 }
 
-/** Answer an error as `{code, message, requestId, errors?}`, logging server faults without the body. */
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/**
+ * Answer an error as `{code, message, requestId, errors?}`, logging server faults without the body. A
+ * commit the store refused goes to `onStoreFailure` (one log line per interval, see StoreHealth) rather
+ * than a stack per request.
+ */
+export function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  onStoreFailure?: (cause: unknown) => void,
+): FastifyReply {
   const mapped = toAftercallError(error);
-  if (mapped.status >= 500) {
+  if (mapped.code === "STORE_UNAVAILABLE" && onStoreFailure)
+    onStoreFailure((mapped as { cause?: unknown }).cause ?? error);
+  else if (mapped.status >= 500) {
     // Log the original error (stack, cause) but never the request body: surveys hold personal text.
     request.log.error(
       { err: error, cause: (mapped as { cause?: unknown }).cause, requestId: request.id },

@@ -7,14 +7,15 @@ import { handle } from "../http/route.js";
 export function systemRoutes(app: FastifyInstance, ctx: AppContext, state: { closing: boolean }): void {
   handle(app, ctx, healthz, async () => ({ status: "ok" as const }));
 
+  // Ready only while the store commits (a probe write, cached briefly; see StoreHealth), not merely answers.
   handle(app, ctx, readyz, async ({ reply }) => {
-    if (state.closing) return reply.code(503).send({ status: "shutting-down" });
-    try {
-      await ctx.db.ping();
-      return { status: "ready" as const, store: ctx.db.engine };
-    } catch {
-      return reply.code(503).send({ status: "store-unavailable", store: ctx.db.engine });
-    }
+    if (state.closing) return reply.code(503).header("retry-after", "1").send({ status: "shutting-down" });
+    const readiness = await ctx.storeHealth.readiness();
+    if (readiness.ready) return { status: "ready" as const, store: ctx.db.engine };
+    return reply
+      .code(503)
+      .header("retry-after", "5")
+      .send({ status: "store-unavailable", store: ctx.db.engine, reason: readiness.reason });
   });
 
   const document = openApiDocument(ROUTES, {
