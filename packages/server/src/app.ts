@@ -7,6 +7,7 @@ import { analyticsReads, WatermarkHints } from "./analytics/analytics-reads.js";
 import { RollupFolder } from "./analytics/rollup-folder.js";
 import { registerRollupMetrics } from "./analytics/rollup-metrics.js";
 import type { AnalyticsSource } from "./analytics/rollup-split.js";
+import { registerSurveyMetrics } from "./analytics/survey-metrics.js";
 import { DeliveryEngine, type DeliveryEngineOptions } from "./delivery/delivery-engine.js";
 import { DeliveryMetrics, processRegistry } from "./delivery/delivery-metrics.js";
 import { SqlDeliveryStore } from "./delivery/delivery-store.js";
@@ -169,6 +170,8 @@ export function createApp(options: AppOptions): App {
   const metrics = new DeliveryMetrics(registry);
   registerRollupMetrics(registry, db);
   registerAlertMetrics(registry, db);
+  const clock = options.now;
+  registerSurveyMetrics(registry, db, clock ? () => clock().getTime() : Date.now);
   metrics.watch(deliveryStore);
   const outbound = options.outbound ?? STRICT_OUTBOUND;
   const deliveryOptions = options.delivery ?? true;
