@@ -105,7 +105,16 @@ describe("dashboard call-quality view in Chromium, against a real server with de
   const idle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
   /** The call-quality answer the page asked for, and the filters it sent. */
   async function openView(page: Page, hash = VIEW): Promise<{ quality: CallQuality; sent: URLSearchParams }> {
-    const answered = page.waitForResponse((r) => r.url().includes("/analytics/call-quality") && r.ok());
+    // Only an answer to the document this navigation commits: the signed-in page may still be asking (or
+    // have just been answered) when the reload starts, and a navigated-away answer has no body to read.
+    let committed = false;
+    const onCommit = () => {
+      committed = true;
+    };
+    page.once("framenavigated", onCommit);
+    const answered = page.waitForResponse(
+      (r) => committed && r.url().includes("/analytics/call-quality") && r.ok(),
+    );
     // Going to the URL the page is already on is a same-document navigation that asks nothing: reload.
     const url = `${demo.server.url}/${hash}`;
     await (page.url() === url ? page.reload() : page.goto(url));

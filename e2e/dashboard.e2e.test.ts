@@ -389,6 +389,45 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     await page.getByText("No surveys match these filters.").waitFor();
   });
 
+  it("keeps what is typed in the filters while the page re-renders (the matching count arriving late)", async () => {
+    const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC&q=kangaroo");
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    // Hold the next matching count back until the words are typed, so it re-renders the form mid-edit.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\/analytics\/summary/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const poor = page.locator('select[name="poor"]');
+    // The list is asked for once the page has rendered the new filters (and so remounted the form).
+    const listed = page.waitForResponse((r) => r.url().includes("/surveys?") && r.url().includes("tag="));
+    await page.locator('select[name="tag"]').selectOption("screenshare:Freezes");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await listed;
+    await page.getByLabel("Text in suggestions").fill("hopping");
+    await poor.selectOption("screenshare");
+    release();
+    await page.locator("[data-matching]").waitFor();
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+    assert.equal(await page.getByLabel("Text in suggestions").inputValue(), "hopping");
+    assert.equal(await poor.inputValue(), "screenshare");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/q=hopping/);
+    const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
+    assert.deepEqual(
+      [hash.get("q"), hash.get("poor"), hash.get("tag")],
+      ["hopping", "screenshare", "screenshare:Freezes"],
+    );
+    await page.waitForFunction((needle) => {
+      const cells = [...document.querySelectorAll("table.surveys td.text")];
+      return cells.length === 1 && cells[0]?.textContent?.includes(needle);
+    }, NEEDLE);
+    assert.deepEqual(page.errors, []);
+  });
+
   it("exports the filtered surveys with the token as a header, every matching row", async () => {
     const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC&tag=audio%3AEcho");
     await page.locator("table.surveys tbody tr").first().waitFor();

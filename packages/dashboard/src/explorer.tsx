@@ -43,12 +43,19 @@ export function Explorer(props: ViewProps) {
   return (
     <>
       <h1 class="title">Surveys</h1>
-      <form class="panel filters" onSubmit={apply} aria-label="Survey filters">
+      {/* Uncontrolled fields, remounted when the filters in the URL change: a controlled value would be
+          reset to the URL's on every re-render (the matching count arriving, say), losing what was typed. */}
+      <form
+        class="panel filters"
+        onSubmit={apply}
+        aria-label="Survey filters"
+        key={JSON.stringify([state.poor, state.tag, state.networkBand, state.q, state.callId])}
+      >
         <label>
           <span>Show</span>
-          <select name="poor" value={state.poor ?? ""}>
+          <select name="poor">
             {POOR_CHOICES.map(([value, label]) => (
-              <option key={value} value={value}>
+              <option key={value} value={value} selected={value === (state.poor ?? "")}>
                 {label}
               </option>
             ))}
@@ -56,12 +63,14 @@ export function Explorer(props: ViewProps) {
         </label>
         <label>
           <span>Issue tag</span>
-          <select name="tag" value={state.tag ?? ""}>
-            <option value="">Any</option>
+          <select name="tag">
+            <option value="" selected={!state.tag}>
+              Any
+            </option>
             {RATING_CATEGORIES.map((c) => (
               <optgroup key={c.key} label={CATEGORY_LABELS[c.key]}>
                 {c.issues.map((tag) => (
-                  <option key={tag} value={`${c.key}:${tag}`}>
+                  <option key={tag} value={`${c.key}:${tag}`} selected={state.tag === `${c.key}:${tag}`}>
                     {tag}
                   </option>
                 ))}
@@ -71,10 +80,12 @@ export function Explorer(props: ViewProps) {
         </label>
         <label>
           <span>Network</span>
-          <select name="networkBand" value={state.networkBand ?? ""}>
-            <option value="">Any</option>
+          <select name="networkBand">
+            <option value="" selected={!state.networkBand}>
+              Any
+            </option>
             {NETWORK_BANDS.map((band) => (
-              <option key={band} value={band}>
+              <option key={band} value={band} selected={state.networkBand === band}>
                 {BAND_LABELS[band]}
               </option>
             ))}
@@ -82,11 +93,11 @@ export function Explorer(props: ViewProps) {
         </label>
         <label>
           <span>Text in suggestions</span>
-          <input name="q" type="search" value={state.q ?? ""} maxLength={256} />
+          <input name="q" type="search" defaultValue={state.q ?? ""} maxLength={256} />
         </label>
         <label>
           <span>Call id</span>
-          <input name="callId" type="search" value={state.callId ?? ""} maxLength={256} />
+          <input name="callId" type="search" defaultValue={state.callId ?? ""} maxLength={256} />
         </label>
         {CONTEXT_FIELDS.map((field) => {
           const value = state[field];
