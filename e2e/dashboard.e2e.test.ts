@@ -389,6 +389,15 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     await page.getByText("No surveys match these filters.").waitFor();
   });
 
+  it("shows the explorer in the browser's time zone when the link's tz is not one (it went blank)", async () => {
+    const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=Mars%2FOlympus_Mons");
+    await page.locator("table.surveys tbody tr").first().waitFor();
+    assert.ok((await page.locator("table.surveys tbody tr").count()) > 0);
+    // The context's time zone is UTC.
+    assert.equal(await page.getByLabel("Time zone").inputValue(), "UTC");
+    assert.deepEqual(page.errors, []);
+  });
+
   it("keeps what is typed in the filters while the page re-renders (the matching count arriving late)", async () => {
     const page = await signedIn({}, "#view=explorer&project=demo&range=30d&tz=UTC&q=kangaroo");
     await page.locator("table.surveys tbody tr").first().waitFor();

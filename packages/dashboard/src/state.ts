@@ -104,13 +104,27 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+/**
+ * `raw` when the browser knows it as an IANA time zone, else the browser's own: a mistyped or hostile
+ * `tz=` in a shared link would otherwise make every date formatter throw and blank the page.
+ */
+export function knownTimeZone(raw: string | null): string {
+  if (!raw || raw.length > 64) return browserTimeZone();
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: raw });
+    return raw;
+  } catch {
+    return browserTimeZone();
+  }
+}
+
 /** Read a view from a location hash; anything missing or unknown gets its default. */
 export function parseHash(hash: string): ViewState {
   const p = new URLSearchParams(hash.replace(/^#/, ""));
   const state: ViewState = {
     view: oneOf(VIEWS, p.get("view"), "overview"),
     range: oneOf(RANGES, p.get("range"), "7d"),
-    tz: p.get("tz") || browserTimeZone(),
+    tz: knownTimeZone(p.get("tz")),
     category: oneOf(CATEGORIES, p.get("category"), "overall"),
     cmp: oneOf(COMPARE_MODES, p.get("cmp"), "appVersion"),
   };

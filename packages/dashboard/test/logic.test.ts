@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  browserTimeZone,
   explorerFilters,
   parseHash,
   timeWindow,
@@ -62,6 +63,17 @@ describe("dashboard view state in the URL hash", () => {
     });
     assert.equal(parseHash("#view=quality&networkBand=awful").networkBand, undefined);
     assert.equal(parseHash("#view=quality").view, "quality");
+  });
+
+  it("falls back to the browser's time zone for a tz it does not know, keeping a known one", () => {
+    const fallback = browserTimeZone();
+    for (const tz of ["Mars/Olympus_Mons", "UTC+99", "", "x".repeat(65), "<script>"])
+      assert.equal(parseHash(`#view=explorer&tz=${encodeURIComponent(tz)}`).tz, fallback, tz);
+    assert.equal(parseHash("#tz=Asia/Kolkata").tz, "Asia/Kolkata");
+    assert.equal(parseHash("#tz=UTC").tz, "UTC");
+    // Dates of the range can be computed in whatever tz the state holds (they threw before).
+    const state = parseHash("#view=explorer&range=custom&from=2026-11-01&to=2026-11-02&tz=Nowhere/Land");
+    assert.ok(Number.isFinite(zonedMidnight(state.from as string, state.tz).getTime()));
   });
 
   it("keeps custom dimension filters and the breakdown's dimension key in the hash", () => {
