@@ -17,6 +17,10 @@ export const PROJECT_LIMIT_BOUNDS = {
   maxBurst: 100_000_000,
   /** Largest daily quota. */
   maxDaily: 1_000_000_000_000,
+  /** Most distinct custom dimension keys a project's rollups may keep. */
+  maxDimensionKeys: 10_000,
+  /** Most distinct values per custom dimension key and day the rollups may keep. */
+  maxDimensionValuesPerDay: 1_000_000,
 } as const;
 
 const RateSchema = Type.Object(
@@ -44,12 +48,27 @@ export const ProjectLimitsSchema = Type.Object(
     eventsPerKey: Type.Optional(RateSchema),
     dailySurveys: Type.Optional(DailySchema),
     dailyEvents: Type.Optional(DailySchema),
+    dimensionKeys: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: PROJECT_LIMIT_BOUNDS.maxDimensionKeys,
+        description: "Distinct custom dimension keys the analytics keep; a new key past it is not rolled up.",
+      }),
+    ),
+    dimensionValuesPerDay: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: PROJECT_LIMIT_BOUNDS.maxDimensionValuesPerDay,
+        description:
+          "Distinct values per custom dimension key and UTC day the analytics keep; past it (other).",
+      }),
+    ),
   },
   {
     additionalProperties: false,
     title: "ProjectLimits",
     description:
-      "Per ingest key rates of surveys and of events (events and config fetches) and the project's daily quotas (UTC day). Per-address limits are the server's only: they are checked before the key is known.",
+      "Per ingest key rates of surveys and of events (events and config fetches), the project's daily quotas (UTC day) and its custom dimension caps. Per-address limits are the server's only: they are checked before the key is known.",
   },
 );
 export type ProjectLimits = Static<typeof ProjectLimitsSchema>;
@@ -65,6 +84,8 @@ export const EffectiveLimitsSchema = Type.Object(
     eventsPerAddress: RateSchema,
     dailySurveys: Type.Integer(),
     dailyEvents: Type.Integer(),
+    dimensionKeys: Type.Integer(),
+    dimensionValuesPerDay: Type.Integer(),
   },
   { additionalProperties: false, title: "EffectiveLimits" },
 );

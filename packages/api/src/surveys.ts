@@ -1,5 +1,5 @@
 import { LIMITS } from "@aftercall/schema";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { ProjectIdSchema, ProjectParams } from "./common.js";
 import { filtersQuery, LEGACY_PROJECT, SURVEY_FILTER_PROPERTIES } from "./filters.js";
 import { defineRoute } from "./route.js";
@@ -33,7 +33,7 @@ export const submitSurvey = defineRoute({
   operationId: "submitSurvey",
   summary: "Submit one survey",
   description:
-    "Answers 201 once the survey is durably committed, 200 with the same body (header aftercall-idempotent-replay: true) for a retry of the same id and content, 409 SURVEY_CONFLICT for the same id with other content. The body may be sent as text/plain (navigator.sendBeacon) with the key as ?key=.",
+    "Answers 201 once the survey is durably committed, 200 with the same body (header aftercall-idempotent-replay: true) for a retry of the same id and content, 409 SURVEY_CONFLICT for the same id with other content. The body may be sent as text/plain (navigator.sendBeacon) with the key as ?key=. A custom dimension past the project's caps is stored but counted as (other) or not at all in the analytics: the header aftercall-warnings then lists them as JSON [{code, field, message}].",
   tags: ["surveys"],
   auth: "ingest",
   querystring: INGEST_KEY_QUERY,
@@ -53,6 +53,30 @@ export const submitSurvey = defineRoute({
   },
 });
 
+/** Codes of what the server changed about a stored survey without refusing it. */
+export const SURVEY_WARNING_CODES = ["DIMENSION_VALUE_FOLDED", "DIMENSION_KEY_NOT_ROLLED_UP"] as const;
+
+/**
+ * Something about a stored survey the submitter should know: a custom dimension past the project's caps
+ * is stored with the survey but counted as `(other)` (a value past its key's daily cap) or not at all (a
+ * key past the project's cap) in the analytics.
+ */
+export const SurveyWarningSchema = Type.Object(
+  {
+    code: Type.Unsafe<(typeof SURVEY_WARNING_CODES)[number]>({
+      type: "string",
+      enum: [...SURVEY_WARNING_CODES],
+    }),
+    field: Type.String({ description: "The dimension, as dimensions.<key>." }),
+    message: Type.String(),
+  },
+  { additionalProperties: false, title: "SurveyWarning" },
+);
+export type SurveyWarning = Static<typeof SurveyWarningSchema>;
+
+/** The response header that carries a single survey's warnings (its body keeps ACS's shape): JSON. */
+export const SURVEY_WARNING_HEADER = "aftercall-warnings";
+
 export const BatchResultSchema = Type.Object(
   {
     results: Type.Array(
@@ -61,6 +85,7 @@ export const BatchResultSchema = Type.Object(
           id: Type.String(),
           created: Type.Boolean({ description: "false for an idempotent retry" }),
           survey: CallSurveyResponseSchema,
+          warnings: Type.Optional(Type.Array(SurveyWarningSchema)),
         },
         { additionalProperties: false },
       ),

@@ -27,6 +27,8 @@ import { type ClientTimeWindow, DEFAULT_CLIENT_TIME_WINDOW } from "./ingest/clie
 import { commitSurveyGroups } from "./ingest/commit.js";
 import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
+import { DimensionCapper } from "./limits/dimension-caps.js";
+import { effectiveLimits } from "./limits/project-limits.js";
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, RateLimits } from "./limits/rate-limits.js";
 import { getProject } from "./projects/project-store.js";
 import { alertRoutes } from "./routes/alerts.js";
@@ -194,6 +196,8 @@ export function createApp(options: AppOptions): App {
   const sweeper = retentionOptions
     ? new RetentionSweeper(db, { ...(retentionOptions === true ? {} : retentionOptions), logger })
     : undefined;
+  const limits = new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const capper = new DimensionCapper(db);
   const context: AppContext = {
     db,
     resolver: new KeyResolver(db, options.operatorToken, options.keyCacheSeconds ?? 5),
@@ -202,12 +206,19 @@ export function createApp(options: AppOptions): App {
       now: options.now ?? (() => new Date()),
       onCommitted: () => delivery?.notify(),
       clientTimeWindow: options.clientTimeWindow ?? DEFAULT_CLIENT_TIME_WINDOW,
+      foldDimensions: (project, dimensions, receivedAt) => {
+        const caps = effectiveLimits(limits.settings, project.limits);
+        return capper.fold(project.id, dimensions, receivedAt, {
+          keys: caps.dimensionKeys,
+          valuesPerDay: caps.dimensionValuesPerDay,
+        });
+      },
     },
     deliveryStore,
     metrics,
     analytics: analyticsReads(db, options.analytics ?? "auto", hints),
     outbound,
-    limits: new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS),
+    limits,
     storeHealth: new StoreHealth(db, logger, options.storeHealth),
   };
   if (delivery) context.delivery = delivery;

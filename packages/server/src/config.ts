@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { PROJECT_LIMIT_BOUNDS } from "@aftercall/api";
 import { type OutboundAllowList, parseOutboundAllowList } from "./delivery/outbound-policy.js";
 import { type ClientTimeWindow, DEFAULT_CLIENT_TIME_WINDOW } from "./ingest/client-time.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS } from "./lifecycle/outbox-pruning.js";
@@ -238,6 +239,20 @@ export function rateLimitsFromEnv(get: (name: string) => string | undefined): Ra
       d.dailyEventsPerProject,
       1,
       Number.MAX_SAFE_INTEGER,
+    ),
+    dimensionKeysPerProject: integer(
+      "AFTERCALL_DIMENSION_KEYS_PER_PROJECT",
+      get("AFTERCALL_DIMENSION_KEYS_PER_PROJECT"),
+      d.dimensionKeysPerProject,
+      1,
+      PROJECT_LIMIT_BOUNDS.maxDimensionKeys,
+    ),
+    dimensionValuesPerKeyPerDay: integer(
+      "AFTERCALL_DIMENSION_VALUES_PER_DAY",
+      get("AFTERCALL_DIMENSION_VALUES_PER_DAY"),
+      d.dimensionValuesPerKeyPerDay,
+      1,
+      PROJECT_LIMIT_BOUNDS.maxDimensionValuesPerDay,
     ),
   };
   const header = get("AFTERCALL_CLIENT_ADDRESS_HEADER");

@@ -5,7 +5,7 @@ import { rollupMigration, rollupsOffTheCommitPath } from "./analytics/rollup-sch
 import { backfillColumns, deliveryTables } from "./delivery/delivery-schema.js";
 import { eventTable } from "./events/events-schema.js";
 import { lifecycleTables, outboxPruningColumns } from "./lifecycle/lifecycle-schema.js";
-import { rateBucketCapacity, rateLimitTables } from "./limits/limits-schema.js";
+import { dimensionCapTables, rateBucketCapacity, rateLimitTables } from "./limits/limits-schema.js";
 import { outboxAppendedByCommits, outboxTableV3 } from "./outbox/outbox-schema.js";
 import { dataPolicyColumn, projectTables, surveyConfigColumn } from "./projects/projects-schema.js";
 import type { Migration } from "./store/database.js";
@@ -53,4 +53,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "rate bucket capacity and store probe",
     statements: (d) => [...rateBucketCapacity(d), ...storeProbeTable(d)],
   },
+  { version: 17, name: "custom dimension caps", statements: dimensionCapTables },
 ];

@@ -101,13 +101,23 @@ function rollUp(src: string, each: EachDimension, conflict: boolean, shard: stri
   });
 }
 
+/**
+ * Since migration 17 a survey may carry the dimensions the rollups count (`rollup_dimensions`: values and
+ * keys past the project's caps folded into `(other)`, see limits/dimension-caps.ts); NULL means its own.
+ * Only the folder and the queries use these: the migrations above ran before the column existed.
+ */
+const ROLLUP_DIMENSIONS = (alias: string) => `COALESCE(${alias}.rollup_dimensions, ${alias}.dimensions)`;
+const sqliteFoldedEach: EachDimension = (alias) => `json_each(${ROLLUP_DIMENSIONS(alias)}) d`;
+const postgresFoldedEach: EachDimension = (alias) =>
+  `LATERAL jsonb_each_text(${ROLLUP_DIMENSIONS(alias)}::jsonb) AS d(key, value)`;
+
 /** The two dimension rollup tables, as the folder and the queries' raw tail see them. */
 export const DIMENSION_ROLLUP_TABLES = GRAINS.map((g) => ({
   name: `rollup_dimensions${g.suffix}`,
   key: KEY,
   period: g.period,
   rows: (src: string, engine: "sqlite" | "postgres") => {
-    const each = engine === "sqlite" ? sqliteEach : postgresEach;
+    const each = engine === "sqlite" ? sqliteFoldedEach : postgresFoldedEach;
     return [
       surveyRowsSql(src, g, each, "0"),
       ...RATING_CATEGORIES.map(({ key }) => categoryRowsSql(src, g, key, each, "0")),

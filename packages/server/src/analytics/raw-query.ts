@@ -169,7 +169,8 @@ export function breakdownSql(
 ): SqlFragment {
   if (by.startsWith("dimension:")) {
     dimensionKey(by);
-    return groupedSql(projectId, query, category, "dimensions");
+    // The dimensions the rollups count (past the caps folded into "(other)"), so both paths agree.
+    return groupedSql(projectId, query, category, "COALESCE(rollup_dimensions, dimensions)");
   }
   const column = BREAKDOWN_COLUMNS[by];
   if (!column) throw new RangeError(`Unknown breakdown ${by}`);

@@ -25,7 +25,8 @@ const CATEGORY_COLUMNS = ["score", "lower", "upper", "threshold", "issues", "poo
 const COLUMNS = [
   "received_at",
   ...CONTEXT,
-  "dimensions",
+  // What the dimension caps let the rollups count (limits/dimension-caps.ts); NULL: the survey's own.
+  "COALESCE(rollup_dimensions, dimensions) AS dimensions",
   ...RATING_CATEGORIES.flatMap(({ key }) => CATEGORY_COLUMNS.map((c) => `${key}_${c}`)),
   "network_band",
   "mos",

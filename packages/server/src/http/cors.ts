@@ -19,10 +19,17 @@ export function answerPreflight(request: FastifyRequest, reply: FastifyReply): F
     .send();
 }
 
+/** Response headers a page may read: a replay, a survey's warnings, 429's Retry-After, the request id. */
+const EXPOSED_HEADERS = "aftercall-idempotent-replay, aftercall-warnings, retry-after, x-request-id";
+
 /** Add CORS headers to a browser-facing response. */
 export function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
   const origin = request.headers.origin;
-  if (origin) reply.header("access-control-allow-origin", origin).header("vary", "Origin");
+  if (origin)
+    reply
+      .header("access-control-allow-origin", origin)
+      .header("access-control-expose-headers", EXPOSED_HEADERS)
+      .header("vary", "Origin");
 }
 
 /**

@@ -56,8 +56,8 @@ const SELECT_SURVEYS =
 /** The surveys as one array per column, in `SURVEY_COLUMNS` order, for {@link INSERT_SURVEYS}. */
 function insertColumns(surveys: readonly PendingSurvey[]): Array<Array<string | number | null>> {
   const columns = SURVEY_COLUMNS.map(() => new Array<string | number | null>(surveys.length));
-  surveys.forEach(({ record, contentHash }, r) => {
-    const row = surveyToRow(record, contentHash);
+  surveys.forEach(({ record, contentHash, rollupDimensions }, r) => {
+    const row = surveyToRow(record, contentHash, rollupDimensions);
     SURVEY_COLUMNS.forEach((column, c) => {
       (columns[c] as Array<string | number | null>)[r] = row[column] ?? null;
     });

@@ -25,8 +25,8 @@ export function commitSqlite(db: SqliteDatabase, groups: readonly SurveyGroup[])
   const insert = db.prepare(INSERT_SURVEY);
   const append = sqliteAppend(db);
   const write = (surveys: readonly PendingSurvey[], mustBeNew: boolean) => {
-    for (const { record, contentHash } of surveys) {
-      if (insert.run(surveyToRow(record, contentHash)).changes === 0) {
+    for (const { record, contentHash, rollupDimensions } of surveys) {
+      if (insert.run(surveyToRow(record, contentHash, rollupDimensions)).changes === 0) {
         if (mustBeNew) throw new AlreadyStored();
         continue;
       }

@@ -12,6 +12,8 @@ export interface PendingSurvey {
   record: SurveyRecord;
   /** Hash of the canonical submission; the same id with a different hash is a conflict. */
   contentHash: string;
+  /** The dimensions the rollups count, when the project's caps folded some into `(other)`. */
+  rollupDimensions?: Record<string, string>;
 }
 
 /** The surveys of one request (one, or one batch). A group commits whole or not at all. */

@@ -1,5 +1,7 @@
+import type { SurveyWarning } from "@aftercall/api";
 import { type SurveySubmission, type ValidationIssue, validateSurvey } from "@aftercall/schema";
 import { AftercallError } from "../errors.js";
+import { type DimensionFold, OTHER_DIMENSION_VALUE } from "../limits/dimension-caps.js";
 import type { Project } from "../projects/project.js";
 import { type ClientTimeWindow, clientTimeIssue } from "./client-time.js";
 import type { GroupCommitter } from "./group-commit.js";
@@ -17,6 +19,20 @@ export interface IngestContext {
    * configured); `false` accepts any.
    */
   clientTimeWindow: ClientTimeWindow | false;
+  /**
+   * What the rollups count of a survey's custom dimensions under the project's caps
+   * (limits/dimension-caps.ts); absent, everything it sent.
+   */
+  foldDimensions?: (
+    project: Project,
+    dimensions: Record<string, string>,
+    receivedAt: number,
+  ) => Promise<DimensionFold>;
+}
+
+/** A committed survey and what the server changed about it without refusing it. */
+export interface RecordedSurvey extends CommittedSurvey {
+  warnings: SurveyWarning[];
 }
 
 /**
@@ -65,7 +81,7 @@ export async function recordSurveys(
   ctx: IngestContext,
   project: Project,
   submissions: readonly SurveySubmission[],
-): Promise<CommittedSurvey[]> {
+): Promise<RecordedSurvey[]> {
   const receivedAt = ctx.now();
   const redact = redactorOf(project);
   const group: PendingSurvey[] = submissions.map((submission) =>
@@ -78,6 +94,7 @@ export async function recordSurveys(
   );
   const duplicateInRequest = findDuplicateContent(group);
   if (duplicateInRequest) throw duplicateInRequest;
+  const warnings = await foldAll(ctx, project, group, receivedAt.getTime());
   let outcome: Awaited<ReturnType<GroupCommitter["commit"]>>;
   try {
     outcome = await ctx.committer.commit(group);
@@ -98,7 +115,40 @@ export async function recordSurveys(
       `A survey with id ${ids} was already submitted with different content.`,
     );
   }
-  return outcome.surveys;
+  // A retry replays the survey stored the first time, with what its first answer said.
+  return outcome.surveys.map((s, i) => ({ ...s, warnings: s.created ? (warnings[i] ?? []) : [] }));
+}
+
+/** Sets each survey's rollup dimensions under the caps; the warnings of each, in order. */
+async function foldAll(
+  ctx: IngestContext,
+  project: Project,
+  group: PendingSurvey[],
+  receivedAt: number,
+): Promise<SurveyWarning[][]> {
+  const warnings: SurveyWarning[][] = [];
+  for (const pending of group) {
+    const dimensions = pending.record.dimensions;
+    if (!ctx.foldDimensions || Object.keys(dimensions).length === 0) {
+      warnings.push([]);
+      continue;
+    }
+    const fold = await ctx.foldDimensions(project, dimensions, receivedAt);
+    if (fold.rollup) pending.rollupDimensions = fold.rollup;
+    warnings.push([
+      ...fold.valuesFolded.map((key) => ({
+        code: "DIMENSION_VALUE_FOLDED" as const,
+        field: `dimensions.${key}`,
+        message: `dimensions.${key} has reached the project's distinct values for today; this value is stored with the survey and counted as "${OTHER_DIMENSION_VALUE}" in the analytics.`,
+      })),
+      ...fold.keysNotRolledUp.map((key) => ({
+        code: "DIMENSION_KEY_NOT_ROLLED_UP" as const,
+        field: `dimensions.${key}`,
+        message: `The project has reached its distinct dimension keys; dimensions.${key} is stored with the survey but not counted in the analytics.`,
+      })),
+    ]);
+  }
+  return warnings;
 }
 
 /** Two different surveys under one id in the same request can never both be stored. */

@@ -27,3 +27,28 @@ export function rateBucketCapacity({ engine }: Dialect): string[] {
   const real = engine === "postgres" ? "DOUBLE PRECISION" : "REAL";
   return [`ALTER TABLE rate_buckets ADD COLUMN capacity ${real}`];
 }
+
+/**
+ * Migration 17: the custom dimension caps. The keys each project has used (`dimension_keys`) and the
+ * values each key has had per UTC day (`dimension_values`), so a new key or value past the project's cap
+ * is folded into `(other)` in the rollups; and on each survey the dimensions the rollups count
+ * (`rollup_dimensions`, JSON like `dimensions`; NULL when they are the survey's own).
+ */
+export function dimensionCapTables({ bigint, text }: Dialect): string[] {
+  return [
+    `CREATE TABLE dimension_keys (
+  project_id ${text} NOT NULL,
+  dimension_key ${text} NOT NULL,
+  first_seen ${bigint} NOT NULL,
+  PRIMARY KEY (project_id, dimension_key)
+)`,
+    `CREATE TABLE dimension_values (
+  project_id ${text} NOT NULL,
+  day ${text} NOT NULL,
+  dimension_key ${text} NOT NULL,
+  dimension_value ${text} NOT NULL,
+  PRIMARY KEY (project_id, day, dimension_key, dimension_value)
+)`,
+    `ALTER TABLE surveys ADD COLUMN rollup_dimensions ${text}`,
+  ];
+}

@@ -14,7 +14,11 @@ import type { RateLimitSettings } from "./rate-limits.js";
 
 const RATE_FIELDS = ["surveysPerKey", "eventsPerKey"] as const;
 const DAILY_FIELDS = ["dailySurveys", "dailyEvents"] as const;
-const KNOWN = new Set<string>([...RATE_FIELDS, ...DAILY_FIELDS]);
+const DIMENSION_FIELDS = {
+  dimensionKeys: PROJECT_LIMIT_BOUNDS.maxDimensionKeys,
+  dimensionValuesPerDay: PROJECT_LIMIT_BOUNDS.maxDimensionValuesPerDay,
+} as const;
+const KNOWN = new Set<string>([...RATE_FIELDS, ...DAILY_FIELDS, ...Object.keys(DIMENSION_FIELDS)]);
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -49,6 +53,8 @@ export function projectLimitIssues(input: unknown): ValidationIssue[] {
   for (const field of DAILY_FIELDS)
     if (input[field] !== undefined)
       checkNumber(input[field], field, 1, PROJECT_LIMIT_BOUNDS.maxDaily, true, add);
+  for (const [field, max] of Object.entries(DIMENSION_FIELDS))
+    if (input[field] !== undefined) checkNumber(input[field], field, 1, max, true, add);
   return issues;
 }
 
@@ -97,6 +103,8 @@ export function parseProjectLimits(input: unknown): ProjectLimits {
     if (rate) limits[field] = { perSecond: rate.perSecond, burst: rate.burst };
   }
   for (const field of DAILY_FIELDS) if (body[field] !== undefined) limits[field] = body[field];
+  if (body.dimensionKeys !== undefined) limits.dimensionKeys = body.dimensionKeys;
+  if (body.dimensionValuesPerDay !== undefined) limits.dimensionValuesPerDay = body.dimensionValuesPerDay;
   return limits;
 }
 
@@ -110,6 +118,8 @@ export function effectiveLimits(settings: RateLimitSettings, overrides: ProjectL
     eventsPerAddress: settings.eventsPerAddress,
     dailySurveys: overrides.dailySurveys ?? settings.dailySurveysPerProject,
     dailyEvents: overrides.dailyEvents ?? settings.dailyEventsPerProject,
+    dimensionKeys: overrides.dimensionKeys ?? settings.dimensionKeysPerProject,
+    dimensionValuesPerDay: overrides.dimensionValuesPerDay ?? settings.dimensionValuesPerKeyPerDay,
   };
 }
 

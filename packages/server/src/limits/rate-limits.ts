@@ -22,6 +22,10 @@ export interface RateLimitSettings {
   dailySurveysPerProject: number;
   /** Events (and config fetches) one project may send per UTC day. */
   dailyEventsPerProject: number;
+  /** Distinct custom dimension keys one project's rollups keep (limits/dimension-caps.ts). */
+  dimensionKeysPerProject: number;
+  /** Distinct values of one custom dimension key its rollups keep per UTC day; past it `(other)`. */
+  dimensionValuesPerKeyPerDay: number;
   /**
    * A header set by a trusted reverse proxy that carries the client's address (e.g. `x-forwarded-for`,
    * whose last entry is used: the address the proxy saw). Unset: the socket's address.
@@ -38,6 +42,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   eventsPerAddress: { perSecond: 500, burst: 5_000 },
   dailySurveysPerProject: 5_000_000,
   dailyEventsPerProject: 50_000_000,
+  dimensionKeysPerProject: 50,
+  dimensionValuesPerKeyPerDay: 1_000,
 };
 
 /** Which budget a public route spends: surveys (single and batch) or events (events and config fetches). */

@@ -3,6 +3,7 @@ import {
   getSurvey,
   listSurveys,
   type RouteBody,
+  SURVEY_WARNING_HEADER,
   submitSurvey,
   submitSurveyBatch,
 } from "@aftercall/api";
@@ -62,6 +63,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!stored) throw new AftercallError("INTERNAL", "Commit returned no survey.");
       reply.request.surveyCount = 1;
       if (!stored.created) reply.header("aftercall-idempotent-replay", "true");
+      if (stored.warnings.length > 0) reply.header(SURVEY_WARNING_HEADER, JSON.stringify(stored.warnings));
       return reply.code(stored.created ? 201 : 200).send(toSurveyResponse(stored.record));
     },
     { bodyLimit: ONE_SURVEY_BYTES },
@@ -82,6 +84,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
           id: s.record.id,
           created: s.created,
           survey: toSurveyResponse(s.record),
+          ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
         })),
       };
     },

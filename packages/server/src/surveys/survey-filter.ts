@@ -1,4 +1,5 @@
 import { RATING_CATEGORIES } from "@aftercall/schema";
+import { OTHER_DIMENSION_VALUE } from "../limits/dimension-caps.js";
 import type { SqlFragment } from "../store/database.js";
 import type { SurveyQuery } from "./survey-query.js";
 
@@ -51,6 +52,14 @@ export function surveyFilter(projectId: string, query: SurveyQuery): SqlFragment
   }
   for (const [key, value] of Object.entries(query.dimensions ?? {})) {
     // aftercall_dimension: a SQL function on PostgreSQL (migration 5), a JS one on SQLite's connections.
+    if (value === OTHER_DIMENSION_VALUE) {
+      // A breakdown's "(other)" row: the surveys whose value the caps folded, and any that sent it as is.
+      clauses.push(
+        "(aftercall_dimension(dimensions, ?) = ? OR aftercall_dimension(rollup_dimensions, ?) = ?)",
+      );
+      params.push(key, value, key, value);
+      continue;
+    }
     clauses.push("aftercall_dimension(dimensions, ?) = ?");
     params.push(key, value);
   }

@@ -51,6 +51,7 @@ export const SURVEY_COLUMNS: readonly string[] = [
   "dimensions",
   ...RATING_CATEGORIES.flatMap((c) => ratingColumns(c.key)),
   ...QUALITY_COLUMNS,
+  "rollup_dimensions",
 ];
 
 /** Type class of a column (see `migrations.ts`): what its values are in a {@link SurveyRow}. */
@@ -76,8 +77,15 @@ export const SURVEY_COLUMN_TYPES: readonly SurveyColumnType[] = SURVEY_COLUMNS.m
         : "text",
 );
 
-/** Flatten a record into a row. */
-export function surveyToRow(record: SurveyRecord, contentHash: string): SurveyRow {
+/**
+ * Flatten a record into a row. `rollupDimensions`: the dimensions the rollups count when the project's
+ * dimension caps folded some into `(other)` (see limits/dimension-caps.ts); absent, the survey's own.
+ */
+export function surveyToRow(
+  record: SurveyRecord,
+  contentHash: string,
+  rollupDimensions?: Record<string, string>,
+): SurveyRow {
   const row: SurveyRow = {
     project_id: record.projectId,
     id: record.id,
@@ -87,6 +95,7 @@ export function surveyToRow(record: SurveyRecord, contentHash: string): SurveyRo
     participant_id: record.participantId,
     content_hash: contentHash,
     dimensions: JSON.stringify(record.dimensions),
+    rollup_dimensions: rollupDimensions ? JSON.stringify(rollupDimensions) : null,
   };
   for (const field of CONTEXT_FIELDS) row[CONTEXT_COLUMNS[field]] = record[field] ?? null;
   for (const { key } of RATING_CATEGORIES) {

@@ -194,7 +194,7 @@ describe("aftercall demo-data (CLI)", () => {
   it("seeds the demo project of a brand-new store on the first `serve`, and only then", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "aftercall-demo-serve-"));
     try {
-      const first = await startServerProcess({ dataDir, demoData: true });
+      const first = await startServerProcess({ dataDir, demoData: true, startTimeoutMs: 120_000 });
       const token = first.firstProject?.adminToken;
       assert.match(first.output(), /with 5000 generated demo surveys/);
       const summary = async (url: string) =>
@@ -205,7 +205,7 @@ describe("aftercall demo-data (CLI)", () => {
         ).surveys;
       assert.equal(await summary(first.url), 5000);
       await first.stop();
-      const second = await startServerProcess({ dataDir, demoData: true });
+      const second = await startServerProcess({ dataDir, demoData: true, startTimeoutMs: 120_000 });
       assert.equal(second.firstProject, undefined);
       assert.equal(await summary(second.url), 5000);
       await second.stop();

@@ -79,6 +79,8 @@ onEveryEngineServer("project_limits", (engine, start) => {
           eventsPerAddress: { perSecond: 500, burst: 5000 },
           dailySurveys: 1000,
           dailyEvents: 50_000_000,
+          dimensionKeys: 50,
+          dimensionValuesPerDay: 1000,
         });
 
         const byAdmin = await call(s, "PUT", path, s.adminToken, { dailySurveys: 10 });
@@ -93,6 +95,8 @@ onEveryEngineServer("project_limits", (engine, start) => {
           [{ eventsPerKey: { perSecond: 5, burst: 5, window: 1 } }, "UNKNOWN_FIELD", "eventsPerKey.window"],
           [{ dailySurveys: 1e13 }, "OUT_OF_RANGE", "dailySurveys"],
           [{ dailyEvents: 0 }, "OUT_OF_RANGE", "dailyEvents"],
+          [{ dimensionKeys: 0 }, "OUT_OF_RANGE", "dimensionKeys"],
+          [{ dimensionValuesPerDay: 2.5 }, "NOT_INTEGER", "dimensionValuesPerDay"],
           [{ surveysPerAddress: { perSecond: 1, burst: 1 } }, "UNKNOWN_FIELD", "surveysPerAddress"],
           [[], "INVALID_TYPE", ""],
         ];
@@ -111,16 +115,24 @@ onEveryEngineServer("project_limits", (engine, start) => {
         const set = await call(s, "PUT", path, OPERATOR, {
           surveysPerKey: { perSecond: 2.5, burst: 30 },
           dailyEvents: 123_456,
+          dimensionValuesPerDay: 20,
         });
         assert.equal(set.status, 200, JSON.stringify(set.body));
         assert.deepEqual(set.body.overrides, {
           surveysPerKey: { perSecond: 2.5, burst: 30 },
           dailyEvents: 123_456,
+          dimensionValuesPerDay: 20,
         });
         const effective = set.body.effective as Record<string, unknown>;
         assert.deepEqual(
-          [effective.surveysPerKey, effective.dailySurveys, effective.dailyEvents],
-          [{ perSecond: 2.5, burst: 30 }, 1000, 123_456],
+          [
+            effective.surveysPerKey,
+            effective.dailySurveys,
+            effective.dailyEvents,
+            effective.dimensionKeys,
+            effective.dimensionValuesPerDay,
+          ],
+          [{ perSecond: 2.5, burst: 30 }, 1000, 123_456, 50, 20],
         );
         // The project itself shows its overrides; `{}` removes them.
         const project = await call(s, "GET", "/v1/projects/demo", s.adminToken);

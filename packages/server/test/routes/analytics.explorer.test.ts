@@ -189,7 +189,7 @@ describe("explorer and analytics endpoints", () => {
     participantId: "@SUM(A1:A9)",
     appVersion: "+1-2",
     platform: "-cmd",
-    browser: "\tTabbed, with comma",
+    browser: " @Spaced, with comma",
     overallRating: {
       score: 1,
       issues: ["HadToRejoin", "OtherIssues"],
@@ -293,7 +293,7 @@ describe("explorer and analytics endpoints", () => {
     assert.equal(cell(evil, "participantId"), "'@SUM(A1:A9)");
     assert.equal(cell(evil, "appVersion"), "'+1-2");
     assert.equal(cell(evil, "platform"), "'-cmd");
-    assert.equal(cell(evil, "browser"), "'\tTabbed, with comma");
+    assert.equal(cell(evil, "browser"), "' @Spaced, with comma");
     assert.equal(cell(evil, "overallIssues"), "HadToRejoin;OtherIssues");
     assert.equal(cell(evil, "overallSuggestion"), 'He said "hi",\r\nthen =1+1');
     assert.equal(cell(evil, "dimensions"), '{"team":"=evil"}');

@@ -50,7 +50,7 @@ async function submit(s: ServerProcess, text = ""): Promise<Answer> {
       "x-aftercall-key": (s.firstProject as { ingestKey: string }).ingestKey,
     },
     body: JSON.stringify(
-      text ? { ...survey(), overallRating: { score: 2, issues: [], freeText: text } } : survey(),
+      text ? { ...survey(), overallRating: { score: 2, improvementSuggestion: text } } : survey(),
     ),
   });
   const body = (await res.json()) as { code?: string };

@@ -106,7 +106,9 @@ export const pending = (
  */
 export async function storeWithoutQuality(db: Database, survey: PendingSurvey): Promise<void> {
   const row = surveyToRow(survey.record, survey.contentHash);
-  const columns = SURVEY_COLUMNS.filter((c) => !(QUALITY_COLUMNS as readonly string[]).includes(c));
+  // Neither the call-quality columns (13) nor the dimensions the caps let the rollups count (17).
+  const later = [...QUALITY_COLUMNS, "rollup_dimensions"];
+  const columns = SURVEY_COLUMNS.filter((c) => !later.includes(c));
   await db.run(
     `INSERT INTO surveys (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     columns.map((c) => row[c] ?? null),
