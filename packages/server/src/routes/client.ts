@@ -66,9 +66,12 @@ export function clientRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx,
     recordEvents,
     async ({ project, body, request, reply }) => {
+      // The first event was charged before the body was read; the others now, before validating them:
+      // a flood past its budget must not cost the validation of every event it sends.
+      const sent = (body as { events?: unknown } | null)?.events;
+      if (Array.isArray(sent) && sent.length <= MAX_EVENTS)
+        await ctx.limits.charge(request, reply, "events", sent.length - 1);
       const events = parseEvents(body, ctx.ingest.now().getTime(), ctx.ingest.clientTimeWindow);
-      // The first event was charged before the body was read; the others now.
-      await ctx.limits.charge(request, reply, "events", events.length - 1);
       const created = await storeEvents(ctx.db, project.id, events, ctx.ingest.now().getTime()).catch(
         (cause: unknown) => {
           throw Object.assign(

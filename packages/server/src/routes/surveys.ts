@@ -74,9 +74,11 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx,
     submitSurveyBatch,
     async ({ project, body, request, reply }) => {
-      const submissions = validateAll(project, batchSurveys(body), (i) => `surveys[${i}]`, received(ctx));
-      // The first survey was charged before the body was read; the batch's others now.
-      await ctx.limits.charge(request, reply, "surveys", submissions.length - 1);
+      const sent = batchSurveys(body);
+      // The first survey was charged before the body was read; the batch's others now, before validating
+      // them: a flood past its budget must not cost the validation of every survey it sends.
+      await ctx.limits.charge(request, reply, "surveys", sent.length - 1);
+      const submissions = validateAll(project, sent, (i) => `surveys[${i}]`, received(ctx));
       const stored = await recordSurveys(ctx.ingest, project, submissions);
       request.surveyCount = stored.length;
       return {

@@ -97,6 +97,12 @@ onEveryEngineServer("rate_limits", (engine, start) => {
         assert.equal(refused.status, 429, "8 + 5 surveys exceed the key's 10, from any address");
         assert.equal(refused.code, "RATE_LIMITED");
         assert.ok(refused.retryAfter);
+        // Refused before its surveys are validated: a flood past its budget costs no validation.
+        const invalid = {
+          surveys: Array.from({ length: 5 }, () => ({ ...survey(), overallRating: { score: "x" } })),
+        };
+        const unvalidated = await post(`${s.url}/v1/surveys/batch`, invalid, key, "127.0.0.4");
+        assert.deepEqual([unvalidated.status, unvalidated.code], [429, "RATE_LIMITED"]);
         // Events have their own budget.
         const events = await post(`${s.url}/v1/events`, { events: [event("shown"), event("shown")] }, key);
         assert.equal(events.status < 300, true, `events answered ${events.status} ${events.code}`);
