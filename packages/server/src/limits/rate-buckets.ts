@@ -89,9 +89,8 @@ export class RateBuckets {
   /** Move a lease's worth of tokens (at least what the waiting requests lack) from the store into `local`. */
   private async lease(key: string, spec: BucketSpec, local: Local): Promise<void> {
     // Requests that arrived in the same tick all wait for this lease: ask for what they need together.
-    const cost = local.demand;
+    const want = Math.max(leaseSize(spec, this.leaseMs), local.demand - local.tokens);
     local.demand = 0;
-    const want = Math.max(leaseSize(spec, this.leaseMs), cost - local.tokens);
     for (let retry = 0; retry < CONFLICT_RETRIES; retry++) {
       const now = this.now();
       const [row] = await this.db.all<{
@@ -106,7 +105,7 @@ export class RateBuckets {
           "INSERT INTO rate_buckets (bucket, tokens, stamp, version, capacity) VALUES (?, ?, ?, 0, ?) ON CONFLICT (bucket) DO NOTHING",
           [key, spec.capacity - grant, now, spec.capacity],
         );
-        if (inserted === 1) return this.granted(local, spec, grant, spec.capacity - grant, cost, now);
+        if (inserted === 1) return this.granted(local, spec, grant, want, now);
         continue;
       }
       const elapsed = Math.max(0, now - Number(row.stamp)) / 1000;
@@ -119,18 +118,24 @@ export class RateBuckets {
         "UPDATE rate_buckets SET tokens = ?, stamp = ?, version = version + 1, capacity = ? WHERE bucket = ? AND version = ?",
         [available - grant, now, spec.capacity, key, Number(row.version)],
       );
-      if (changed === 1) return this.granted(local, spec, grant, available - grant, cost, now);
+      if (changed === 1) return this.granted(local, spec, grant, want, now);
     }
     // Another server won every race: refuse this once rather than spin.
     local.deniedUntil = this.now() + 100;
     local.retryAfterSeconds = 1;
   }
 
-  private granted(local: Local, spec: BucketSpec, grant: number, left: number, cost: number, now: number) {
+  /**
+   * Add a lease's `grant` (of the `want` asked for) to `local`. Only a store that had less than asked
+   * refuses locally: requests served from local tokens while the lease was in flight may leave a waiting
+   * request short even of a full grant, and it then simply leases again (refusing it then, with a daily
+   * quota's Retry-After until midnight, refused clients of a project with almost all its quota left).
+   */
+  private granted(local: Local, spec: BucketSpec, grant: number, want: number, now: number) {
     local.tokens += grant;
     local.expiresAt = now + this.leaseMs;
-    if (local.tokens >= cost) return;
-    const missing = cost - local.tokens - left;
+    if (grant >= want) return;
+    const missing = want - grant;
     const seconds =
       spec.perSecond > 0 ? Math.max(1, Math.ceil(missing / spec.perSecond)) : (spec.renewsInSeconds ?? 60);
     local.retryAfterSeconds = seconds;
