@@ -95,7 +95,9 @@ export function AlertsView(props: ViewProps) {
       <section class="panel" aria-labelledby="alerts-h" aria-busy={alerts.loading || rules.loading}>
         <h2 id="alerts-h">Alerts of this project</h2>
         {alerts.data && list.length === 0 ? (
-          <p class="empty">No alert rules yet: create one with the API or `aftercall alerts create`.</p>
+          <p class="empty">
+            No alert rules yet: create one over the API or with <code>aftercall alerts create</code>.
+          </p>
         ) : (
           <AlertTable {...props} alerts={list} rules={rules.data ?? []} />
         )}
