@@ -127,30 +127,35 @@ describe("dashboard alerts in Chromium, against a real server whose rule fired o
 
   /**
    * Open `hash` in a new document and return the answers to it whose path ends with each of `paths` (and
-   * whose query has every `name=value` after a `?`). The
-   * page first leaves for about:blank (a change of hash alone would be a same-document navigation that
-   * asks nothing new), and only answers after the new document commits count: the signed-in page may
-   * still be asking when it is left, and a navigated-away answer has no body to read.
+   * whose query has every `name=value` after a `?`). The page first leaves for about:blank (a change of
+   * hash alone would be a same-document navigation that asks nothing new, and the signed-in page may
+   * still be asking: its answers have no body to read once it is gone); only answers that arrive after
+   * about:blank has loaded, which asks nothing, count. A timeout names the answers that did arrive.
    */
   async function openView(page: Page, hash: string, paths: string[]): Promise<Response[]> {
     await page.goto("about:blank");
-    let committed = false;
-    page.once("framenavigated", () => {
-      committed = true;
-    });
+    const seen: string[] = [];
+    const onResponse = (r: Response) => seen.push(`${r.status()} ${path(r)}${new URL(r.url()).search}`);
+    page.on("response", onResponse);
     const matches = (r: Response, wanted: string) => {
       const [suffix = "", query] = wanted.split("?");
       const sent = new URL(r.url()).searchParams;
       const all = [...new URLSearchParams(query ?? "")].every(([k, v]) => sent.get(k) === v);
       return path(r).endsWith(suffix) && all;
     };
-    const answers = paths.map((p) =>
-      page.waitForResponse((r) => committed && matches(r, p) && r.ok(), { timeout: 120_000 }),
-    );
-    await page.goto(`${demo.server.url}/${hash}`);
-    const responses = await Promise.all(answers);
-    await idle(page);
-    return responses;
+    try {
+      const answers = paths.map((p) =>
+        page.waitForResponse((r) => matches(r, p) && r.ok(), { timeout: 120_000 }),
+      );
+      await page.goto(`${demo.server.url}/${hash}`);
+      const responses = await Promise.all(answers);
+      await idle(page);
+      return responses;
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; answers seen: ${seen.join(", ")}`);
+    } finally {
+      page.off("response", onResponse);
+    }
   }
 
   it("lists the firing alert first, with the status, since and rates the API answered", async () => {

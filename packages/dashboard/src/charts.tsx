@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { FiringPeriod } from "./alerts.js";
+import type { FiringPeriod } from "./alert-periods.js";
 import type { Category, Distribution, TimeseriesPoint } from "./api.js";
 import { CATEGORY_LABELS, percent } from "./format.js";
 

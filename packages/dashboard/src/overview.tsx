@@ -1,4 +1,5 @@
-import { FiringList, firingPeriods, historySince } from "./alerts.js";
+import { firingPeriods } from "./alert-periods.js";
+import { FiringList, historySince } from "./alerts.js";
 import {
   CATEGORIES,
   type Category,
