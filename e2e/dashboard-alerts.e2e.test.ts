@@ -295,6 +295,7 @@ describe("dashboard alerts in Chromium, against a real server whose rule fired o
     const expected = over.x + ((firedAt - first) / (last - first)) * over.width;
     assert.ok(Math.abs(box.x - expected) < 3, `band at ${box.x}, expected ${expected}`);
     assert.ok(Math.abs(box.x + box.width - (over.x + over.width)) < 3, "an open period runs to the end");
+    assert.match((await page.locator(".chart").getAttribute("aria-label")) ?? "", /1 alert period shaded/);
     // The text equivalent names the alert and its start, and links to it.
     const item = page.locator(`[data-firing="${audioRule}"]`);
     assert.equal(await item.locator("time").getAttribute("datetime"), new Date(firedAt).toISOString());

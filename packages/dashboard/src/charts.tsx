@@ -99,7 +99,11 @@ export function TrendChart({
       ref={host}
       class="chart"
       role="img"
-      aria-label="Poor-rate per category over time; the table below has the numbers"
+      aria-label={
+        alerts.length > 0
+          ? `Poor-rate per category over time, with ${alerts.length} alert period${alerts.length > 1 ? "s" : ""} shaded; the list and the table below have the details`
+          : "Poor-rate per category over time; the table below has the numbers"
+      }
     />
   );
 }
