@@ -84,7 +84,8 @@ describe("dashboard alerts in Chromium, against a real server whose rule fired o
         REGRESSION_AT,
       )
     ).id;
-    const evaluator = new AlertEvaluator({ db, reads: analyticsReads(db) });
+    // With the server's public URL, as a server configured with one gives it: records link to the alert.
+    const evaluator = new AlertEvaluator({ db, reads: analyticsReads(db), dashboardUrl: demo.server.url });
     await evaluator.tick(REGRESSION_AT);
     await seedRegression(db, "demo");
     for (let t = REGRESSION_AT + 5 * MINUTE_MS; t <= REGRESSION_AT + 2 * HOUR_MS; t += 5 * MINUTE_MS) {
@@ -268,6 +269,12 @@ describe("dashboard alerts in Chromium, against a real server whose rule fired o
     );
     // The selection is in the URL: a reload shows the same alert.
     await openView(page, `${ALERTS}&alert=${audioRule}`, ["/alerts/history"]);
+    await page.locator(`.alert-detail[data-alert="${audioRule}"] [data-explanation="tag"]`).waitFor();
+    // The link the delivered record carries opens this alert too.
+    const link = record.links.dashboard;
+    assert.ok(link, "the record links to the dashboard");
+    assert.ok(link.startsWith(`${demo.server.url}/#view=alerts&`), link);
+    await openView(page, link.slice(demo.server.url.length + 1), ["/alerts/history"]);
     await page.locator(`.alert-detail[data-alert="${audioRule}"] [data-explanation="tag"]`).waitFor();
     assert.deepEqual(page.errors, []);
   });
