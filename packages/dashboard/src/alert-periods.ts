@@ -1,10 +1,10 @@
 /**
- * When the project's alerts were firing, from their transitions: pure, so the overview's trend and the
- * tests share it.
+ * When the project's alerts were firing, for the overview's trend: the transitions, fetched back to the
+ * start of the range, and the periods they make ({@link firingPeriods} is pure, and unit-tested).
  *
  * @module
  */
-import type { Alert, AlertTransition } from "./api.js";
+import type { Alert, AlertTransition, Api } from "./api.js";
 
 /** A period in which an alert was firing; `toMs` null: still firing. */
 export interface FiringPeriod {
@@ -48,4 +48,18 @@ export function firingPeriods(
     }
   }
   return periods.filter((p) => p.fromMs < range.toMs && (p.toMs === null || p.toMs > range.fromMs));
+}
+
+/** The transitions back to `fromMs` (pages of 500, newest first; at most a few pages). */
+export async function historySince(api: Api, project: string, fromMs: number): Promise<AlertTransition[]> {
+  const all: AlertTransition[] = [];
+  let before: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const items = await api.alertHistory(project, { limit: 500, ...(before ? { before } : {}) });
+    all.push(...items);
+    const oldest = items.at(-1);
+    if (items.length < 500 || !oldest || Date.parse(oldest.at) < fromMs) break;
+    before = oldest.at;
+  }
+  return all;
 }

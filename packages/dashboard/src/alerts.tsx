@@ -381,24 +381,6 @@ function HistoryTable({ entries, tz, busy }: { entries: AlertTransition[]; tz: s
   );
 }
 
-/** The transitions back to `fromMs` (pages of 500, newest first; at most a few pages). */
-export async function historySince(
-  api: ViewProps["api"],
-  project: string,
-  fromMs: number,
-): Promise<AlertTransition[]> {
-  const all: AlertTransition[] = [];
-  let before: string | undefined;
-  for (let page = 0; page < 5; page++) {
-    const items = await api.alertHistory(project, { limit: 500, ...(before ? { before } : {}) });
-    all.push(...items);
-    const oldest = items.at(-1);
-    if (items.length < 500 || !oldest || Date.parse(oldest.at) < fromMs) break;
-    before = oldest.at;
-  }
-  return all;
-}
-
 /** The text equivalent of the chart's alert bands, each linking to its alert. */
 export function FiringList(props: { periods: FiringPeriod[]; state: ViewProps["state"] }) {
   const { periods, state } = props;

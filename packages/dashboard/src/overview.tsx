@@ -1,5 +1,5 @@
-import { firingPeriods } from "./alert-periods.js";
-import { FiringList, historySince } from "./alerts.js";
+import { firingPeriods, historySince } from "./alert-periods.js";
+import { FiringList } from "./alerts.js";
 import {
   CATEGORIES,
   type Category,
