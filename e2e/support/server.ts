@@ -15,9 +15,12 @@ export async function screenshotDir(): Promise<string> {
 
 /**
  * A real Aftercall server on 127.0.0.1 with a fresh SQLite store and its first project "demo"; with an
- * `operatorToken` (at least 24 characters) it also accepts that token for every project.
+ * `operatorToken` (at least 24 characters) it also accepts that token for every project. With
+ * `alertIntervalSeconds: 0` it evaluates no alert rule itself (a test ticks an evaluator at chosen times).
  */
-export async function startDemoServer(options: { operatorToken?: string } = {}): Promise<{
+export async function startDemoServer(
+  options: { operatorToken?: string; alertIntervalSeconds?: number } = {},
+): Promise<{
   server: RunningServer;
   ingestKey: string;
   adminToken: string;
@@ -32,6 +35,9 @@ export async function startDemoServer(options: { operatorToken?: string } = {}):
       logLevel: "silent",
       keyCacheSeconds: 0,
       ...(options.operatorToken ? { operatorToken: options.operatorToken } : {}),
+      ...(options.alertIntervalSeconds === undefined
+        ? {}
+        : { alertIntervalSeconds: options.alertIntervalSeconds }),
     },
     createLogger("silent"),
   );

@@ -143,6 +143,115 @@ export const AlertRuleSchema = Type.Object(
 );
 export type AlertRuleView = Static<typeof AlertRuleSchema>;
 
+const count = Type.Integer({ minimum: 0 });
+const rate = Type.Union([Type.Number(), Type.Null()]);
+const interval = Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]);
+/** Surveys rated in the rule's category, the poor ones, their rate and its 95 % Wilson interval. */
+const RateWithIntervalFields = { surveys: count, poor: count, poorRate: rate, poorRateCi95: interval };
+const CountsFields = { surveys: count, poor: count };
+
+/** One value (a tag, an app version, a dimension value, a band…) and the excess poor ratings it carries. */
+export const ExcessContributionSchema = Type.Object(
+  {
+    value: Type.String(),
+    window: Type.Object({ ...CountsFields, poorRate: Type.Number() }, { additionalProperties: false }),
+    baseline: Type.Object(
+      {
+        ...CountsFields,
+        poorRate: Type.Number(),
+        source: oneOf(["own", "overall"] as const, {
+          description: "overall: too few baseline surveys of its own (a new app version).",
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    expectedPoor: Type.Number({ description: "Poor ratings expected in the window at the baseline rate." }),
+    excessPoor: Type.Number({ description: "Observed minus expected poor ratings." }),
+    excessPoorCi95: Type.Tuple([Type.Number(), Type.Number()]),
+    shareOfExcess: Type.Union([Type.Number(), Type.Null()]),
+    significant: Type.Boolean({ description: "The interval excludes 0." }),
+  },
+  { additionalProperties: false },
+);
+export type ExcessContributionView = Static<typeof ExcessContributionSchema>;
+
+/** The values of one breakdown that carry an alert's excess, largest first. */
+export const ExcessExplanationSchema = Type.Object(
+  {
+    dimension: Type.String({
+      description: 'What the values are: "tag", "appVersion", "platform", "dimension.<key>", "networkBand"…',
+    }),
+    contributions: Type.Array(ExcessContributionSchema),
+    omitted: count,
+    totalExcessPoor: rate,
+    totalExcessPoorCi95: interval,
+    composition: Type.Union([Type.Number(), Type.Null()], {
+      description: "Excess carried by the mix moving rather than by any value's own rise (partitions).",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ExcessExplanationView = Static<typeof ExcessExplanationSchema>;
+
+/** The `CallSurveyAlert` record of a firing or resolving transition (docs/alerts.md). */
+export const AlertRecordSchema = Type.Object(
+  {
+    id: Type.String(),
+    projectId: ProjectIdSchema,
+    time: InstantSchema,
+    rule: Type.Object({ id: Type.String(), ...RULE_FIELDS }, { additionalProperties: false }),
+    transition: Type.Object(
+      { from: oneOf(ALERT_STATES), to: oneOf(ALERT_STATES), reason: Type.String() },
+      { additionalProperties: false },
+    ),
+    firingSince: Type.Union([InstantSchema, Type.Null()]),
+    statistics: Type.Object(
+      {
+        window: Type.Object(
+          { ...RateWithIntervalFields, from: InstantSchema, to: InstantSchema },
+          { additionalProperties: false },
+        ),
+        baseline: Type.Object(
+          {
+            ...RateWithIntervalFields,
+            type: oneOf(["trailing", "fixed"] as const),
+            from: InstantSchema,
+            to: InstantSchema,
+          },
+          { additionalProperties: false },
+        ),
+        evidence: Type.Union([
+          Type.Object({ ...RateWithIntervalFields, since: InstantSchema }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
+        test: Type.Object(
+          {
+            method: Type.Literal("bernoulli-cusum"),
+            inControlRate: rate,
+            boundaryRate: rate,
+            alternativeRate: rate,
+            statistic: Type.Number(),
+            threshold: rate,
+            recoveryStatistic: Type.Number(),
+            recoveryThreshold: Type.Number(),
+            falseAlarmsPerWeek: Type.Number(),
+            surveysPerWeek: rate,
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    explanations: Type.Array(ExcessExplanationSchema),
+    links: Type.Object(
+      { dashboard: Type.Union([Type.String(), Type.Null()]) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: "CallSurveyAlert" },
+);
+export type AlertRecord = Static<typeof AlertRecordSchema>;
+
 /** One transition of a rule, with the `CallSurveyAlert` record delivered for it. */
 export const AlertHistoryEntrySchema = Type.Object(
   {
@@ -152,7 +261,7 @@ export const AlertHistoryEntrySchema = Type.Object(
     to: oneOf(ALERT_STATES),
     reason: Type.String(),
     at: InstantSchema,
-    record: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    record: Type.Union([AlertRecordSchema, Type.Null()], {
       description:
         "The CallSurveyAlert record (statistics, explanations) for firing and resolved; null for fading back to ok.",
     }),

@@ -7,6 +7,7 @@
  * @module
  */
 import type {
+  AlertRecord,
   analyticsBreakdown,
   analyticsCallQuality,
   analyticsCompare,
@@ -16,6 +17,9 @@ import type {
   analyticsTimeseries,
   eventSummary,
   getSurvey,
+  listAlertHistory,
+  listAlertRules,
+  listAlerts,
   listProjects,
   listSurveys,
   RouteReply,
@@ -55,6 +59,17 @@ export type NetworkBand = NonNullable<SurveyFilters["networkBand"]>;
 export const NETWORK_BANDS = ["good", "fair", "poor", "none"] as const satisfies readonly NetworkBand[];
 /** What the device measured during a call, as stored with its survey. */
 export type CallQualitySummary = NonNullable<SurveyRecord["callQuality"]>;
+
+/** A rule's alert: its status, since when, and its latest firing or resolving transition. */
+export type Alert = RouteReply<typeof listAlerts>["items"][number];
+/** A rule with its state as the evaluator last left it (the current window's rate among it). */
+export type AlertRule = RouteReply<typeof listAlertRules>["items"][number];
+export type AlertStatus = Alert["status"];
+/** One transition of a rule; firing and resolving ones carry their `CallSurveyAlert` record. */
+export type AlertTransition = RouteReply<typeof listAlertHistory>["items"][number];
+export type { AlertRecord };
+export type AlertExplanation = AlertRecord["explanations"][number];
+export type AlertContribution = AlertExplanation["contributions"][number];
 
 /** Filters understood by the list, export and analytics endpoints (`dimension.<key>` among them). */
 export type Filters = Omit<SurveyFilters, "participantId"> & {
@@ -133,6 +148,19 @@ export function createApi(token: string) {
       get<SurveyPage>(token, project(projectId, "surveys"), { ...f, cursor, limit: "25" }),
     survey: (projectId: string, id: string) =>
       get<SurveyRecord>(token, project(projectId, `surveys/${encodeURIComponent(id)}`)),
+    /** Every rule's alert, firing first. */
+    alerts: (projectId: string) =>
+      get<RouteReply<typeof listAlerts>>(token, project(projectId, "alerts")).then((r) => r.items),
+    /** The rules with their current state (the window's rate, the evidence and its threshold). */
+    alertRules: (projectId: string) =>
+      get<RouteReply<typeof listAlertRules>>(token, project(projectId, "alert-rules")).then((r) => r.items),
+    /** Transitions, newest first (one rule's with `ruleId`; older than `before` to page back). */
+    alertHistory: (projectId: string, q: { ruleId?: string; before?: string; limit?: number } = {}) =>
+      get<RouteReply<typeof listAlertHistory>>(token, project(projectId, "alerts/history"), {
+        ruleId: q.ruleId,
+        before: q.before,
+        limit: String(q.limit ?? 100),
+      }).then((r) => r.items),
     /** The filtered export as a Blob (NDJSON or CSV), to be saved by the browser. */
     exportBlob: async (projectId: string, f: Filters, format: "native" | "csv") =>
       (await request(token, project(projectId, "surveys/export"), { ...f, format })).blob(),

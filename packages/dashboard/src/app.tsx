@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { AlertsView } from "./alerts.js";
 import { type Api, ApiError, createApi, type Project } from "./api.js";
 import { Compare } from "./compare.js";
 import { Explorer, SurveyDetail } from "./explorer.js";
@@ -111,6 +112,7 @@ const TABS = [
   ["quality", "Call quality"],
   ["compare", "Compare"],
   ["explorer", "Surveys"],
+  ["alerts", "Alerts"],
 ] as const;
 
 function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void }) {
@@ -201,6 +203,8 @@ function CurrentView(props: ViewProps) {
       return <Explorer {...props} />;
     case "survey":
       return <SurveyDetail {...props} />;
+    case "alerts":
+      return <AlertsView {...props} />;
     default:
       return <Overview {...props} />;
   }
@@ -242,7 +246,14 @@ function Toolbar(props: {
         <span>Project</span>
         <select
           value={props.project ?? ""}
-          onChange={(e) => navigate({ project: e.currentTarget.value, cursor: undefined, survey: undefined })}
+          onChange={(e) =>
+            navigate({
+              project: e.currentTarget.value,
+              cursor: undefined,
+              survey: undefined,
+              alert: undefined,
+            })
+          }
         >
           {props.projects.map((p) => (
             <option key={p.id} value={p.id}>

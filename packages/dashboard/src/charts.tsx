@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import type { FiringPeriod } from "./alert-periods.js";
 import type { Category, Distribution, TimeseriesPoint } from "./api.js";
 import { CATEGORY_LABELS, percent } from "./format.js";
 
@@ -12,6 +13,9 @@ function cssVar(name: string): string {
 /** A bucket with fewer ratings is a gap in the trend: one poor rating of two is not a 50 % poor-rate. */
 export const MIN_TREND_RATINGS = 5;
 
+/** One empty list, so that a chart without alerts is not redrawn at every render. */
+const NO_ALERTS: FiringPeriod[] = [];
+
 export interface TrendSeries {
   category: Category;
   points: TimeseriesPoint[];
@@ -21,9 +25,20 @@ export interface TrendSeries {
  * Poor-rate per category over time (uPlot lines). Buckets with fewer than {@link MIN_TREND_RATINGS}
  * ratings are gaps, not zeros or spikes. The
  * chart is redrawn when the data, the theme or the width changes; a table with the same numbers is the
- * accessible alternative (see {@link TrendTable}).
+ * accessible alternative (see {@link TrendTable}). `alerts` are shaded as bands over the plot, in their
+ * category's colour; their text equivalent is the list the overview shows below the chart.
  */
-export function TrendChart({ series, tz, theme }: { series: TrendSeries[]; tz: string; theme: string }) {
+export function TrendChart({
+  series,
+  tz,
+  theme,
+  alerts = NO_ALERTS,
+}: {
+  series: TrendSeries[];
+  tz: string;
+  theme: string;
+  alerts?: FiringPeriod[] | undefined;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -41,9 +56,15 @@ export function TrendChart({ series, tz, theme }: { series: TrendSeries[]; tz: s
       grid: { stroke: cssVar("--grid"), width: 1 },
       ticks: { show: false },
     };
+    let bands: Band[] = [];
+    const placeBands = (u: uPlot) => {
+      for (const band of bands) placeBand(u, band);
+    };
     const chart = new uPlot(
       {
         width: el.clientWidth,
+        // After every draw (the first one included, and each resize), when the x scale is known.
+        hooks: { draw: [placeBands] },
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
         legend: { live: true },
@@ -64,21 +85,55 @@ export function TrendChart({ series, tz, theme }: { series: TrendSeries[]; tz: s
       data,
       el,
     );
+    bands = alerts.map((a) => alertBand(chart, a));
+    if (chart.scales.x?.min != null) placeBands(chart);
     const resize = new ResizeObserver(() => chart.setSize({ width: el.clientWidth, height: 240 }));
     resize.observe(el);
     return () => {
       resize.disconnect();
       chart.destroy();
     };
-  }, [series, tz, theme]);
+  }, [series, tz, theme, alerts]);
   return (
     <div
       ref={host}
       class="chart"
       role="img"
-      aria-label="Poor-rate per category over time; the table below has the numbers"
+      aria-label={
+        alerts.length > 0
+          ? `Poor-rate per category over time, with ${alerts.length} alert period${alerts.length > 1 ? "s" : ""} shaded; the list and the table below have the details`
+          : "Poor-rate per category over time; the table below has the numbers"
+      }
     />
   );
+}
+
+type Band = { el: HTMLDivElement; period: FiringPeriod };
+
+/** A firing period as a shaded band in uPlot's overlay (decorative: the list below says the same). */
+function alertBand(chart: uPlot, period: FiringPeriod): Band {
+  const el = document.createElement("div");
+  el.className = `alert-band cat-${period.category}`;
+  el.setAttribute("aria-hidden", "true");
+  el.dataset.alertBand = period.ruleId;
+  el.dataset.from = new Date(period.fromMs).toISOString();
+  el.dataset.to = period.toMs === null ? "" : new Date(period.toMs).toISOString();
+  el.title = `${period.name} firing`;
+  chart.over.appendChild(el);
+  return { el, period };
+}
+
+/** Place a band between its period's ends, clamped to the plotted range (an open period runs to its end). */
+function placeBand(chart: uPlot, { el, period }: Band): void {
+  const min = chart.scales.x?.min;
+  const max = chart.scales.x?.max;
+  if (min == null || max == null) return;
+  const from = Math.max(min, period.fromMs / 1000);
+  const to = Math.min(max, period.toMs === null ? max : period.toMs / 1000);
+  const left = chart.valToPos(from, "x");
+  const width = Math.max(3, chart.valToPos(to, "x") - left);
+  el.style.left = `${left}px`;
+  el.style.width = `${width}px`;
 }
 
 /** The most-rated scale of a category's distribution, as bars of counts (HTML, so it is readable as text). */

@@ -1,3 +1,5 @@
+import { firingPeriods, historySince } from "./alert-periods.js";
+import { FiringList } from "./alerts.js";
 import {
   CATEGORIES,
   type Category,
@@ -33,6 +35,12 @@ export function Overview(props: ViewProps) {
       })),
     ),
   );
+  const fromMs = Date.parse(window.filters.from ?? "");
+  const toMs = Date.parse(window.filters.to ?? "");
+  const fired = useResource(key, async () => {
+    const [alerts, history] = await Promise.all([api.alerts(project), historySince(api, project, fromMs)]);
+    return firingPeriods(history, alerts, { fromMs, toMs });
+  });
   const s = summary.data;
   const responseRate = s?.responseRate ?? events.data;
   return (
@@ -58,8 +66,11 @@ export function Overview(props: ViewProps) {
       </section>
       <section class="panel" aria-labelledby="trend-h">
         <h2 id="trend-h">Poor-rate trend</h2>
-        {trend.data && <TrendChart series={trend.data} tz={state.tz} theme={props.theme} />}
+        {trend.data && (
+          <TrendChart series={trend.data} tz={state.tz} theme={props.theme} alerts={fired.data} />
+        )}
         {trend.error && <p class="error">{trend.error.message}</p>}
+        {fired.data && <FiringList periods={fired.data} state={state} />}
         {trend.data && (
           <details>
             <summary>

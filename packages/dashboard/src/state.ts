@@ -13,7 +13,7 @@ import {
   type NetworkBand,
 } from "./api.js";
 
-export const VIEWS = ["overview", "quality", "compare", "explorer", "survey"] as const;
+export const VIEWS = ["overview", "quality", "compare", "explorer", "survey", "alerts"] as const;
 export type View = (typeof VIEWS)[number];
 export const RANGES = ["24h", "7d", "30d", "custom"] as const;
 export type Range = (typeof RANGES)[number];
@@ -54,6 +54,8 @@ export interface ViewState {
   cursor?: string;
   /** The survey shown in the detail view. */
   survey?: string;
+  /** The alert (its rule id) whose explanation and history the alerts view shows. */
+  alert?: string;
   /** The custom dimension key the overview breaks down by and a `dimension` comparison compares. */
   dim?: string;
   /** Comparison: mode and the two cohorts (dimension values, `from..to` date periods or project ids). */
@@ -77,7 +79,7 @@ const KEYS = [
   ...CONTEXT_FIELDS,
   "networkBand",
 ] as const;
-const MORE = ["cursor", "survey", "dim", "cmp", "a", "b"] as const;
+const MORE = ["cursor", "survey", "alert", "dim", "cmp", "a", "b"] as const;
 const DIMENSION_PREFIX = "dimension.";
 /** The keys taken as they are (the others are one of a list). */
 const TEXT_KEYS = [
@@ -91,6 +93,7 @@ const TEXT_KEYS = [
   ...CONTEXT_FIELDS,
   "cursor",
   "survey",
+  "alert",
   "dim",
   "a",
   "b",

@@ -1,9 +1,12 @@
 /**
  * The dashboard's pure logic: the URL hash must round-trip every piece of view state (so a shared or
- * reloaded link shows the same view), and time ranges must become whole buckets in the view's time zone.
+ * reloaded link shows the same view), and time ranges must become whole buckets in the view's time zone;
+ * alert transitions must become the firing periods the overview's trend shades.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { firingPeriods } from "../src/alert-periods.js";
+import type { Alert, AlertTransition } from "../src/api.js";
 import {
   browserTimeZone,
   explorerFilters,
@@ -127,5 +130,59 @@ describe("dashboard view state in the URL hash", () => {
     // 1 Nov is EDT (UTC−4), 2 Nov ends in EST (UTC−5) after the fall-back change.
     assert.deepEqual(custom.filters, { from: "2026-11-01T04:00:00.000Z", to: "2026-11-03T05:00:00.000Z" });
     assert.equal(custom.bucket, "hour");
+  });
+});
+
+describe("alerts in the dashboard", () => {
+  it("keeps the selected alert in the hash, and drops it for an empty value", () => {
+    const hash = "#view=alerts&project=demo&range=7d&tz=UTC&category=overall&cmp=appVersion&alert=rule-1";
+    const state = parseHash(hash);
+    assert.deepEqual([state.view, state.alert], ["alerts", "rule-1"]);
+    assert.deepEqual(parseHash(toHash(state)), state);
+    assert.equal(parseHash("#view=alerts&alert=").alert, undefined);
+  });
+
+  const at = (hour: number) => new Date(Date.UTC(2026, 10, 24, hour)).toISOString();
+  const transition = (ruleId: string, from: string, to: string, hour: number): AlertTransition => ({
+    id: `${ruleId}:${to}:${hour}`,
+    ruleId,
+    from: from as AlertTransition["from"],
+    to: to as AlertTransition["to"],
+    reason: "test",
+    at: at(hour),
+    record: null,
+  });
+  const alerts: Alert[] = [
+    { ruleId: "a", name: "Audio", category: "audio", status: "firing", since: at(20), latest: null },
+    { ruleId: "v", name: "Video", category: "video", status: "ok", since: at(0), latest: null },
+  ];
+
+  it("turns transitions (newest first, as the API lists them) into firing periods per rule", () => {
+    const history = [
+      transition("a", "resolved", "firing", 20),
+      transition("v", "resolved", "ok", 16),
+      transition("a", "firing", "resolved", 12),
+      transition("v", "firing", "resolved", 11),
+      transition("a", "ok", "firing", 10),
+      transition("v", "ok", "firing", 9),
+    ];
+    const range = { fromMs: Date.parse(at(0)), toMs: Date.parse(at(24)) };
+    assert.deepEqual(
+      firingPeriods(history, alerts, range).map((p) => [p.ruleId, p.name, p.category, p.fromMs, p.toMs]),
+      [
+        ["v", "Video", "video", Date.parse(at(9)), Date.parse(at(11))],
+        ["a", "Audio", "audio", Date.parse(at(10)), Date.parse(at(12))],
+        ["a", "Audio", "audio", Date.parse(at(20)), null],
+      ],
+    );
+    // Only the periods that overlap the range: one that ended before it starts is left out, an open one
+    // that started before it is kept.
+    const later = { fromMs: Date.parse(at(13)), toMs: Date.parse(at(30)) };
+    assert.deepEqual(
+      firingPeriods(history, alerts, later).map((p) => [p.ruleId, p.fromMs]),
+      [["a", Date.parse(at(20))]],
+    );
+    const before = { fromMs: Date.parse(at(0)), toMs: Date.parse(at(9)) };
+    assert.deepEqual(firingPeriods(history, alerts, before), []);
   });
 });

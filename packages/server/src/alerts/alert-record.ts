@@ -4,6 +4,7 @@
  * and when, the numbers behind it and what carries the excess. The lead renders it into delivery records
  * (category `CallSurveyAlert`) and into the chat payloads of slack-message.ts and teams-message.ts.
  */
+import type { AlertRecord } from "@aftercall/api";
 import type { AlertRule } from "./alert-rule.js";
 import type { AlertStatus, AlertTransition, TransitionReason } from "./alert-state.js";
 import type { AlertStatistics, RateWithInterval } from "./detector.js";
@@ -71,7 +72,7 @@ export function buildAlertRecord(input: AlertRecordInput): CallSurveyAlert {
     const { sinceMs, ...rest } = s.evidence;
     evidence = { ...rest, since: iso(sinceMs) };
   }
-  return {
+  const record: CallSurveyAlert = {
     id: alertRecordId(input.rule.id, t),
     projectId: input.projectId,
     time: iso(t.atMs),
@@ -87,4 +88,7 @@ export function buildAlertRecord(input: AlertRecordInput): CallSurveyAlert {
     explanations: structuredClone([...(input.explanations ?? [])]),
     links: { dashboard: input.dashboardUrl ?? null },
   };
+  // The API declares this shape for its readers (the dashboard among them): a field added here without
+  // being declared there fails this build rather than their reading.
+  return record satisfies AlertRecord;
 }

@@ -113,7 +113,8 @@ export async function evaluateStoredRule(
       explanations,
       firingSinceMs: evaluation.state.firing?.sinceMs ?? null,
       dashboardUrl: options.dashboardUrl
-        ? `${options.dashboardUrl.replace(/\/$/, "")}/#/projects/${encodeURIComponent(projectId)}/alerts/${ruleId}`
+        ? // The dashboard's view state lives in its hash: the alerts view with this rule's alert selected.
+          `${options.dashboardUrl.replace(/\/$/, "")}/#${new URLSearchParams({ view: "alerts", project: projectId, alert: ruleId })}`
         : null,
     });
   }

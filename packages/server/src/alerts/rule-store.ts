@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Alert,
   type AlertHistoryEntry,
+  type AlertRecord,
   type AlertRuleView,
   MAX_ALERT_RULES_PER_PROJECT,
 } from "@aftercall/api";
@@ -240,7 +241,7 @@ const historyFromRow = (row: Record<string, unknown>): AlertHistoryEntry => ({
   to: String(row.to_status) as AlertStatus,
   reason: String(row.reason),
   at: iso(Number(row.at)),
-  record: row.record == null ? null : (JSON.parse(String(row.record)) as Record<string, unknown>),
+  record: row.record == null ? null : (JSON.parse(String(row.record)) as AlertRecord),
 });
 
 /** Transitions, newest first. */
