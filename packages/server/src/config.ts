@@ -46,6 +46,8 @@ export interface ServerConfig {
   secretKey?: SecretKeySource;
   /** How often alert rules are evaluated, seconds (AFTERCALL_ALERT_INTERVAL_SECONDS, default 60); 0 turns it off here. */
   alertIntervalSeconds?: number;
+  /** Where people reach this server's dashboard (`AFTERCALL_PUBLIC_URL`), for links in alert records. */
+  publicUrl?: string;
   /** Rate limits and daily quotas of the public routes (see {@link rateLimitsFromEnv}). */
   rateLimits?: RateLimitSettings;
   /** How far a submitted `clientTime` may be from the receive time (see {@link clientTimeWindowFromEnv}). */
@@ -174,6 +176,8 @@ export function loadConfig(
       3600,
     ),
   };
+  const publicUrl = get("AFTERCALL_PUBLIC_URL");
+  if (publicUrl) config.publicUrl = parsePublicUrl(publicUrl);
   config.rateLimits = rateLimitsFromEnv(get);
   config.clientTimeWindow = clientTimeWindowFromEnv(get);
   if (operatorToken) config.operatorToken = operatorToken;
@@ -269,4 +273,19 @@ export function describeStore(location: StoreLocation): string {
   if (location.engine === "sqlite") return `SQLite in ${location.dataDir}`;
   const url = new URL(location.url);
   return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+/** An absolute http(s) URL without credentials, query or fragment (links in records are built on it). */
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`AFTERCALL_PUBLIC_URL must be an absolute URL, got "${raw}".`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash)
+    throw new ConfigError(
+      `AFTERCALL_PUBLIC_URL must be an http(s) URL without credentials, query or fragment, got "${raw}".`,
+    );
+  return url.href.replace(/\/$/, "");
 }

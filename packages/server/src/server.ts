@@ -90,7 +90,10 @@ export async function startServer(
       : { retention: { backfillHorizonDays: config.backfillHorizonDays } }),
     outbound: new OutboundPolicy(config.outboundAllow ? { allow: config.outboundAllow } : {}),
     secrets,
-    alerts: config.alertIntervalSeconds !== 0 && { intervalMs: (config.alertIntervalSeconds ?? 60) * 1000 },
+    alerts: config.alertIntervalSeconds !== 0 && {
+      intervalMs: (config.alertIntervalSeconds ?? 60) * 1000,
+      ...(config.publicUrl ? { dashboardUrl: config.publicUrl } : {}),
+    },
     ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
   });
   await app.fastify.listen({ host: config.host, port: config.port });

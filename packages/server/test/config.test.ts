@@ -43,6 +43,25 @@ describe("loadConfig", () => {
     }
   });
 
+  it("takes the public URL for alert links, refusing one that is not a plain http(s) URL", () => {
+    assert.equal(loadConfig({}).publicUrl, undefined);
+    assert.equal(
+      loadConfig({ AFTERCALL_PUBLIC_URL: "https://surveys.example.com/aftercall/" }).publicUrl,
+      "https://surveys.example.com/aftercall",
+    );
+    for (const bad of [
+      "surveys.example.com",
+      "ftp://x.example",
+      "https://u:p@x.example",
+      "https://x.example/?a=1",
+    ])
+      assert.throws(
+        () => loadConfig({ AFTERCALL_PUBLIC_URL: bad }),
+        (e: unknown) => e instanceof ConfigError && e.message.includes("AFTERCALL_PUBLIC_URL"),
+        bad,
+      );
+  });
+
   it("takes the analytics share while ingesting, up to 100 % (never pause)", () => {
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "100" }).analyticsSharePercent, 100);
     assert.equal(loadConfig({ AFTERCALL_ANALYTICS_SHARE_PERCENT: "25" }).analyticsSharePercent, 25);
