@@ -95,12 +95,16 @@ export const AlertRuleInputSchema = Type.Object(
   },
   { additionalProperties: false, title: "AlertRuleInput" },
 );
+/** A rule as a client sends it (the server fills every omitted default). */
+export type AlertRuleInput = Static<typeof AlertRuleInputSchema>;
 
 /** A change of a rule: the given fields replace the stored ones (the result is checked as a whole). */
 export const AlertRulePatchSchema = Type.Partial(
   Type.Object({ ...RULE_FIELDS, enabled: Type.Boolean() }, { additionalProperties: false }),
   { additionalProperties: false, title: "AlertRulePatch" },
 );
+/** A change of a rule as a client sends it. */
+export type AlertRulePatch = Static<typeof AlertRulePatchSchema>;
 
 /** A rule's current state, as the evaluator last left it. */
 export const AlertStateViewSchema = Type.Object(

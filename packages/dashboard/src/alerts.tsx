@@ -1,5 +1,7 @@
 import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import type { FiringPeriod } from "./alert-periods.js";
+import { NewRuleForm, RuleActions } from "./alert-rule-form.js";
 import type {
   Alert,
   AlertContribution,
@@ -77,8 +79,11 @@ function baselineOf(
 
 export function AlertsView(props: ViewProps) {
   const { api, project, state } = props;
-  const alerts = useResource(project, () => api.alerts(project));
-  const rules = useResource(project, () => api.alertRules(project));
+  // Bumped after every change of a rule, so both lists are asked again.
+  const [version, setVersion] = useState(0);
+  const refresh = () => setVersion((v) => v + 1);
+  const alerts = useResource(`${project}|${version}`, () => api.alerts(project));
+  const rules = useResource(`${project}|${version}`, () => api.alertRules(project));
   const list = alerts.data ?? [];
   const selected = list.find((a) => a.ruleId === state.alert);
   return (
@@ -86,7 +91,8 @@ export function AlertsView(props: ViewProps) {
       <h1 class="title">Alerts</h1>
       <p class="lede">
         Each rule watches one category's poor-rate and fires when it has risen above its baseline by at least
-        the rule's minimum effect. Rules are managed over the API and the command line (docs/alerts.md).
+        the rule's minimum effect. Rules are created below, or over the API and the command line
+        (docs/alerts.md).
       </p>
       {(alerts.error ?? rules.error) && (
         <p class="error" role="alert">
@@ -97,12 +103,13 @@ export function AlertsView(props: ViewProps) {
         <h2 id="alerts-h">Alerts of this project</h2>
         {alerts.data && list.length === 0 ? (
           <p class="empty">
-            No alert rules yet: create one over the API or with <code>aftercall alerts create</code>.
+            No alert rules yet: create one below, over the API or with <code>aftercall alerts create</code>.
           </p>
         ) : (
-          <AlertTable {...props} alerts={list} rules={rules.data ?? []} />
+          <AlertTable {...props} alerts={list} rules={rules.data ?? []} onChanged={refresh} />
         )}
       </section>
+      <NewRuleForm api={api} project={project} onCreated={refresh} key={project} />
       {state.alert && alerts.data && !selected && (
         <p class="error" role="alert">
           No alert rule {state.alert} in this project.
@@ -113,8 +120,8 @@ export function AlertsView(props: ViewProps) {
   );
 }
 
-function AlertTable(props: ViewProps & { alerts: Alert[]; rules: AlertRule[] }) {
-  const { alerts, rules, state } = props;
+function AlertTable(props: ViewProps & { alerts: Alert[]; rules: AlertRule[]; onChanged: () => void }) {
+  const { alerts, rules, state, api, project, onChanged } = props;
   return (
     <ScrollRegion label="Alerts">
       <table class="alerts">
@@ -131,6 +138,7 @@ function AlertTable(props: ViewProps & { alerts: Alert[]; rules: AlertRule[] }) 
             <th scope="col" class="num">
               Baseline
             </th>
+            <th scope="col">Manage</th>
           </tr>
         </thead>
         <tbody>
@@ -169,6 +177,9 @@ function AlertTable(props: ViewProps & { alerts: Alert[]; rules: AlertRule[] }) 
                 </td>
                 <td class="num" data-cell="baseline">
                   {percent(baseline.rate)} {baseline.ci && <small>95 % CI {interval(baseline.ci)}</small>}
+                </td>
+                <td data-cell="actions">
+                  {rule && <RuleActions api={api} project={project} rule={rule} onChanged={onChanged} />}
                 </td>
               </tr>
             );

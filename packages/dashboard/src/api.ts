@@ -8,6 +8,8 @@
  */
 import type {
   AlertRecord,
+  AlertRuleInput,
+  AlertRulePatch,
   analyticsBreakdown,
   analyticsCallQuality,
   analyticsCompare,
@@ -15,6 +17,8 @@ import type {
   analyticsSummary,
   analyticsTags,
   analyticsTimeseries,
+  createAlertRule,
+  ErrorBody,
   eventSummary,
   getSurvey,
   listAlertHistory,
@@ -24,6 +28,7 @@ import type {
   listSurveys,
   RouteReply,
   SurveyFilters,
+  updateAlertRule,
 } from "@aftercall/api";
 import { RATING_CATEGORIES, type RatingCategory } from "@aftercall/schema";
 
@@ -67,7 +72,9 @@ export type AlertRule = RouteReply<typeof listAlertRules>["items"][number];
 export type AlertStatus = Alert["status"];
 /** One transition of a rule; firing and resolving ones carry their `CallSurveyAlert` record. */
 export type AlertTransition = RouteReply<typeof listAlertHistory>["items"][number];
-export type { AlertRecord };
+export type { AlertRecord, AlertRuleInput, AlertRulePatch };
+/** One problem of a refused body: its stable code, the dotted path of the field, the server's message. */
+export type ValidationIssue = NonNullable<ErrorBody["errors"]>[number];
 export type AlertExplanation = AlertRecord["explanations"][number];
 export type AlertContribution = AlertExplanation["contributions"][number];
 
@@ -81,6 +88,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** On `400 VALIDATION_FAILED`, every problem with the path of its field. */
+    readonly issues: ValidationIssue[] = [],
   ) {
     super(message);
   }
@@ -95,13 +104,35 @@ function url(path: string, params: Params): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-async function request(token: string, path: string, params: Params): Promise<Response> {
-  const response = await fetch(url(path, params), { headers: { authorization: `Bearer ${token}` } });
+async function request(
+  token: string,
+  path: string,
+  params: Params,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(url(path, params), {
+    method: init.method ?? "GET",
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
   if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-    throw new ApiError(response.status, body.code ?? "HTTP_ERROR", body.message ?? response.statusText);
+    const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
+    throw new ApiError(
+      response.status,
+      body.code ?? "HTTP_ERROR",
+      body.message ?? response.statusText,
+      body.errors ?? [],
+    );
   }
   return response;
+}
+
+/** A change (POST, PATCH, DELETE) with a JSON body; its JSON answer, or undefined for 204. */
+async function send<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await request(token, path, {}, { method, body });
+  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 async function get<T>(token: string, path: string, params: Params = {}): Promise<T> {
@@ -154,6 +185,20 @@ export function createApi(token: string) {
     /** The rules with their current state (the window's rate, the evidence and its threshold). */
     alertRules: (projectId: string) =>
       get<RouteReply<typeof listAlertRules>>(token, project(projectId, "alert-rules")).then((r) => r.items),
+    /** Create a rule; omitted fields take the server's defaults. Refused: ApiError with `issues`. */
+    createAlertRule: (projectId: string, rule: AlertRuleInput) =>
+      send<RouteReply<typeof createAlertRule>>(token, "POST", project(projectId, "alert-rules"), rule),
+    /** Change a rule (`{ enabled }` switches it without restarting its detector). */
+    updateAlertRule: (projectId: string, ruleId: string, patch: AlertRulePatch) =>
+      send<RouteReply<typeof updateAlertRule>>(
+        token,
+        "PATCH",
+        project(projectId, `alert-rules/${encodeURIComponent(ruleId)}`),
+        patch,
+      ),
+    /** Delete a rule and its state (its history stays). */
+    deleteAlertRule: (projectId: string, ruleId: string) =>
+      send<void>(token, "DELETE", project(projectId, `alert-rules/${encodeURIComponent(ruleId)}`)),
     /** Transitions, newest first (one rule's with `ruleId`; older than `before` to page back). */
     alertHistory: (projectId: string, q: { ruleId?: string; before?: string; limit?: number } = {}) =>
       get<RouteReply<typeof listAlertHistory>>(token, project(projectId, "alerts/history"), {
