@@ -127,7 +127,13 @@ export function NewRuleForm(props: { api: Api; project: string; onCreated: (rule
           )}
         </Field>
         {FILTER_FIELDS.map((field) => (
-          <Field key={field} {...f} path={`filter.${field}`} label={`Only ${CONTEXT_LABELS[field]}`}>
+          <Field
+            key={field}
+            {...f}
+            path={`filter.${field}`}
+            label={CONTEXT_LABELS[field]}
+            hint="Only surveys of exactly this value."
+          >
             {(a) => <input {...a} type="text" placeholder="all" autoComplete="off" />}
           </Field>
         ))}

@@ -109,13 +109,13 @@ export function AlertsView(props: ViewProps) {
           <AlertTable {...props} alerts={list} rules={rules.data ?? []} onChanged={refresh} />
         )}
       </section>
-      <NewRuleForm api={api} project={project} onCreated={refresh} key={project} />
       {state.alert && alerts.data && !selected && (
         <p class="error" role="alert">
           No alert rule {state.alert} in this project.
         </p>
       )}
       {selected && <AlertDetail {...props} key={selected.ruleId} alert={selected} />}
+      <NewRuleForm api={api} project={project} onCreated={refresh} key={project} />
     </>
   );
 }
@@ -159,6 +159,7 @@ function AlertTable(props: ViewProps & { alerts: Alert[]; rules: AlertRule[]; on
                 <td>{CATEGORY_LABELS[a.category]}</td>
                 <td>
                   <StatusBadge status={a.status} />
+                  {rule && !rule.enabled && <small class="muted"> disabled</small>}
                 </td>
                 <td data-cell="since">
                   <Time iso={a.since} tz={state.tz} />
