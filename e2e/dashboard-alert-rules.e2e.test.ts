@@ -3,7 +3,8 @@
  * created through the form is the rule the API lists (fields as typed, defaults filled by the server); a
  * refused value shows the server's own message on the field it names and creates nothing; the switch
  * disables the rule and the confirmed delete removes it, each as the API then says; axe-core finds
- * nothing on the form, with and without a refusal shown.
+ * nothing on the form, with and without a refusal shown (screenshot:
+ * artifacts/screenshots/dashboard-alert-rules-refused.png).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -14,7 +15,7 @@ import { dashboardDir } from "@aftercall/dashboard";
 import type { Browser, Page, Response } from "playwright-core";
 import { browserSkip, launchBrowser } from "./support/browser.js";
 import { axeViolations } from "./support/page.js";
-import { startDemoServer } from "./support/server.js";
+import { screenshotDir, startDemoServer } from "./support/server.js";
 
 type Rules = RouteReply<typeof listAlertRules>["items"];
 
@@ -156,6 +157,10 @@ describe("alert rules managed from the dashboard, in Chromium against a real ser
       [ruleId],
     );
     assert.deepEqual(await axeViolations(page), [], "the form with a refusal shown");
+    await page.screenshot({
+      path: join(await screenshotDir(), "dashboard-alert-rules-refused.png"),
+      fullPage: true,
+    });
     assert.deepEqual(page.errors, []);
   });
 
