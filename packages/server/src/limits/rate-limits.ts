@@ -97,8 +97,25 @@ export class RateLimits {
     };
   }
 
+  /**
+   * A batch's items past the first (charged before its body was read): from the client address's budget
+   * too, so that one address sends as many surveys or events per second in batches as one by one (a
+   * batch of 500 counted once let one address store its key's whole budget).
+   */
+  async chargeBatch(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kind: RateClass,
+    units: number,
+  ): Promise<void> {
+    if (!this.settings.enabled || units <= 0) return;
+    const rate = kind === "surveys" ? this.settings.surveysPerAddress : this.settings.eventsPerAddress;
+    refuse(reply, await this.buckets.take(`r:${kind}:a:${this.clientAddress(request)}`, spec(rate), units));
+    await this.charge(request, reply, kind, units);
+  }
+
   /** Spend `units` more of the key's budget and the project's quota (a batch's surveys past the first). */
-  async charge(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number): Promise<void> {
+  private async charge(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number): Promise<void> {
     const { ingestKeyId, project } = request;
     if (!this.settings.enabled || units <= 0 || !ingestKeyId || !project) return;
     // The project's own limits over the server's (they come with the project, cached with its key).

@@ -70,7 +70,7 @@ export function clientRoutes(app: FastifyInstance, ctx: AppContext): void {
       // a flood past its budget must not cost the validation of every event it sends.
       const sent = (body as { events?: unknown } | null)?.events;
       if (Array.isArray(sent) && sent.length <= MAX_EVENTS)
-        await ctx.limits.charge(request, reply, "events", sent.length - 1);
+        await ctx.limits.chargeBatch(request, reply, "events", sent.length - 1);
       const events = parseEvents(body, ctx.ingest.now().getTime(), ctx.ingest.clientTimeWindow);
       const created = await storeEvents(ctx.db, project.id, events, ctx.ingest.now().getTime()).catch(
         (cause: unknown) => {

@@ -77,7 +77,7 @@ export function surveyRoutes(app: FastifyInstance, ctx: AppContext): void {
       const sent = batchSurveys(body);
       // The first survey was charged before the body was read; the batch's others now, before validating
       // them: a flood past its budget must not cost the validation of every survey it sends.
-      await ctx.limits.charge(request, reply, "surveys", sent.length - 1);
+      await ctx.limits.chargeBatch(request, reply, "surveys", sent.length - 1);
       const submissions = validateAll(project, sent, (i) => `surveys[${i}]`, received(ctx));
       const stored = await recordSurveys(ctx.ingest, project, submissions);
       request.surveyCount = stored.length;

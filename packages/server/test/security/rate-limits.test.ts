@@ -67,7 +67,7 @@ const event = (type: string) => ({
 
 onEveryEngineServer("rate_limits", (engine, start) => {
   describe(`rate limits (${engine})`, { timeout: 120_000 }, () => {
-    it("limits one client address per request, before the key is checked, and not other addresses", async () => {
+    it("limits one client address (a batch counts each survey), before the key is checked, and not other addresses", async () => {
       const s = await start({ AFTERCALL_RATE_LIMITS: "on", AFTERCALL_SURVEYS_PER_ADDRESS: "0.1/5" });
       try {
         const key = { "x-aftercall-key": s.ingestKey };
@@ -82,6 +82,11 @@ onEveryEngineServer("rate_limits", (engine, start) => {
         assert.equal(badKey.status, 429);
         // Another address has its own budget.
         assert.equal((await post(`${s.url}/v1/surveys`, survey(), key, "127.0.0.2")).status, 201);
+        // A batch counts each survey against the address too: 6 exceed an address's 5, 5 do not.
+        const batch = (n: number) => ({ surveys: Array.from({ length: n }, () => survey()) });
+        const six = await post(`${s.url}/v1/surveys/batch`, batch(6), key, "127.0.0.5");
+        assert.deepEqual([six.status, six.code], [429, "RATE_LIMITED"]);
+        assert.equal((await post(`${s.url}/v1/surveys/batch`, batch(5), key, "127.0.0.6")).status, 200);
       } finally {
         await s.stop();
       }
