@@ -115,7 +115,12 @@ export class RateLimits {
   }
 
   /** Spend `units` more of the key's budget and the project's quota (a batch's surveys past the first). */
-  private async charge(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number): Promise<void> {
+  private async charge(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kind: RateClass,
+    units: number,
+  ): Promise<void> {
     const { ingestKeyId, project } = request;
     if (!this.settings.enabled || units <= 0 || !ingestKeyId || !project) return;
     // The project's own limits over the server's (they come with the project, cached with its key).
