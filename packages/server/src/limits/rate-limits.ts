@@ -84,8 +84,7 @@ export class RateLimits {
   checkAddress(kind: RateClass) {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       if (!this.settings.enabled) return;
-      const rate = kind === "surveys" ? this.settings.surveysPerAddress : this.settings.eventsPerAddress;
-      refuse(reply, await this.buckets.take(`r:${kind}:a:${this.clientAddress(request)}`, spec(rate)));
+      await this.chargeAddress(request, reply, kind, 1);
     };
   }
 
@@ -109,9 +108,14 @@ export class RateLimits {
     units: number,
   ): Promise<void> {
     if (!this.settings.enabled || units <= 0) return;
+    await this.chargeAddress(request, reply, kind, units);
+    await this.charge(request, reply, kind, units);
+  }
+
+  /** Spend `units` of the client address's budget. */
+  private async chargeAddress(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number) {
     const rate = kind === "surveys" ? this.settings.surveysPerAddress : this.settings.eventsPerAddress;
     refuse(reply, await this.buckets.take(`r:${kind}:a:${this.clientAddress(request)}`, spec(rate), units));
-    await this.charge(request, reply, kind, units);
   }
 
   /** Spend `units` more of the key's budget and the project's quota (a batch's surveys past the first). */

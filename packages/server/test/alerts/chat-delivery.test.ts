@@ -21,10 +21,10 @@ import { createLogger } from "../../src/logger.js";
 import { getProject } from "../../src/projects/project-store.js";
 import {
   AUDIO_RULE,
-  HOUR_MS,
   REGRESSION_AT,
   seedBaselineDay,
   seedRegression,
+  tickThroughRegression,
 } from "../support/alert-scenario.js";
 import {
   slackMessageSchema,
@@ -82,8 +82,7 @@ onEveryEngine("alert_chat", (engine, makeDatabase) => {
       await createRule(db, "calls", AUDIO_RULE, REGRESSION_AT);
       await seedRegression(db, "calls");
       const evaluator = new AlertEvaluator({ db, reads: analyticsReads(db) });
-      for (let t = REGRESSION_AT + 15 * 60_000; t <= REGRESSION_AT + 2 * HOUR_MS; t += 15 * 60_000)
-        await evaluator.tick(t);
+      await tickThroughRegression(evaluator);
       const [fired] = await db.all<{ id: string }>("SELECT id FROM alert_history WHERE to_status = 'firing'");
       assert.ok(fired, "the rule fired");
 

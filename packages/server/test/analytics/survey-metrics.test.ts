@@ -21,6 +21,7 @@ import {
   REGRESSION_AT,
   seedBaselineDay,
   seedRegression,
+  tickThroughRegression,
 } from "../support/alert-scenario.js";
 import { onEveryEngine } from "../support/engines.js";
 import { seedProject, seedProjects, seedSurveys, survey } from "../support/seed.js";
@@ -96,8 +97,7 @@ async function seed(db: Database, end: number): Promise<void> {
   await createRule(db, "a-quiet", { ...AUDIO_RULE, category: "video" }, REGRESSION_AT);
   await seedRegression(db, "a-calls");
   const evaluator = new AlertEvaluator({ db, reads: analyticsReads(db) });
-  for (let t = REGRESSION_AT + 15 * 60_000; t <= REGRESSION_AT + 2 * HOUR_MS; t += 15 * 60_000)
-    await evaluator.tick(t);
+  await tickThroughRegression(evaluator);
   const [state] = await db.all<{ status: string }>("SELECT status FROM alert_state WHERE rule_id = ?", [
     firing.id,
   ]);

@@ -86,3 +86,11 @@ export const seedRecovery = (db: Database, projectId: string) =>
     poorRate24: 0.1,
     seed: 3,
   });
+
+/** Evaluate every 15 minutes through the regression's two hours, as a server would: the audio rule fires. */
+export async function tickThroughRegression(evaluator: {
+  tick(at: number): Promise<unknown>;
+}): Promise<void> {
+  for (let t = REGRESSION_AT + 15 * 60_000; t <= REGRESSION_AT + 2 * HOUR_MS; t += 15 * 60_000)
+    await evaluator.tick(t);
+}
