@@ -12,6 +12,11 @@
  *    `--expired` surveys, starts it again and submits at the same rate while its sweeper deletes them.
  *    Reports both ingestion p99s and their ratio, and how long the sweep took.
  * Results as JSON in `--output` (default artifacts/bench-lifecycle-<engine>-<surveys>.json).
+ *
+ * A store loaded by `bench:query -- --load-only` can be measured instead of a fresh load (10M surveys take
+ * most of an hour to load): `--data-dir DIR` (SQLite) or `--database-url URL` (PostgreSQL) that hold the
+ * `bench` project get the people's surveys added to them, then step 2 and 3 run as above. Step 3 deletes
+ * the expired surveys, so that store then holds `--expired` fewer.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -23,8 +28,8 @@ import { parseArgs } from "node:util";
 import { DEFAULT_DATA_POLICY } from "@aftercall/api";
 import { erase } from "../src/lifecycle/erasure.js";
 import { openStore } from "../src/open-store.js";
-import { createProject } from "../src/projects/manage-projects.js";
-import { updateDataPolicy } from "../src/projects/project-store.js";
+import { createProject, issueKey } from "../src/projects/manage-projects.js";
+import { getProject, updateDataPolicy } from "../src/projects/project-store.js";
 import type { Database } from "../src/store/database.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
@@ -48,6 +53,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "15" },
     output: { type: "string" },
+    "data-dir": { type: "string" },
+    "database-url": { type: "string" },
   },
 });
 const SURVEYS = Number(args.surveys);
@@ -87,6 +94,36 @@ async function load(db: Database, location: Location): Promise<{ ingestKey: stri
   await foldAll(db, "bench", log);
   return { ingestKey: created.ingestKey.token, endMs };
 }
+
+/**
+ * A store loaded earlier (by `bench:query -- --load-only`): the people's surveys are added to it, spread
+ * over its range like the load would have, and folded; a fresh ingest key is issued.
+ */
+async function addPeople(db: Database, location: Location): Promise<{ ingestKey: string }> {
+  const ingestKey = (await issueKey(db, "bench", "ingest", "bench-lifecycle")).token;
+  const generator = new SurveyGenerator("bench", Date.now(), DAYS, 2);
+  const writer = await bulkInserter(
+    db,
+    location.engine === "sqlite"
+      ? { engine: "sqlite", path: join(location.dataDir, "aftercall.sqlite") }
+      : location,
+  );
+  const rows = Array.from({ length: PEOPLE * SURVEYS_PER_PERSON }, (_, i) => {
+    const row = generator.next();
+    row.participant_id = `bench-person-${i % PEOPLE}`;
+    return row;
+  });
+  await writer.insert(rows);
+  await writer.close();
+  await foldAll(db, "bench", log);
+  return { ingestKey };
+}
+
+const surveysIn = async (db: Database) =>
+  Number(
+    (await db.all<{ n: number | string }>("SELECT count(*) AS n FROM surveys WHERE project_id = 'bench'"))[0]
+      ?.n,
+  );
 
 async function diskBytes(db: Database, location: Location): Promise<number> {
   if (location.engine === "postgres") {
@@ -206,30 +243,44 @@ async function main() {
   let location: Location;
   let storeArgs: string[];
   if (ENGINE === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "aftercall-bench-lifecycle-"));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    let dir = args["data-dir"];
+    if (!dir) {
+      const temp = mkdtempSync(join(tmpdir(), "aftercall-bench-lifecycle-"));
+      cleanups.push(async () => rmSync(temp, { recursive: true, force: true }));
+      dir = temp;
+    }
     location = { engine: "sqlite", dataDir: dir };
     storeArgs = ["--data-dir", dir];
   } else {
-    const pg = await startPostgres();
-    cleanups.push(() => pg.stop());
-    location = { engine: "postgres", url: pg.url };
-    storeArgs = ["--database-url", pg.url];
+    let url = args["database-url"];
+    if (!url) {
+      const pg = await startPostgres();
+      cleanups.push(() => pg.stop());
+      url = pg.url;
+    }
+    location = { engine: "postgres", url };
+    storeArgs = ["--database-url", url];
   }
   const db = await openStore(location);
   try {
     const started = performance.now();
-    const { ingestKey } = await load(db, location);
-    const loadSeconds = Math.round((performance.now() - started) / 1000);
+    const reused = Boolean(await getProject(db, "bench"));
+    const { ingestKey } = reused ? await addPeople(db, location) : await load(db, location);
+    const loadSeconds = reused ? undefined : Math.round((performance.now() - started) / 1000);
+    const surveys = await surveysIn(db);
     const bytes = await diskBytes(db, location);
-    log(`bench: loaded ${SURVEYS.toLocaleString("en")} surveys in ${loadSeconds} s, ${bytes} bytes on disk`);
+    log(
+      `bench: ${reused ? "reusing a store of" : "loaded"} ${surveys.toLocaleString("en")} surveys` +
+        `${loadSeconds === undefined ? "" : ` in ${loadSeconds} s`}, ${bytes} bytes on disk`,
+    );
     const erasure = await measureErasures(db);
     log(`bench: erasure of one participant: ${JSON.stringify(erasure)}`);
     const retention = await measureRetention(db, storeArgs, ingestKey);
     log(`bench: retention sweep during ingestion: ${JSON.stringify(retention)}`);
     const report = {
       engine: ENGINE,
-      surveys: SURVEYS,
+      surveys,
+      reusedStore: reused,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -239,7 +290,7 @@ async function main() {
       commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim(),
       loadSeconds,
       diskBytes: bytes,
-      diskMiBPerMillionSurveys: Math.round((bytes / 2 ** 20 / SURVEYS) * 1e6),
+      diskMiBPerMillionSurveys: Math.round((bytes / 2 ** 20 / surveys) * 1e6),
       erasure,
       retention,
     };
