@@ -5,14 +5,17 @@ import { holdWatermark } from "../analytics/rollup-correction.js";
 import { dataPolicyFromText } from "../projects/project-rows.js";
 import type { Database } from "../store/database.js";
 import { change, rows, type Step, type TransactionOptions, transaction } from "../store/transaction.js";
-import { DEFAULT_BACKFILL_HORIZON_DAYS, pruneOutboxBatch } from "./outbox-pruning.js";
+import { DEFAULT_BACKFILL_HORIZON_DAYS, DEFAULT_PRUNE_BATCH, pruneOutboxBatch } from "./outbox-pruning.js";
 import { removeItems } from "./remove-items.js";
 
 /**
  * Retention: each project's surveys, free text and lifecycle events are deleted (the text cleared) once
  * older than its policy allows. The sweeper works in small batches, each one transaction (a batch of
  * surveys leaves the rollups with them: `remove-items.ts`), oldest first, and rests between batches for
- * as long as the batch took, so it takes at most half of the store's write time from ingestion.
+ * as long as the batch took, so it takes at most half of the store's write time from ingestion. Batches
+ * are sized by how long they take (`BatchSizer`), not by a fixed count: on SQLite a batch holds the event
+ * loop and the write lock, so a survey arriving meanwhile waits for the whole batch, and what a row costs
+ * varies tenfold with the store's size, the disk and the rollups a survey touches.
  * Retention sends no tombstones: it is the operator's own policy, which downstream systems apply to
  * their copies by themselves; an erasure, a person's request, does (`erasure.ts`).
  *
@@ -21,8 +24,35 @@ import { removeItems } from "./remove-items.js";
 
 const DAY_MS = 86_400_000;
 
-/** Rows per batch: small enough that a commit waiting behind one waits a few milliseconds. */
+/** Rows per batch to begin with (and the fixed size of `sweepBatch` when none is given). */
 export const DEFAULT_SWEEP_BATCH = 50;
+
+/** How long one batch should take, commit included: a survey arriving meanwhile waits about this long. */
+export const DEFAULT_BATCH_TARGET_MS = 8;
+
+/**
+ * The next batch's size from how long the last full one took: scaled by target / took, at most doubled
+ * or halved per batch, within [`min`, `max`]. A batch that found fewer rows than asked says nothing about
+ * what a full one costs, so it leaves the size alone.
+ */
+export class BatchSizer {
+  constructor(
+    private current: number,
+    private readonly targetMs: number,
+    private readonly min = 5,
+    private readonly max = 1_000,
+  ) {}
+
+  get size(): number {
+    return this.current;
+  }
+
+  took(ms: number, rows: number): void {
+    if (rows < this.current) return;
+    const factor = Math.min(2, Math.max(0.5, this.targetMs / Math.max(ms, 0.1)));
+    this.current = Math.round(Math.min(this.max, Math.max(this.min, this.current * factor)));
+  }
+}
 
 export interface SweepOptions extends TransactionOptions {
   batchSize?: number;
@@ -142,7 +172,10 @@ ON CONFLICT (project_id) DO UPDATE SET free_text_cleared_at = excluded.free_text
 export interface RetentionSweeperOptions {
   /** Pause between passes over every project; default one minute. */
   intervalMs?: number;
+  /** A fixed batch size; without it batches are sized to take about `batchTargetMs`. */
   batchSize?: number;
+  /** How long one batch should take (default `DEFAULT_BATCH_TARGET_MS`). */
+  batchTargetMs?: number;
   /** Delivered outbox entries are kept this many days for backfills (default 30). */
   backfillHorizonDays?: number;
   now?: () => number;
@@ -157,11 +190,17 @@ export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly sweepSizer: BatchSizer;
+  private readonly pruneSizer: BatchSizer;
 
   constructor(
     private readonly db: Database,
     private readonly options: RetentionSweeperOptions = {},
-  ) {}
+  ) {
+    const target = options.batchTargetMs ?? DEFAULT_BATCH_TARGET_MS;
+    this.sweepSizer = new BatchSizer(options.batchSize ?? DEFAULT_SWEEP_BATCH, target);
+    this.pruneSizer = new BatchSizer(options.batchSize ?? DEFAULT_PRUNE_BATCH, target, 20, 5_000);
+  }
 
   start(): void {
     this.schedule(1_000);
@@ -191,27 +230,34 @@ export class RetentionSweeper {
       "SELECT id, data_policy FROM projects ORDER BY id",
     );
     const now = this.options.now ?? Date.now;
-    const { batchSize } = this.options;
     const horizonDays = this.options.backfillHorizonDays ?? DEFAULT_BACKFILL_HORIZON_DAYS;
     for (const row of projects) {
       const project = { id: row.id, dataPolicy: dataPolicyFromText(row.data_policy) };
       if (Object.values(project.dataPolicy.retention).some((days) => days !== null)) {
-        await this.paced(async () => {
-          const batch = await sweepBatch(this.db, project, now(), batchSize ? { batchSize } : {});
-          return batch.surveys + batch.freeTexts + batch.events;
+        await this.paced(this.sweepSizer, async (batchSize) => {
+          const batch = await sweepBatch(this.db, project, now(), { batchSize });
+          return Math.max(batch.surveys, batch.freeTexts, batch.events);
         });
       }
-      await this.paced(() => pruneOutboxBatch(this.db, project.id, { nowMs: now(), horizonDays }));
+      await this.paced(this.pruneSizer, (limit) =>
+        pruneOutboxBatch(this.db, project.id, { nowMs: now(), horizonDays, limit }),
+      );
     }
   }
 
-  /** Run `batch` until it touches nothing, resting as long as each took: commits get at least half of the write time. */
-  private async paced(batch: () => Promise<number>): Promise<void> {
+  /**
+   * Run `batch` until it touches nothing, resting as long as each took (commits get at least half of
+   * the write time) and sizing the next from it, unless the size is fixed.
+   */
+  private async paced(sizer: BatchSizer, batch: (size: number) => Promise<number>): Promise<void> {
     for (;;) {
       if (this.stopped) return;
       const started = performance.now();
-      if ((await batch()) === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(5, performance.now() - started)));
+      const touched = await batch(sizer.size);
+      if (touched === 0) return;
+      const took = performance.now() - started;
+      if (this.options.batchSize === undefined) sizer.took(took, touched);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(5, took)));
     }
   }
 

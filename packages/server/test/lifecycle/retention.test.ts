@@ -1,14 +1,15 @@
 /**
  * Retention deletes surveys and lifecycle events older than a project's policy and clears older free
  * text, in small batches, with the rollups equal to raw rows before, during and after a sweep, on both
- * engines; a sweep killed midway leaves whole batches only, and the next sweep finishes.
+ * engines; a sweep killed midway leaves whole batches only, and the next sweep finishes. A server's
+ * sweeper sizes its batches by how long they take.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type DataPolicy, DEFAULT_DATA_POLICY } from "@aftercall/api";
 import type { RatingCategory } from "@aftercall/schema";
 import { foldProject } from "../../src/analytics/rollup-folder.js";
-import { sweepBatch } from "../../src/lifecycle/retention.js";
+import { BatchSizer, RetentionSweeper, sweepBatch } from "../../src/lifecycle/retention.js";
 import { updateDataPolicy } from "../../src/projects/project-store.js";
 import type { Database } from "../../src/store/database.js";
 import { onEveryEngine } from "../support/engines.js";
@@ -54,6 +55,34 @@ const olderThan = async (db: Database, table: "surveys" | "survey_events", befor
       )
     )[0]?.n,
   );
+
+describe("batch sizes follow how long batches take", () => {
+  it("shrinks after a slow batch and grows after a fast one, at most halving or doubling", () => {
+    const sizer = new BatchSizer(100, 10);
+    sizer.took(40, 100);
+    assert.equal(sizer.size, 50, "4× too slow: halved, not quartered");
+    sizer.took(12.5, 50);
+    assert.equal(sizer.size, 40);
+    sizer.took(1, 40);
+    assert.equal(sizer.size, 80, "10× too fast: doubled");
+  });
+
+  it("stays within its bounds", () => {
+    const sizer = new BatchSizer(8, 10, 5, 20);
+    sizer.took(100, 8);
+    sizer.took(100, 5);
+    assert.equal(sizer.size, 5);
+    for (let i = 0; i < 5; i++) sizer.took(0, sizer.size);
+    assert.equal(sizer.size, 20);
+  });
+
+  it("learns nothing from a batch that found fewer rows than asked", () => {
+    const sizer = new BatchSizer(100, 10);
+    sizer.took(1, 30);
+    sizer.took(500, 99);
+    assert.equal(sizer.size, 100);
+  });
+});
 
 onEveryEngine("retention", (engine, makeDatabase) => {
   describe(`${engine}: retention`, () => {
@@ -123,6 +152,25 @@ onEveryEngine("retention", (engine, makeDatabase) => {
         await sweepAll(db, policy({ eventsDays: 1 }), 50);
         assert.equal(await countRows(db, "survey_events", "p"), events - expired);
         assert.equal(await countRows(db, "surveys", "p"), surveys);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("a server's sweeper, sizing batches by time, deletes everything expired, the rollups exact", async () => {
+      const { db, cleanup } = await makeDatabase();
+      try {
+        await seedProjects(db, ["p"]);
+        await seedLifecycleData(db, "p", 300);
+        await foldProject(db, "p", { batchSize: 1_000 });
+        const expired = await olderThan(db, "surveys", CUTOFF);
+        assert.ok(expired > 50, "the seed has expired surveys to sweep");
+        await updateDataPolicy(db, "p", policy({ surveysDays: 1 }));
+        // A target no batch can meet: every batch shrinks the next, down to the smallest size.
+        await new RetentionSweeper(db, { now: () => NOW, batchTargetMs: 0.001 }).pass();
+        assert.equal(await olderThan(db, "surveys", CUTOFF), 0);
+        assert.equal(await countRows(db, "surveys", "p"), 300 - expired);
+        await assertRollupsExact(db);
       } finally {
         await cleanup();
       }
