@@ -106,17 +106,20 @@ export interface AppOptions {
 }
 
 /**
- * SQLite commits run synchronously on this thread, so one at a time. A PostgreSQL commit mostly waits on
- * round trips and the database's WAL flush, during which a second transaction can proceed. Measured
+ * Two transactions in flight on either engine. An SQLite transaction runs synchronously on this thread,
+ * but its WAL's fsync does not (`store/sqlite/wal-sync.ts`): the next transaction commits while the last
+ * one's fsync runs, and one fsync then covers it. A PostgreSQL commit mostly waits on round trips and
+ * the database's WAL flush, during which a second transaction can proceed. Measured
  * (docs/benchmarks.md): with PostgreSQL on its own CPU, 2 in flight gave 16–22 % more than 1 and 4 no more
  * than 2; with Node and PostgreSQL sharing one core, 1 and 2 were equal and 4 or 8 slower (smaller
  * transactions, each with its own round trips and WAL flush).
  */
 export function defaultCommitConcurrency(db: Pick<Database, "engine">): number {
-  return db.engine === "postgres" ? POSTGRES_COMMIT_CONCURRENCY : 1;
+  return db.engine === "postgres" ? POSTGRES_COMMIT_CONCURRENCY : SQLITE_COMMIT_CONCURRENCY;
 }
 
 const POSTGRES_COMMIT_CONCURRENCY = 2;
+const SQLITE_COMMIT_CONCURRENCY = 2;
 
 /** A built app: the Fastify instance plus a shutdown that finishes in-flight commits first. */
 export interface App {

@@ -52,7 +52,9 @@ VALUES ${events.map(() => `(${marks(EVENT_COLUMNS)})`).join(", ")} ON CONFLICT (
     for (const { id } of inserted) append(projectId, "CallSurveyEvent", id, receivedAtMs);
     return inserted.length;
   });
-  return write.immediate();
+  const recorded = write.immediate();
+  await db.durable();
+  return recorded;
 }
 
 /** Lifecycle events of the project received in `[fromMs, toMs)`, per type, on the store's reader. */

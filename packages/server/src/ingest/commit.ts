@@ -14,5 +14,9 @@ export async function commitSurveyGroups(
   groups: readonly SurveyGroup[],
 ): Promise<GroupOutcome[]> {
   db.noteCommit();
-  return db.engine === "sqlite" ? commitSqlite(db, groups) : commitPostgres(db, groups);
+  if (db.engine === "postgres") return commitPostgres(db, groups);
+  const outcomes = commitSqlite(db, groups);
+  // Also after a commit that wrote nothing: a replayed retry's original may not be on disk yet.
+  await db.durable();
+  return outcomes;
 }

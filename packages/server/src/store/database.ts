@@ -98,6 +98,12 @@ export interface SqliteDatabase extends DatabaseBase {
   readonly connection: BetterSqlite3.Database;
   /** A prepared statement of the write connection, cached by its text. */
   prepare(sql: string): BetterSqlite3.Statement;
+  /**
+   * Resolves once every transaction committed on the write connection before the call is on disk (the
+   * commits themselves do not wait for the disk: see `sqlite/wal-sync.ts`). A write is acknowledged only
+   * after it; the methods above await it themselves.
+   */
+  durable(): Promise<void>;
 }
 
 /** The scale-out engine. */

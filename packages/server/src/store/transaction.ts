@@ -86,7 +86,9 @@ export async function transaction<R>(
       }
       return next.value;
     });
-    return run.immediate();
+    const result = run.immediate();
+    await db.durable();
+    return result;
   }
   return db.sql.begin(async (tx) => {
     const steps = body();

@@ -14,6 +14,7 @@ import {
 import { IngestActivity, PacedReads } from "../paced-reads.js";
 import { dimensionValue, foldCase } from "../sql-functions.js";
 import { AnalyticsReader } from "./analytics-reader.js";
+import { WalSync } from "./wal-sync.js";
 
 /** How often the WAL is copied back into the database file, off the commit path (see the class comment). */
 const CHECKPOINT_INTERVAL_MS = 500;
@@ -36,9 +37,11 @@ export interface SqliteOptions {
 }
 
 /**
- * The embedded engine: one SQLite file in the data directory, in WAL mode with `synchronous=FULL`, so a
- * commit is fsynced before it is acknowledged. Several processes may open the same file (WAL allows many
- * readers and one writer at a time; writers wait up to `busy_timeout`).
+ * The embedded engine: one SQLite file in the data directory, in WAL mode. A write is acknowledged only
+ * once its WAL frames are fsynced, and the fsync runs off the event loop ({@link WalSync}: the connection
+ * is `synchronous=NORMAL`, and every write method here, `transaction()` and the survey and event commits
+ * await {@link SqliteEngine.durable}). Several processes may open the same file (WAL allows many readers
+ * and one writer at a time; writers wait up to `busy_timeout`).
  *
  * Checkpoints (copying committed WAL pages back into the database file, with its own fsync) run on a timer
  * every {@link CHECKPOINT_INTERVAL_MS} ms rather than inside a commit every 1000 WAL pages, SQLite's default.
@@ -47,8 +50,8 @@ export interface SqliteOptions {
  * Measured (docs/benchmarks.md): 10–25 µs less server CPU per survey, and commits no longer carry a
  * 5–10 ms checkpoint every few times. The checkpoint runs on the analytics reader's thread while it runs
  * (see AnalyticsReader), else on this thread between commits.
- * Durability is unchanged: a commit is acknowledged once its WAL frames are fsynced (`synchronous=FULL`),
- * whenever they are checkpointed.
+ * Durability is unchanged: a commit is acknowledged once its WAL frames are fsynced, whenever they are
+ * checkpointed.
  */
 export class SqliteEngine implements SqliteDatabase {
   readonly engine = "sqlite" as const;
@@ -60,6 +63,7 @@ export class SqliteEngine implements SqliteDatabase {
   /** Dashboard reads run on a worker thread (see AnalyticsReader), off the thread that commits surveys. */
   private readonly reader: AnalyticsReader;
   private readonly activity = new IngestActivity();
+  private readonly walSync: WalSync;
 
   constructor(dataDir: string, options: SqliteOptions = {}) {
     this.path = join(dataDir, "aftercall.sqlite");
@@ -70,7 +74,9 @@ export class SqliteEngine implements SqliteDatabase {
     // files were created by older versions (umask modes, often world-readable).
     for (const suffix of ["-wal", "-shm"])
       if (existsSync(this.path + suffix)) chmodSync(this.path + suffix, 0o600);
-    this.connection.pragma("synchronous = FULL");
+    // NORMAL: the commit writes its WAL frames without fsyncing them; durable() does, off the event loop.
+    this.connection.pragma("synchronous = NORMAL");
+    this.walSync = new WalSync(`${this.path}-wal`);
     this.connection.pragma("busy_timeout = 10000");
     this.connection.pragma("foreign_keys = ON");
     this.connection.function("aftercall_fold", { deterministic: true }, foldCase);
@@ -104,13 +110,22 @@ export class SqliteEngine implements SqliteDatabase {
   async all<T = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     const statement = this.prepare(sql);
     // A write with RETURNING also answers rows; a statement without result columns answers none.
-    if (statement.reader) return statement.all(...params) as T[];
-    statement.run(...params);
-    return [];
+    let rows: T[] = [];
+    if (statement.reader) rows = statement.all(...params) as T[];
+    else statement.run(...params);
+    if (!statement.readonly) await this.durable();
+    return rows;
   }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-    return this.prepare(sql).run(...params).changes;
+    const statement = this.prepare(sql);
+    const { changes } = statement.run(...params);
+    if (!statement.readonly) await this.durable();
+    return changes;
+  }
+
+  durable(): Promise<void> {
+    return this.walSync.sync();
   }
 
   async atomically(writes: readonly SqlWrite[]): Promise<void> {
@@ -123,6 +138,7 @@ export class SqliteEngine implements SqliteDatabase {
     });
     // IMMEDIATE takes the write lock up front: another process cannot write between our statements.
     batch.immediate();
+    await this.durable();
   }
 
   noteCommit(): void {
@@ -152,6 +168,7 @@ export class SqliteEngine implements SqliteDatabase {
     });
     apply.immediate();
     this.statements.clear();
+    await this.durable();
   }
 
   async ping(): Promise<void> {
@@ -161,6 +178,7 @@ export class SqliteEngine implements SqliteDatabase {
   async close(): Promise<void> {
     clearInterval(this.checkpointTimer);
     await this.reader.close();
+    await this.walSync.close();
     if (!this.connection.open) return;
     // Leave an empty WAL behind (SQLite would also checkpoint when the last connection closes, but not
     // while another process has the database open). Waits at most a second for other connections.
@@ -172,7 +190,8 @@ export class SqliteEngine implements SqliteDatabase {
   /**
    * Copy committed WAL frames into the database file. PASSIVE never waits for other connections; frames
    * it cannot copy now are copied by a later run. A failed checkpoint loses nothing (the frames stay in the
-   * fsynced WAL), so errors are left to the next run and to commits, which report their own.
+   * WAL, which SQLite syncs before it checkpoints), so errors are left to the next run and to commits,
+   * which report their own.
    */
   private checkpoint(mode: "PASSIVE" | "TRUNCATE"): void {
     try {
