@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { POSTGRES_HORIZON_SQL, positionBelow } from "../outbox/outbox.js";
+import { BatchSizer } from "../store/batch-sizer.js";
 import {
   type Database,
   numberPlaceholders,
@@ -176,26 +178,41 @@ export interface RollupFolderOptions {
   logger?: Logger;
   /** Where the watermarks this server sees are noted for the queries (see WatermarkHints). */
   hints?: WatermarkHints;
-  /** Surveys per fold transaction; default {@link DEFAULT_FOLD_BATCH}. */
+  /**
+   * A fixed number of surveys per fold transaction. Without it a fold is sized to take about
+   * `batchTargetMs` (between 50 and {@link DEFAULT_FOLD_BATCH} surveys): on SQLite a fold holds the event
+   * loop and the write lock, and one of 5,000 surveys held them for tens of milliseconds.
+   */
   batchSize?: number;
+  /** How long one fold should take (default `DEFAULT_BATCH_TARGET_MS` of `store/batch-sizer.ts`). */
+  batchTargetMs?: number;
   /** Pause between passes; default 500 ms: batches large enough to fold cheaply, a survey folded within a second. */
   intervalMs?: number;
 }
 
+/** Surveys in the first fold of a folder that sizes its folds by time. */
+const FIRST_FOLD = 500;
+
 /**
  * The folding loop of a server: every `intervalMs`, fold every project with pending surveys until it is
- * caught up (or another server holds it). Errors are logged and retried at the next pass: until then
- * queries read the unfolded surveys raw, so answers stay exact, only slower.
+ * caught up (or another server holds it), resting between folds as long as each took, so requests get at
+ * least half of the event loop while it catches up. Errors are logged and retried at the next pass: until
+ * then queries read the unfolded surveys raw, so answers stay exact, only slower.
  */
 export class RollupFolder {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly batchSize: number;
+  private readonly sizer: BatchSizer;
   private readonly intervalMs: number;
 
   constructor(private readonly options: RollupFolderOptions) {
-    this.batchSize = options.batchSize ?? DEFAULT_FOLD_BATCH;
+    this.sizer = new BatchSizer(
+      options.batchSize ?? FIRST_FOLD,
+      options.batchTargetMs,
+      50,
+      Math.max(options.batchSize ?? 0, DEFAULT_FOLD_BATCH),
+    );
     this.intervalMs = options.intervalMs ?? 500;
   }
 
@@ -225,10 +242,16 @@ export class RollupFolder {
     for (const { id } of projects) {
       for (;;) {
         if (this.stopped) return total;
-        const { folded, busy, watermark } = await foldProject(db, id, { batchSize: this.batchSize });
+        const batchSize = this.sizer.size;
+        const started = performance.now();
+        const { folded, busy, watermark } = await foldProject(db, id, { batchSize });
+        const took = performance.now() - started;
+        if (this.options.batchSize === undefined) this.sizer.took(took, folded);
         if (watermark !== undefined) hints?.note(id, watermark);
         total += folded;
-        if (busy || folded < this.batchSize) break;
+        if (busy || folded < batchSize) break;
+        // A timer, not a resolved promise: an SQLite fold returns without yielding to I/O.
+        await sleep(Math.max(1, took));
       }
     }
     return total;

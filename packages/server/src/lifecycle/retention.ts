@@ -3,6 +3,7 @@ import { RATING_CATEGORIES } from "@aftercall/schema";
 import type { Logger } from "pino";
 import { holdWatermark } from "../analytics/rollup-correction.js";
 import { dataPolicyFromText } from "../projects/project-rows.js";
+import { BatchSizer, DEFAULT_BATCH_TARGET_MS } from "../store/batch-sizer.js";
 import type { Database } from "../store/database.js";
 import { change, rows, type Step, type TransactionOptions, transaction } from "../store/transaction.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS, DEFAULT_PRUNE_BATCH, pruneOutboxBatch } from "./outbox-pruning.js";
@@ -13,9 +14,7 @@ import { removeItems } from "./remove-items.js";
  * older than its policy allows. The sweeper works in small batches, each one transaction (a batch of
  * surveys leaves the rollups with them: `remove-items.ts`), oldest first, and rests between batches for
  * as long as the batch took, so it takes at most half of the store's write time from ingestion. Batches
- * are sized by how long they take (`BatchSizer`), not by a fixed count: on SQLite a batch holds the event
- * loop and the write lock, so a survey arriving meanwhile waits for the whole batch, and what a row costs
- * varies tenfold with the store's size, the disk and the rollups a survey touches.
+ * are sized by how long they take (`store/batch-sizer.ts`), not by a fixed count.
  * Retention sends no tombstones: it is the operator's own policy, which downstream systems apply to
  * their copies by themselves; an erasure, a person's request, does (`erasure.ts`).
  *
@@ -26,33 +25,6 @@ const DAY_MS = 86_400_000;
 
 /** Rows per batch to begin with (and the fixed size of `sweepBatch` when none is given). */
 export const DEFAULT_SWEEP_BATCH = 50;
-
-/** How long one batch should take, commit included: a survey arriving meanwhile waits about this long. */
-export const DEFAULT_BATCH_TARGET_MS = 8;
-
-/**
- * The next batch's size from how long the last full one took: scaled by target / took, at most doubled
- * or halved per batch, within [`min`, `max`]. A batch that found fewer rows than asked says nothing about
- * what a full one costs, so it leaves the size alone.
- */
-export class BatchSizer {
-  constructor(
-    private current: number,
-    private readonly targetMs: number,
-    private readonly min = 5,
-    private readonly max = 1_000,
-  ) {}
-
-  get size(): number {
-    return this.current;
-  }
-
-  took(ms: number, rows: number): void {
-    if (rows < this.current) return;
-    const factor = Math.min(2, Math.max(0.5, this.targetMs / Math.max(ms, 0.1)));
-    this.current = Math.round(Math.min(this.max, Math.max(this.min, this.current * factor)));
-  }
-}
 
 export interface SweepOptions extends TransactionOptions {
   batchSize?: number;

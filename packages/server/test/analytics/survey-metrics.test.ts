@@ -146,8 +146,10 @@ onEveryEngine("survey_metrics", (engine, makeDatabase) => {
       // the cache's 30 s.
       let samples = await scrape();
       const deadline = Date.now() + 60_000;
+      // Ready once the first project and the last one (folded last) read their surveys.
       const ready = (s: Sample[]) =>
-        value(s, "aftercall_surveys", { project: "a-calls", category: "overall", window: "24h" }) === 60;
+        value(s, "aftercall_surveys", { project: "a-calls", category: "overall", window: "24h" }) === 60 &&
+        value(s, "aftercall_surveys", { project: "_other", category: "audio", window: "1h" }) === 2;
       while (!ready(samples) && Date.now() < deadline) {
         await sleep(1000);
         samples = await scrape();

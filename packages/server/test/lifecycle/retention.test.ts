@@ -1,15 +1,15 @@
 /**
  * Retention deletes surveys and lifecycle events older than a project's policy and clears older free
  * text, in small batches, with the rollups equal to raw rows before, during and after a sweep, on both
- * engines; a sweep killed midway leaves whole batches only, and the next sweep finishes. A server's
- * sweeper sizes its batches by how long they take.
+ * engines; a sweep killed midway leaves whole batches only, and the next sweep finishes; a server's
+ * sweeper, sizing its batches by time, sweeps everything.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type DataPolicy, DEFAULT_DATA_POLICY } from "@aftercall/api";
 import type { RatingCategory } from "@aftercall/schema";
 import { foldProject } from "../../src/analytics/rollup-folder.js";
-import { BatchSizer, RetentionSweeper, sweepBatch } from "../../src/lifecycle/retention.js";
+import { RetentionSweeper, sweepBatch } from "../../src/lifecycle/retention.js";
 import { updateDataPolicy } from "../../src/projects/project-store.js";
 import type { Database } from "../../src/store/database.js";
 import { onEveryEngine } from "../support/engines.js";
@@ -55,34 +55,6 @@ const olderThan = async (db: Database, table: "surveys" | "survey_events", befor
       )
     )[0]?.n,
   );
-
-describe("batch sizes follow how long batches take", () => {
-  it("shrinks after a slow batch and grows after a fast one, at most halving or doubling", () => {
-    const sizer = new BatchSizer(100, 10);
-    sizer.took(40, 100);
-    assert.equal(sizer.size, 50, "4× too slow: halved, not quartered");
-    sizer.took(12.5, 50);
-    assert.equal(sizer.size, 40);
-    sizer.took(1, 40);
-    assert.equal(sizer.size, 80, "10× too fast: doubled");
-  });
-
-  it("stays within its bounds", () => {
-    const sizer = new BatchSizer(8, 10, 5, 20);
-    sizer.took(100, 8);
-    sizer.took(100, 5);
-    assert.equal(sizer.size, 5);
-    for (let i = 0; i < 5; i++) sizer.took(0, sizer.size);
-    assert.equal(sizer.size, 20);
-  });
-
-  it("learns nothing from a batch that found fewer rows than asked", () => {
-    const sizer = new BatchSizer(100, 10);
-    sizer.took(1, 30);
-    sizer.took(500, 99);
-    assert.equal(sizer.size, 100);
-  });
-});
 
 onEveryEngine("retention", (engine, makeDatabase) => {
   describe(`${engine}: retention`, () => {
