@@ -32,6 +32,7 @@ import {
   seedRegression,
 } from "../packages/server/test/support/alert-scenario.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
+import { dashboardSignIn } from "./support/dashboard-session.js";
 import { axeViolations } from "./support/page.js";
 import { screenshotDir, startDemoServer } from "./support/server.js";
 
@@ -106,21 +107,11 @@ describe("dashboard alerts in Chromium, against a real server whose rule fired o
     await demo?.stop();
   });
 
-  async function signedIn(options: Parameters<Browser["newContext"]>[0] = {}, hash = ALERTS) {
-    const context = await browser.newContext({
-      timezoneId: "UTC",
-      viewport: { width: 1280, height: 900 },
-      ...options,
-    });
-    contexts.push(context);
-    const page = Object.assign(await context.newPage(), { errors: [] as string[] });
-    page.on("pageerror", (e) => page.errors.push(e.message));
-    await page.goto(`${demo.server.url}/${hash}`);
-    await page.getByLabel("Admin token").fill(demo.adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.locator("main h1").first().waitFor();
-    return page;
-  }
+  const signedIn = dashboardSignIn(
+    () => ({ browser, url: demo.server.url, token: demo.adminToken }),
+    contexts,
+    ALERTS,
+  );
 
   const idle = (page: Page) => page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
   const percentText = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)}\u00a0%`);

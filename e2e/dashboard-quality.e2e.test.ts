@@ -15,6 +15,7 @@ import type { StreamQuality } from "@aftercall/schema";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { insertDemoData } from "../packages/server/src/cli/demo-data.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
+import { dashboardSignIn } from "./support/dashboard-session.js";
 import { axeViolations } from "./support/page.js";
 import { screenshotDir, startDemoServer } from "./support/server.js";
 
@@ -73,25 +74,11 @@ describe("dashboard call-quality view in Chromium, against a real server with de
     await demo?.stop();
   });
 
-  async function signedIn(
-    options: Parameters<Browser["newContext"]>[0] = {},
-    hash = VIEW,
-    token = demo.adminToken,
-  ): Promise<Page & { errors: string[] }> {
-    const context = await browser.newContext({
-      timezoneId: "UTC",
-      viewport: { width: 1280, height: 900 },
-      ...options,
-    });
-    contexts.push(context);
-    const page = Object.assign(await context.newPage(), { errors: [] as string[] });
-    page.on("pageerror", (e) => page.errors.push(e.message));
-    await page.goto(`${demo.server.url}/${hash}`);
-    await page.getByLabel("Admin token").fill(token);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.locator("main h1").first().waitFor();
-    return page;
-  }
+  const signedIn = dashboardSignIn(
+    () => ({ browser, url: demo.server.url, token: demo.adminToken }),
+    contexts,
+    VIEW,
+  );
 
   const api = async <T>(path: string, params: URLSearchParams) => {
     const response = await fetch(`${demo.server.url}${path}?${params}`, {

@@ -13,6 +13,7 @@ import { dashboardDir } from "@aftercall/dashboard";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { insertDemoData } from "../packages/server/src/cli/demo-data.js";
 import { browserSkip, launchBrowser } from "./support/browser.js";
+import { dashboardSignIn } from "./support/dashboard-session.js";
 import { axeViolations } from "./support/page.js";
 import { screenshotDir, startDemoServer } from "./support/server.js";
 
@@ -110,28 +111,10 @@ describe("dashboard in Chromium, against a real server with demo data", { skip }
     await demo?.stop();
   });
 
-  /** A signed-in page; `bypassCSP` only where a test must inject a script (axe-core) or prove escaping alone. */
-  async function signedIn(
-    options: Parameters<Browser["newContext"]>[0] = {},
-    hash = "",
-  ): Promise<Page & { errors: string[] }> {
-    const context = await browser.newContext({
-      timezoneId: "UTC",
-      viewport: { width: 1280, height: 900 },
-      ...options,
-    });
-    contexts.push(context);
-    const page = Object.assign(await context.newPage(), { errors: [] as string[] });
-    page.on("pageerror", (e) => page.errors.push(e.message));
-    await page.goto(`${demo.server.url}/${hash}`);
-    await page.getByLabel("Admin token").fill(demo.adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page
-      .locator(hash ? "main h1" : '[data-kpi="surveys"]')
-      .first()
-      .waitFor();
-    return page;
-  }
+  const signedIn = dashboardSignIn(
+    () => ({ browser, url: demo.server.url, token: demo.adminToken }),
+    contexts,
+  );
 
   const kpi = (page: Page, name: string) => page.locator(`[data-kpi="${name}"]`).innerText();
   const percentText = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)}\u00a0%`);

@@ -1,0 +1,44 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+/** A dashboard page that records its uncaught errors. */
+export type DashboardPage = Page & { errors: string[] };
+
+export interface DashboardTarget {
+  browser: Browser;
+  /** The server's base URL. */
+  url: string;
+  /** The admin token signed in with unless a call names another. */
+  token: string;
+}
+
+/**
+ * `signedIn(options, hash, token)` for one test file: a page in a browser context of its own (UTC,
+ * 1280×900 unless `options` say otherwise; `bypassCSP` only where a test injects axe-core or must show
+ * that escaping alone holds), signed in on the dashboard at `hash`, once the view has drawn (its heading,
+ * or the overview's survey count at `/`). Every context goes into `contexts`, which the file closes.
+ */
+export function dashboardSignIn(target: () => DashboardTarget, contexts: BrowserContext[], defaultHash = "") {
+  return async function signedIn(
+    options: Parameters<Browser["newContext"]>[0] = {},
+    hash = defaultHash,
+    token?: string,
+  ): Promise<DashboardPage> {
+    const { browser, url, token: adminToken } = target();
+    const context = await browser.newContext({
+      timezoneId: "UTC",
+      viewport: { width: 1280, height: 900 },
+      ...options,
+    });
+    contexts.push(context);
+    const page = Object.assign(await context.newPage(), { errors: [] as string[] });
+    page.on("pageerror", (e) => page.errors.push(e.message));
+    await page.goto(`${url}/${hash}`);
+    await page.getByLabel("Admin token").fill(token ?? adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page
+      .locator(hash ? "main h1" : '[data-kpi="surveys"]')
+      .first()
+      .waitFor();
+    return page;
+  };
+}
