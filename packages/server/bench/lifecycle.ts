@@ -35,7 +35,7 @@ import { getProject, updateDataPolicy } from "../src/projects/project-store.js";
 import type { Database } from "../src/store/database.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
-import { bulkInserter, foldAll, SurveyGenerator } from "./query-data.js";
+import { bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
 import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -98,6 +98,7 @@ async function load(db: Database, location: Location): Promise<{ ingestKey: stri
   }
   await writer.close();
   await foldAll(db, "bench", log);
+  await pruneLoadedOutbox(db, "bench", log);
   return { ingestKey: created.ingestKey.token, endMs };
 }
 

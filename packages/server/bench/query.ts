@@ -34,7 +34,7 @@ import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { getProject } from "../src/projects/project-store.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
-import { bulkInserter, foldAll, SurveyGenerator } from "./query-data.js";
+import { bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
 import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -132,6 +132,7 @@ async function prepare() {
   }
   await writer.close();
   await foldAll(db, "bench", log);
+  await pruneLoadedOutbox(db, "bench", log);
   const insertSeconds = (performance.now() - started) / 1000;
   if (location.engine === "postgres") {
     const { default: postgres } = await import("postgres");
