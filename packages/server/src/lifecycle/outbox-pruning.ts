@@ -20,6 +20,8 @@ export const DEFAULT_BACKFILL_HORIZON_DAYS = 30;
 
 /** Entries deleted per transaction. */
 export const DEFAULT_PRUNE_BATCH = 1_000;
+/** Oldest entries looked at per batch, in batches: see pruneSteps. */
+const PRUNE_WINDOW = 2;
 
 /**
  * Delete up to `limit` prunable entries of one project in one transaction and move its pruning mark.
@@ -49,10 +51,16 @@ function* pruneSteps(
   // Only surveys are folded; the folder finds them through their entries above its watermark.
   const prunable = "received_at < ? AND (category <> 'CallSurvey' OR seq <= ?)";
   const bounds = [receivedBefore, Number(mark?.seq ?? 0)];
+  // The log is appended in (nearly) receive-time order, so what is prunable sits at its oldest end: only a
+  // window of the oldest entries is looked at. Scanning on until `limit` prunable entries turned up read
+  // the whole retained log once pruning had caught up (3.3M entries at 10M surveys: 1.4 s on SQLite's
+  // event loop, every pass). An entry appended long after it was received (an import) is pruned once the
+  // window reaches it, at most one horizon late.
   const batch = yield* rows<{ seq: number | string; received_at: number | string }>(
-    `SELECT seq, received_at FROM delivery_log WHERE project_id = ? AND seq <= ? AND ${prunable}
-ORDER BY seq LIMIT ?`,
-    [projectId, delivered, ...bounds, limit],
+    `SELECT seq, received_at FROM (
+  SELECT seq, received_at, category FROM delivery_log WHERE project_id = ? AND seq <= ? ORDER BY seq LIMIT ?
+) oldest WHERE ${prunable} ORDER BY seq LIMIT ?`,
+    [projectId, delivered, limit * PRUNE_WINDOW, ...bounds, limit],
   );
   if (batch.length === 0) return 0;
   const seqs = batch.map((r) => Number(r.seq));

@@ -11,8 +11,10 @@ import { parseSettingInput } from "../../src/delivery/settings.js";
 import { AftercallError } from "../../src/errors.js";
 import { pruneOutboxBatch } from "../../src/lifecycle/outbox-pruning.js";
 import { RetentionSweeper } from "../../src/lifecycle/retention.js";
+import { appendOne } from "../../src/outbox/outbox.js";
 import type { Project } from "../../src/projects/project.js";
 import type { Database } from "../../src/store/database.js";
+import { transaction } from "../../src/store/transaction.js";
 import { deliveryOf } from "../support/delivery-of.js";
 import { onEveryEngine } from "../support/engines.js";
 import { countRows, seedLifecycleData } from "../support/lifecycle-data.js";
@@ -101,13 +103,38 @@ onEveryEngine("outbox_pruning", (engine, makeDatabase) => {
         await webhookSetting(db, project, prunedBefore);
         // Entries newer than the horizon stay even once every destination has passed them.
         await db.run("UPDATE destinations SET cursor_seq = (SELECT max(seq) FROM delivery_log)");
-        while ((await pruneOutboxBatch(db, "p", { nowMs: now, horizonDays: 30, limit: 50 })) > 0);
+        // Batches of 500 look at the oldest 1,000 entries: the whole log here (see the next test).
+        while ((await pruneOutboxBatch(db, "p", { nowMs: now, horizonDays: 30, limit: 500 })) > 0);
         assert.equal(await entriesReceived(db, "p", "<", now - 30 * DAY), 0);
         assert.equal(
           await countRows(db, "delivery_log", "p"),
           await entriesReceived(db, "p", ">=", now - 30 * DAY),
         );
         assert.ok((await countRows(db, "delivery_log", "p")) > 0);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it("looks only at the oldest end of the log: an old entry behind young ones waits for them to age", async () => {
+      const { db, cleanup } = await makeDatabase();
+      try {
+        await seedProject(db, "p");
+        // One transaction per entry, so the log's order is the order of these calls on both engines.
+        const append = (at: number) =>
+          transaction(db, () => appendOne(db.engine, "p", "CallSurveyEvent", `e-${Math.random()}`, at));
+        const now = T0 + 100 * DAY;
+        for (let i = 0; i < 10; i++) await append(T0); // old: prunable
+        for (let i = 0; i < 30; i++) await append(now - DAY); // young
+        await append(T0); // imported: received long ago, appended after the young ones
+        const prune = (at: number) => pruneOutboxBatch(db, "p", { nowMs: at, horizonDays: 30, limit: 5 });
+        while ((await prune(now)) > 0);
+        // The oldest 10 went; the window (twice the batch) stopped at the young entries.
+        assert.equal(await countRows(db, "delivery_log", "p"), 31);
+        assert.equal(await entriesReceived(db, "p", "<", T0 + DAY), 1);
+        // Once the young ones are older than the horizon too, the window reaches it.
+        while ((await prune(now + 31 * DAY)) > 0);
+        assert.equal(await countRows(db, "delivery_log", "p"), 0);
       } finally {
         await cleanup();
       }
