@@ -144,7 +144,7 @@ ON CONFLICT (project_id) DO UPDATE SET free_text_cleared_at = excluded.free_text
 export interface RetentionSweeperOptions {
   /** Pause between passes over every project; default one minute. */
   intervalMs?: number;
-  /** A fixed batch size; without it batches are sized to take about `batchTargetMs`. */
+  /** A fixed batch size; without it SQLite batches are sized to take about `batchTargetMs`. */
   batchSize?: number;
   /** How long one batch should take (default `DEFAULT_BATCH_TARGET_MS`). */
   batchTargetMs?: number;
@@ -164,11 +164,17 @@ export class RetentionSweeper {
   private stopped = false;
   private readonly sweepSizer: BatchSizer;
   private readonly pruneSizer: BatchSizer;
+  /** Batches sized by time: SQLite only (see `batchSize`). */
+  private readonly sized: boolean;
 
   constructor(
     private readonly db: Database,
     private readonly options: RetentionSweeperOptions = {},
   ) {
+    // A PostgreSQL batch locks only its own rows and waits on round trips, not on this thread: sized by
+    // its time it shrank to a few rows (bench:lifecycle at 10M: 139 surveys swept per second, a fifth of
+    // fixed batches of 50, with the same ingestion p99).
+    this.sized = options.batchSize === undefined && db.engine === "sqlite";
     const target = options.batchTargetMs ?? DEFAULT_BATCH_TARGET_MS;
     this.sweepSizer = new BatchSizer(options.batchSize ?? DEFAULT_SWEEP_BATCH, target);
     this.pruneSizer = new BatchSizer(options.batchSize ?? DEFAULT_PRUNE_BATCH, target, 20, 5_000);
@@ -228,7 +234,7 @@ export class RetentionSweeper {
       const touched = await batch(sizer.size);
       if (touched === 0) return;
       const took = performance.now() - started;
-      if (this.options.batchSize === undefined) sizer.took(took, touched);
+      if (this.sized) sizer.took(took, touched);
       await new Promise((resolve) => setTimeout(resolve, Math.max(5, took)));
     }
   }
