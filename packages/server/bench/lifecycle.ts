@@ -21,8 +21,8 @@
  * the expired surveys, so that store then holds `--expired` fewer.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -33,9 +33,15 @@ import { openStore } from "../src/open-store.js";
 import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { getProject, updateDataPolicy } from "../src/projects/project-store.js";
 import type { Database } from "../src/store/database.js";
-import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
-import { bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
+import {
+  type BenchLocation,
+  benchStore,
+  bulkInserter,
+  foldAll,
+  pruneLoadedOutbox,
+  SurveyGenerator,
+} from "./query-data.js";
 import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -71,7 +77,7 @@ const SWEEP_WAIT_MS =
   args["sweep-wait"] === undefined ? Number.POSITIVE_INFINITY : Number(args["sweep-wait"]) * 1000;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-type Location = { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+type Location = BenchLocation;
 
 async function load(db: Database, location: Location): Promise<{ ingestKey: string; endMs: number }> {
   const created = await createProject(db, { id: "bench", name: "Bench" });
@@ -255,28 +261,11 @@ async function measureRetention(db: Database, storeArgs: string[], ingestKey: st
 }
 
 async function main() {
-  const cleanups: Array<() => Promise<void>> = [];
-  let location: Location;
-  let storeArgs: string[];
-  if (ENGINE === "sqlite") {
-    let dir = args["data-dir"];
-    if (!dir) {
-      const temp = mkdtempSync(join(tmpdir(), "aftercall-bench-lifecycle-"));
-      cleanups.push(async () => rmSync(temp, { recursive: true, force: true }));
-      dir = temp;
-    }
-    location = { engine: "sqlite", dataDir: dir };
-    storeArgs = ["--data-dir", dir];
-  } else {
-    let url = args["database-url"];
-    if (!url) {
-      const pg = await startPostgres();
-      cleanups.push(() => pg.stop());
-      url = pg.url;
-    }
-    location = { engine: "postgres", url };
-    storeArgs = ["--database-url", url];
-  }
+  const { location, storeArgs, cleanup } = await benchStore(
+    ENGINE,
+    { dataDir: args["data-dir"], databaseUrl: args["database-url"] },
+    "aftercall-bench-lifecycle-",
+  );
   const db = await openStore(location);
   try {
     const started = performance.now();
@@ -316,7 +305,7 @@ async function main() {
     console.log(JSON.stringify(report, null, 2));
   } finally {
     await db.close();
-    for (const step of cleanups.reverse()) await step();
+    await cleanup();
   }
 }
 

@@ -5,10 +5,14 @@
  * ratings. Written straight into `surveys` and the outbox in large batches, then folded into the rollups.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { networkBand, type SurveySubmission, toSurveyRecord } from "@aftercall/schema";
 import { drawCondition, syntheticCallQuality } from "../src/demo/call-quality.js";
 import type { Database } from "../src/store/database.js";
 import { type SurveyRow, surveyToRow } from "../src/surveys/survey-row.js";
+import { startPostgres } from "../test/support/postgres.js";
 import { SUGGESTIONS as BASE_SUGGESTIONS, PLATFORMS } from "./survey-body.js";
 
 const DAY = 86_400_000;
@@ -205,4 +209,40 @@ export async function pruneLoadedOutbox(
     if (total % 1_000_000 < 50_000) log(`bench: pruned ${total.toLocaleString("en")} outbox entries`);
   }
   log(`bench: pruned ${total.toLocaleString("en")} outbox entries older than the backfill horizon`);
+}
+
+export type BenchLocation = { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
+
+/**
+ * The store a bench measures: `--data-dir` / `--database-url` when given (kept, so a loaded store can be
+ * measured again), else a temp directory or a throwaway PostgreSQL that `cleanup` removes.
+ */
+export async function benchStore(
+  engine: "sqlite" | "postgres",
+  given: { dataDir?: string | undefined; databaseUrl?: string | undefined },
+  tempPrefix: string,
+): Promise<{ location: BenchLocation; storeArgs: string[]; cleanup: () => Promise<void> }> {
+  if (engine === "sqlite") {
+    if (given.dataDir) {
+      mkdirSync(given.dataDir, { recursive: true });
+      return {
+        location: { engine, dataDir: given.dataDir },
+        storeArgs: ["--data-dir", given.dataDir],
+        cleanup: async () => {},
+      };
+    }
+    const dir = mkdtempSync(join(tmpdir(), tempPrefix));
+    return {
+      location: { engine, dataDir: dir },
+      storeArgs: ["--data-dir", dir],
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const pg = given.databaseUrl ? undefined : await startPostgres();
+  const url = given.databaseUrl ?? (pg?.url as string);
+  return {
+    location: { engine, url },
+    storeArgs: ["--database-url", url],
+    cleanup: async () => pg?.stop(),
+  };
 }

@@ -22,8 +22,8 @@
  * one after the other).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -32,9 +32,8 @@ import { Worker } from "node:worker_threads";
 import { openStore } from "../src/open-store.js";
 import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { getProject } from "../src/projects/project-store.js";
-import { startPostgres } from "../test/support/postgres.js";
 import { startChild } from "./processes.js";
-import { bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
+import { benchStore, bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
 import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -75,33 +74,12 @@ const loadFacts = (engine: string, surveys: number) =>
   join(ROOT, `artifacts/bench-query-load-${engine}-${surveys}.json`);
 
 async function prepare() {
-  const cleanups: Array<() => Promise<void>> = [];
-  let location: { engine: "sqlite"; dataDir: string } | { engine: "postgres"; url: string };
-  let storeArgs: string[];
-  if (ENGINE === "sqlite") {
-    let dir = args["data-dir"];
-    if (dir) mkdirSync(dir, { recursive: true });
-    else {
-      const temp = mkdtempSync(join(tmpdir(), "aftercall-bench-query-"));
-      cleanups.push(async () => rmSync(temp, { recursive: true, force: true }));
-      dir = temp;
-    }
-    location = { engine: "sqlite", dataDir: dir };
-    storeArgs = ["--data-dir", dir];
-  } else {
-    let url = args["database-url"];
-    if (!url) {
-      const pg = await startPostgres();
-      cleanups.push(() => pg.stop());
-      url = pg.url;
-    }
-    location = { engine: "postgres", url };
-    storeArgs = ["--database-url", url];
-  }
+  const { location, storeArgs, cleanup } = await benchStore(
+    ENGINE,
+    { dataDir: args["data-dir"], databaseUrl: args["database-url"] },
+    "aftercall-bench-query-",
+  );
   const db = await openStore(location);
-  const cleanup = async () => {
-    for (const step of cleanups.reverse()) await step();
-  };
   if (await getProject(db, "bench")) {
     // A store loaded by an earlier run: measure it as it is.
     const ingestKey = (await issueKey(db, "bench", "ingest", "bench")).token;
