@@ -37,6 +37,11 @@ const result = spawnSync(
     "tsx",
     "--test",
     `--test-concurrency=${Math.max(2, availableParallelism())}`,
+    // TAP as before, and after it a list of the failures (scripts/failure-summary.mjs).
+    "--test-reporter=tap",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${join(root, "scripts/failure-summary.mjs")}`,
+    "--test-reporter-destination=stdout",
     ...passThrough,
     ...files.map((f) => relative(root, f)),
   ],
