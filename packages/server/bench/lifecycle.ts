@@ -19,6 +19,9 @@
  * most of an hour to load): `--data-dir DIR` (SQLite) or `--database-url URL` (PostgreSQL) that hold the
  * `bench` project get the people's surveys added to them, then step 2 and 3 run as above. Step 3 deletes
  * the expired surveys, so that store then holds `--expired` fewer.
+ *
+ * `--cold` (SQLite) drops the store's files from the OS page cache before each of the two servers starts,
+ * so a store that fits in memory is swept as a 10M store is: its oldest pages read from disk.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -64,6 +67,7 @@ const { values: args } = parseArgs({
     output: { type: "string" },
     "data-dir": { type: "string" },
     "database-url": { type: "string" },
+    cold: { type: "boolean", default: false },
   },
 });
 const SURVEYS = Number(args.surveys);
@@ -177,6 +181,17 @@ async function measureErasures(db: Database) {
   };
 }
 
+/**
+ * `--cold`: write back and drop the SQLite store's files from the page cache (`dd iflag=nocache count=0`
+ * advises the kernel to drop a whole file; no root needed, unlike /proc/sys/vm/drop_caches).
+ */
+function dropPageCache(location: Location): void {
+  if (!args.cold || location.engine !== "sqlite") return;
+  spawnSync("sync");
+  for (const name of readdirSync(location.dataDir))
+    spawnSync("dd", [`if=${join(location.dataDir, name)}`, "iflag=nocache", "count=0"], { stdio: "ignore" });
+}
+
 async function serve(storeArgs: string[]) {
   const child = await startChild({
     command: process.execPath,
@@ -215,7 +230,8 @@ const olderThan = async (db: Database, beforeMs: number) =>
   );
 
 /** Ingestion idle, then during a sweep of the oldest `EXPIRED` surveys by the server's own sweeper. */
-async function measureRetention(db: Database, storeArgs: string[], ingestKey: string) {
+async function measureRetention(db: Database, location: Location, storeArgs: string[], ingestKey: string) {
+  dropPageCache(location);
   const idleServer = await serve(storeArgs);
   const idle = await steadyIngest(idleServer.base, ingestKey, RATE, SECONDS);
   await idleServer.child.stop();
@@ -231,6 +247,7 @@ async function measureRetention(db: Database, storeArgs: string[], ingestKey: st
     ...DEFAULT_DATA_POLICY,
     retention: { ...DEFAULT_DATA_POLICY.retention, surveysDays: days },
   });
+  dropPageCache(location);
   const sweeping = await serve(storeArgs);
   const started = performance.now();
   const during = await steadyIngest(sweeping.base, ingestKey, RATE, SECONDS);
@@ -280,12 +297,13 @@ async function main() {
     );
     const erasure = await measureErasures(db);
     log(`bench: erasure of one participant: ${JSON.stringify(erasure)}`);
-    const retention = await measureRetention(db, storeArgs, ingestKey);
+    const retention = await measureRetention(db, location, storeArgs, ingestKey);
     log(`bench: retention sweep during ingestion: ${JSON.stringify(retention)}`);
     const report = {
       engine: ENGINE,
       surveys,
       reusedStore: reused,
+      coldPageCache: args.cold,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,

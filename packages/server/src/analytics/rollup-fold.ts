@@ -22,7 +22,7 @@ const CONTEXT = ["app_version", "platform", "browser", "sdk_version"] as const;
 const CATEGORY_COLUMNS = ["score", "lower", "upper", "threshold", "issues", "poor"] as const;
 
 /** The columns of a survey that rollups count, in the order {@link countBatch} reads them. */
-const COLUMNS = [
+export const FOLD_COLUMNS: readonly string[] = [
   "received_at",
   ...CONTEXT,
   // What the dimension caps let the rollups count (limits/dimension-caps.ts); NULL: the survey's own.
@@ -32,7 +32,7 @@ const COLUMNS = [
   "mos",
   "ask_probability",
 ];
-/** Where the call-quality columns start in a row of {@link COLUMNS}. */
+/** Where the call-quality columns start in a row of {@link FOLD_COLUMNS}. */
 const QUALITY_AT = 6 + RATING_CATEGORIES.length * CATEGORY_COLUMNS.length;
 
 /**
@@ -43,7 +43,7 @@ const QUALITY_AT = 6 + RATING_CATEGORIES.length * CATEGORY_COLUMNS.length;
 export function batchQuery(engine: Engine, projectId: string, surveyIds: readonly string[]) {
   const ids = engine === "sqlite" ? "IN (SELECT value FROM json_each(?))" : "= ANY(?::text[])";
   return {
-    sql: `SELECT ${COLUMNS.join(", ")} FROM surveys WHERE project_id = ? AND id ${ids}`,
+    sql: `SELECT ${FOLD_COLUMNS.join(", ")} FROM surveys WHERE project_id = ? AND id ${ids}`,
     params: [projectId, engine === "sqlite" ? JSON.stringify(surveyIds) : [...surveyIds]] as [
       string,
       string | string[],
@@ -223,6 +223,12 @@ ON CONFLICT (${spec.key.join(", ")}) DO UPDATE SET n = ${table}.n + excluded.n`,
 export function sqliteDeleteEmpty(table: string): string {
   const spec = specOf(table);
   return `DELETE FROM ${table} WHERE ${spec.key.map((c) => `${c} = ?`).join(" AND ")} AND n = 0`;
+}
+
+/** SQLite: the lookup of one row of `table` by its key (the parameters of {@link sqliteDeleteEmpty}). */
+export function sqliteRowLookup(table: string): string {
+  const spec = specOf(table);
+  return `SELECT n FROM ${table} WHERE ${spec.key.map((c) => `${c} = ?`).join(" AND ")}`;
 }
 
 /** PostgreSQL: delete the rows of `table` among `rows` (by key) whose count went to zero, in one statement. */

@@ -7,6 +7,7 @@ import { BatchSizer, DEFAULT_BATCH_TARGET_MS } from "../store/batch-sizer.js";
 import type { Database } from "../store/database.js";
 import { change, rows, type Step, type TransactionOptions, transaction } from "../store/transaction.js";
 import { DEFAULT_BACKFILL_HORIZON_DAYS, DEFAULT_PRUNE_BATCH, pruneOutboxBatch } from "./outbox-pruning.js";
+import { readAheadExpiredSurveys } from "./read-ahead.js";
 import { removeItems } from "./remove-items.js";
 
 /**
@@ -212,10 +213,14 @@ export class RetentionSweeper {
     for (const row of projects) {
       const project = { id: row.id, dataPolicy: dataPolicyFromText(row.data_policy) };
       if (Object.values(project.dataPolicy.retention).some((days) => days !== null)) {
-        await this.paced(this.sweepSizer, async (batchSize) => {
-          const batch = await sweepBatch(this.db, project, now(), { batchSize });
-          return Math.max(batch.surveys, batch.freeTexts, batch.events);
-        });
+        await this.paced(
+          this.sweepSizer,
+          async (batchSize) => {
+            const batch = await sweepBatch(this.db, project, now(), { batchSize });
+            return Math.max(batch.surveys, batch.freeTexts, batch.events);
+          },
+          (batchSize) => this.readAhead(project, now(), batchSize),
+        );
       }
       await this.paced(this.pruneSizer, (limit) =>
         pruneOutboxBatch(this.db, project.id, { nowMs: now(), horizonDays, limit }),
@@ -224,11 +229,30 @@ export class RetentionSweeper {
   }
 
   /**
-   * Run `batch` until it touches nothing, resting as long as each took (commits get at least half of
-   * the write time) and sizing the next from it, unless the size is fixed.
+   * SQLite: read the next batch's pages on the reader thread (`read-ahead.ts`). A hint only: the batch
+   * selects and deletes by itself, so a failed read-ahead costs time, not data.
    */
-  private async paced(sizer: BatchSizer, batch: (size: number) => Promise<number>): Promise<void> {
+  private async readAhead(project: { id: string; dataPolicy: DataPolicy }, nowMs: number, limit: number) {
+    const days = project.dataPolicy.retention.surveysDays;
+    if (this.db.engine !== "sqlite" || days === null) return;
+    await readAheadExpiredSurveys(this.db, project.id, nowMs - days * DAY_MS, limit).catch((error: unknown) =>
+      this.options.logger?.debug({ err: error }, "retention read-ahead failed; sweeping without it"),
+    );
+  }
+
+  /**
+   * Run `batch` until it touches nothing, resting as long as each took (commits get at least half of
+   * the write time) and sizing the next from it, unless the size is fixed. `prepare` runs before each
+   * batch, outside its time: work that holds no lock.
+   */
+  private async paced(
+    sizer: BatchSizer,
+    batch: (size: number) => Promise<number>,
+    prepare?: (size: number) => Promise<void>,
+  ): Promise<void> {
     for (;;) {
+      if (this.stopped) return;
+      await prepare?.(sizer.size);
       if (this.stopped) return;
       const started = performance.now();
       const touched = await batch(sizer.size);
