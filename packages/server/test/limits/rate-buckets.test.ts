@@ -2,7 +2,8 @@
  * Token buckets in the store, on both engines, with a few milliseconds added to every store call (as a
  * loaded PostgreSQL has them): concurrent takers of mixed sizes are never refused while the bucket holds
  * plenty (a refusal there answered QUOTA_EXCEEDED with a Retry-After until midnight), and an exhausted
- * quota is refused with the time until it renews.
+ * quota is refused with the time until it renews; a bucket in use leases its next tokens before it runs
+ * out, so its requests do not wait for the store.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -23,6 +24,43 @@ function slowed(db: Database, ms: number): Database {
       };
     },
   });
+}
+
+/** The same store, its answers held back while the gate is closed. */
+function gated(db: Database) {
+  let open = true;
+  let opened: Promise<void> = Promise.resolve();
+  let release = () => {};
+  const store = new Proxy(db, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (name !== "all" && name !== "run") return value;
+      return async (...args: unknown[]) => {
+        while (!open) await opened;
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return {
+    store,
+    close() {
+      open = false;
+      opened = new Promise((resolve) => {
+        release = resolve;
+      });
+    },
+    open() {
+      open = true;
+      release();
+    },
+  };
+}
+
+/** Whether `promise` settles within a few turns of the event loop (no store answer can arrive meanwhile). */
+async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  const late = Symbol("late");
+  const first = await Promise.race([promise, sleep(20).then(() => late)]);
+  return first !== late;
 }
 
 onEveryEngine("rate_buckets", (engine, makeDatabase) => {
@@ -70,6 +108,26 @@ onEveryEngine("rate_buckets", (engine, makeDatabase) => {
         answers.filter((a) => !a.ok),
         [],
       );
+    });
+
+    it("leases a bucket's next tokens before it runs out, so steady takers never wait for the store", async () => {
+      const gate = gated(env.db);
+      const buckets = new RateBuckets(gate.store);
+      // 400 a second: leases of 100 tokens.
+      const rate = { capacity: 10_000, perSecond: 400 };
+      assert.deepEqual(await buckets.take("r:steady", rate), { ok: true });
+      gate.close();
+      // The rest of the first lease is spent with the store holding every answer back...
+      for (let i = 0; i < 99; i++)
+        assert.ok(await settlesAtOnce(buckets.take("r:steady", rate)), `take ${i}`);
+      // ...while the next lease, asked for once half was spent, waits for it. The store answers it:
+      gate.open();
+      await sleep(50);
+      gate.close();
+      // ...so the next takes are served at once again, without a store answer.
+      for (let i = 0; i < 60; i++)
+        assert.ok(await settlesAtOnce(buckets.take("r:steady", rate)), `take ${99 + i} after the lease`);
+      gate.open();
     });
 
     it("refuses an exhausted quota with the time until it renews", async () => {
