@@ -117,14 +117,11 @@ export class AnalyticsReader {
   }
 
   /**
-   * Run a PASSIVE checkpoint on the worker (started for it if need be), after the reads already asked
-   * for. At most one is queued at a time. Never on the event loop: a checkpoint copies half a second of
-   * commits' pages and fsyncs the database file, 15–23 ms each at 2M surveys (bench:lifecycle), which
-   * every request arriving meanwhile waited for when a server without dashboard use ran it on the main
-   * thread. False once the store is closed.
+   * Run a PASSIVE checkpoint on the worker, after the reads already asked for, if the worker is running
+   * (true); false if it is not, and the caller checkpoints itself. At most one is queued at a time.
    */
   checkpoint(): boolean {
-    if (this.closed) return false;
+    if (!this.worker) return false;
     if (this.checkpointQueued) return true;
     this.checkpointQueued = true;
     const done = () => {

@@ -48,8 +48,8 @@ export interface SqliteOptions {
  * Each survey dirties a random page of three indexes, so a commit writes ~100 pages to the WAL; checkpointing
  * half a second of commits at once writes each index page back once instead of once per few commits.
  * Measured (docs/benchmarks.md): 10–25 µs less server CPU per survey, and commits no longer carry a
- * 5–10 ms checkpoint every few times. The checkpoint runs on the analytics reader's thread (see
- * AnalyticsReader), never on this one.
+ * 5–10 ms checkpoint every few times. The checkpoint runs on the analytics reader's thread while it runs
+ * (see AnalyticsReader), else on this thread between commits.
  * Durability is unchanged: a commit is acknowledged once its WAL frames are fsynced, whenever they are
  * checkpointed.
  */
@@ -92,7 +92,7 @@ export class SqliteEngine implements SqliteDatabase {
       this.connection.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       // unref: the timer never keeps a process alive; close() stops it.
       this.checkpointTimer = setInterval(() => {
-        this.reader.checkpoint();
+        if (!this.reader.checkpoint()) this.checkpoint("PASSIVE");
       }, interval).unref();
     }
   }
