@@ -14,8 +14,8 @@ export interface DashboardTarget {
 /**
  * `signedIn(options, hash, token)` for one test file: a page in a browser context of its own (UTC,
  * 1280×900 unless `options` say otherwise; `bypassCSP` only where a test injects axe-core or must show
- * that escaping alone holds), signed in on the dashboard at `hash`, once the view has drawn (its heading,
- * or the overview's survey count at `/`). Every context goes into `contexts`, which the file closes.
+ * that escaping alone holds), signed in on the dashboard at `hash`, once the sign-in form is gone and the
+ * view has drawn (its heading, or the overview's survey count at `/`). Every context goes into `contexts`, which the file closes.
  */
 export function dashboardSignIn(target: () => DashboardTarget, contexts: BrowserContext[], defaultHash = "") {
   return async function signedIn(
@@ -35,6 +35,9 @@ export function dashboardSignIn(target: () => DashboardTarget, contexts: Browser
     await page.goto(`${url}/${hash}`);
     await page.getByLabel("Admin token").fill(token ?? adminToken);
     await page.getByRole("button", { name: "Sign in" }).click();
+    // The sign-in form is a `main h1` too: wait for it to go first (the token is checked with the API and
+    // only then kept in the tab; a test that navigated before that found itself signed out again).
+    await page.locator("main.signin").waitFor({ state: "detached" });
     await page
       .locator(hash ? "main h1" : '[data-kpi="surveys"]')
       .first()
