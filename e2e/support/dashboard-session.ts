@@ -15,7 +15,8 @@ export interface DashboardTarget {
  * `signedIn(options, hash, token)` for one test file: a page in a browser context of its own (UTC,
  * 1280×900 unless `options` say otherwise; `bypassCSP` only where a test injects axe-core or must show
  * that escaping alone holds), signed in on the dashboard at `hash`, once the sign-in form is gone and the
- * view has drawn (its heading, or the overview's survey count at `/`). Every context goes into `contexts`, which the file closes.
+ * view has drawn (its heading, or the overview's survey count at `/`). Every context goes into
+ * `contexts`, which the file closes.
  */
 export function dashboardSignIn(target: () => DashboardTarget, contexts: BrowserContext[], defaultHash = "") {
   return async function signedIn(

@@ -67,12 +67,7 @@ export class RateBuckets {
       if (local.deniedUntil > now || attempt >= MAX_ATTEMPTS)
         return { ok: false, retryAfterSeconds: local.retryAfterSeconds };
       local.demand += cost;
-      local.pending ??= Promise.resolve().then(() =>
-        this.lease(key, spec, local).finally(() => {
-          local.pending = undefined;
-        }),
-      );
-      await local.pending;
+      await this.startLease(key, spec, local);
     }
   }
 
@@ -86,12 +81,21 @@ export class RateBuckets {
     if (local.pending || local.deniedUntil > now) return;
     const low = local.tokens < leaseSize(spec, this.leaseMs) / 2;
     if (!low && local.expiresAt - now > this.leaseMs / 4) return;
-    const pending = this.lease(key, spec, local).finally(() => {
-      local.pending = undefined;
-    });
     // Nobody may await it: a failed lease ahead is retried by the next request that needs tokens.
-    pending.catch(() => undefined);
-    local.pending = pending;
+    this.startLease(key, spec, local).catch(() => undefined);
+  }
+
+  /**
+   * The bucket's lease in flight, or a new one. It starts a microtask later, so the requests arriving in
+   * the same tick add their demand to it.
+   */
+  private startLease(key: string, spec: BucketSpec, local: Local): Promise<void> {
+    local.pending ??= Promise.resolve()
+      .then(() => this.lease(key, spec, local))
+      .finally(() => {
+        local.pending = undefined;
+      });
+    return local.pending;
   }
 
   private entry(key: string, now: number): Local {
