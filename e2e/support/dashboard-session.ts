@@ -14,9 +14,9 @@ export interface DashboardTarget {
 /**
  * `signedIn(options, hash, token)` for one test file: a page in a browser context of its own (UTC,
  * 1280×900 unless `options` say otherwise; `bypassCSP` only where a test injects axe-core or must show
- * that escaping alone holds), signed in on the dashboard at `hash`, once the sign-in form is gone and the
- * view has drawn (its heading, or the overview's survey count at `/`). Every context goes into
- * `contexts`, which the file closes.
+ * that escaping alone holds), signed in on the dashboard at `hash`, once the sign-in form is gone, the
+ * view has drawn (its heading, or the overview's survey count at `/`) and its URL names the view and
+ * the project. Every context goes into `contexts`, which the file closes.
  */
 export function dashboardSignIn(target: () => DashboardTarget, contexts: BrowserContext[], defaultHash = "") {
   return async function signedIn(
@@ -43,6 +43,9 @@ export function dashboardSignIn(target: () => DashboardTarget, contexts: Browser
       .locator(hash ? "main h1" : '[data-kpi="surveys"]')
       .first()
       .waitFor();
+    // The app writes the whole view into the URL once it knows the project (`replaceState`): a test that
+    // read the URL before that saw it change under it.
+    await page.waitForURL(/#view=.*project=/);
     return page;
   };
 }
