@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { countEvents } from "../packages/server/src/events/survey-events.js";
 import { getSurvey, listSurveys } from "../packages/server/src/surveys/survey-reads.js";
@@ -101,7 +102,12 @@ describe("survey widget in Chromium, against a real server", { skip }, () => {
     assert.deepEqual(stored.ratings.video?.issues, []);
     assert.equal(stored.ratings.screenshare, undefined);
     assert.equal(stored.appVersion, "demo");
-    const events = await countEvents(demo.server.db, "demo");
+    // The lifecycle events are sent on their own after the survey's answer: wait for them to arrive.
+    let events = await countEvents(demo.server.db, "demo");
+    for (let tries = 0; tries < 100 && !(events.shown >= 1 && events.submitted >= 1); tries++) {
+      await sleep(100);
+      events = await countEvents(demo.server.db, "demo");
+    }
     assert.ok(events.shown >= 1 && events.submitted >= 1, JSON.stringify(events));
     assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
   });
