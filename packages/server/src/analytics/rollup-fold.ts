@@ -32,6 +32,10 @@ export const FOLD_COLUMNS: readonly string[] = [
   "mos",
   "ask_probability",
 ];
+/** The name each of {@link FOLD_COLUMNS} has in a result row (its alias, if it has one). */
+export const FOLD_COLUMN_NAMES: readonly string[] = FOLD_COLUMNS.map(
+  (column) => column.split(" AS ").at(-1) as string,
+);
 /** Where the call-quality columns start in a row of {@link FOLD_COLUMNS}. */
 const QUALITY_AT = 6 + RATING_CATEGORIES.length * CATEGORY_COLUMNS.length;
 

@@ -1,4 +1,10 @@
-import { coarsen, countBatch, FOLD_COLUMNS, sqliteRowLookup } from "../analytics/rollup-fold.js";
+import {
+  coarsen,
+  countBatch,
+  FOLD_COLUMN_NAMES,
+  FOLD_COLUMNS,
+  sqliteRowLookup,
+} from "../analytics/rollup-fold.js";
 import type { Database, SqlFragment } from "../store/database.js";
 
 /**
@@ -54,7 +60,7 @@ FROM surveys WHERE project_id = ? AND received_at < ? ORDER BY received_at, id L
     },
   ];
   // The rollup rows the batch will subtract from, found the way the batch counts them.
-  const counted = batch.map((row) => Object.values(row).slice(3) as unknown[]);
+  const counted = batch.map((row) => FOLD_COLUMN_NAMES.map((name) => row[name]));
   for (const [table, rows] of coarsen(countBatch(projectId, counted)))
     for (const row of rows) reads.push({ sql: sqliteRowLookup(table), params: row.slice(0, -1) });
   // Asked in one tick: one message to the reader thread, one read transaction.
