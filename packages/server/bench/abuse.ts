@@ -14,6 +14,12 @@
  * server. The goal (issue #11): during the flood the client's p99 within 2× of idle, and 100 % success.
  * Prints a markdown table and one JSON line (also written to `--output`); with `--check` exits 1 when
  * the goal is missed.
+ *
+ * Pinning (on when `taskset` exists and the machine has two CPUs or more; `--no-pin` turns it off): the
+ * server side (Node, and PostgreSQL with its backends) runs on CPU 1, the bench and the flood on CPU 0,
+ * the flood at the lowest priority. A real flood comes from someone else's machine: on one shared machine
+ * the flood process alone uses most of a core, and unpinned, the client's tail mostly measured waiting for
+ * a CPU the flood held, not the server (the same split as bench:ingest's load generator and server).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -27,7 +33,7 @@ import { parseArgs } from "node:util";
 import { startPostgres } from "../test/support/postgres.js";
 import { type ServerProcess, startServerProcess } from "../test/support/server-process.js";
 import type { FloodKind, FloodPlan, FloodResult } from "./abuse-flood.js";
-import { cpuJiffies, cpuPercent, processCpuSeconds } from "./processes.js";
+import { cpuJiffies, cpuPercent, hasTaskset, pinProcess, processCpuSeconds } from "./processes.js";
 import { ms, quantile } from "./steady-ingest.js";
 import { SurveyBodies } from "./survey-body.js";
 
@@ -54,8 +60,13 @@ const { values: args } = parseArgs({
     env: { type: "string", multiple: true, default: [] },
     output: { type: "string" },
     check: { type: "boolean", default: false },
+    "no-pin": { type: "boolean", default: false },
   },
 });
+/** CPUs of the bench and the flood, and of the server side; see the module's comment. */
+const PIN = !args["no-pin"] && cpus().length >= 2 && hasTaskset() ? { bench: "0", server: "1" } : undefined;
+/** The flood's nice value when pinned: the well-behaved client, on the same CPU, goes first. */
+const FLOOD_NICE = 19;
 const ENGINE = args.engine === "postgres" ? "postgres" : "sqlite";
 const num = (name: keyof typeof args) => {
   const value = Number(args[name]);
@@ -192,11 +203,17 @@ async function wellBehaved(
 
 /** Start the flood process; resolves with a promise of its result once it has started. */
 async function startFlood(plan: FloodPlan): Promise<{ done: Promise<FloodResult> }> {
-  const child = spawn(
+  const node = [
     process.execPath,
-    ["--conditions=source", "--import", "tsx", join(HERE, "abuse-flood.ts"), JSON.stringify(plan)],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+    "--conditions=source",
+    "--import",
+    "tsx",
+    join(HERE, "abuse-flood.ts"),
+    JSON.stringify(plan),
+  ];
+  // Pinned, it inherits the bench's CPU; `nice` lowers its priority there.
+  const [command, ...commandArgs] = PIN ? ["nice", "-n", String(FLOOD_NICE), ...node] : node;
+  const child = spawn(command as string, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
   process.once("exit", () => child.kill("SIGKILL"));
   let stdout = "";
   let stderr = "";
@@ -286,6 +303,8 @@ async function main() {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     let store: { dataDir: string } | { databaseUrl: string };
+    // The server side is started from the server's CPU, so PostgreSQL, its backends and the server inherit it.
+    if (PIN) pinProcess(process.pid, PIN.server);
     if (ENGINE === "sqlite") {
       const dir = mkdtempSync(join(tmpdir(), "aftercall-bench-abuse-"));
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -309,11 +328,15 @@ async function main() {
       startTimeoutMs: 60_000,
     });
     cleanups.push(async () => void (await server.stop()));
+    if (PIN) pinProcess(process.pid, PIN.bench);
     const floodKey = server.firstProject?.ingestKey;
     if (!floodKey) throw new Error(`the server created no first project:\n${server.output()}`);
     const goodKey = await createProject(server, operatorToken);
     const rate = num("rate");
-    log(`bench: ${ENGINE} server at ${server.url}; idle phase (${num("idle-seconds")} s)…`);
+    const pinning = PIN
+      ? `server side on CPU ${PIN.server}, bench and flood (nice ${FLOOD_NICE}) on CPU ${PIN.bench}`
+      : "not pinned";
+    log(`bench: ${ENGINE} server at ${server.url} (${pinning}); idle phase (${num("idle-seconds")} s)…`);
     // A few requests first, so connection set-up and first-use compilation are not in the idle figure.
     await wellBehaved("warm-up", server, goodKey, rate, 1);
     const idle = await wellBehaved("idle", server, goodKey, rate, num("idle-seconds"));
@@ -352,6 +375,7 @@ async function main() {
       node: process.version,
       rate,
       serverEnv: SERVER_ENV,
+      pinned: PIN ? { ...PIN, floodNice: FLOOD_NICE } : false,
       goal: GOAL,
       verdict,
       client: phases,
