@@ -2,9 +2,9 @@
  * `npm run bench:abuse [-- --engine sqlite|postgres] [--seconds 25] [--idle-seconds 15] [--check]`:
  * does a flood from one address leave a well-behaved client alone?
  *
- * One `aftercall serve` process with the server's default limits (rate limits on, body timeout,
- * connection cap: the production posture), on a fresh SQLite store or a throwaway PostgreSQL. Two
- * projects: the flood's (the demo project the server creates) and the well-behaved app's.
+ * One `aftercall serve` process (the build, `dist/cli.js`, as production runs it) with the server's
+ * default limits (rate limits on, body timeout, connection cap: the production posture), on a fresh
+ * SQLite store or a throwaway PostgreSQL. Two projects: the flood's (the demo project the server creates) and the well-behaved app's.
  *   1. idle: the well-behaved client submits single surveys at `--rate` (50/s) from 127.0.0.2 with its
  *      own key, nothing else running;
  *   2. flood: the same, while bench/abuse-flood.ts (a separate process) floods from 127.0.0.1 with single
@@ -15,11 +15,10 @@
  * Prints a markdown table and one JSON line (also written to `--output`); with `--check` exits 1 when
  * the goal is missed.
  *
- * Pinning (on when `taskset` exists and the machine has two CPUs or more; `--no-pin` turns it off): the
- * server side (Node, and PostgreSQL with its backends) runs on CPU 1, the bench and the flood on CPU 0,
- * the flood at the lowest priority. A real flood comes from someone else's machine: on one shared machine
- * the flood process alone uses most of a core, and unpinned, the client's tail mostly measured waiting for
- * a CPU the flood held, not the server (the same split as bench:ingest's load generator and server).
+ * `--pin` (needs `taskset` and two CPUs): the server side (Node, and PostgreSQL with its backends) runs on
+ * CPU 1, the bench and the flood on CPU 0, the flood at the lowest priority, as bench:ingest splits its
+ * load generator from the server. A real flood comes from someone else's machine; pinned, the flood
+ * cannot take the server's CPU, but the server has one core instead of two (docs/benchmarks.md compares).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -33,7 +32,14 @@ import { parseArgs } from "node:util";
 import { startPostgres } from "../test/support/postgres.js";
 import { type ServerProcess, startServerProcess } from "../test/support/server-process.js";
 import type { FloodKind, FloodPlan, FloodResult } from "./abuse-flood.js";
-import { cpuJiffies, cpuPercent, hasTaskset, pinProcess, processCpuSeconds } from "./processes.js";
+import {
+  buildServer,
+  cpuJiffies,
+  cpuPercent,
+  hasTaskset,
+  pinProcess,
+  processCpuSeconds,
+} from "./processes.js";
 import { ms, quantile } from "./steady-ingest.js";
 import { SurveyBodies } from "./survey-body.js";
 
@@ -60,11 +66,12 @@ const { values: args } = parseArgs({
     env: { type: "string", multiple: true, default: [] },
     output: { type: "string" },
     check: { type: "boolean", default: false },
-    "no-pin": { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
   },
 });
 /** CPUs of the bench and the flood, and of the server side; see the module's comment. */
-const PIN = !args["no-pin"] && cpus().length >= 2 && hasTaskset() ? { bench: "0", server: "1" } : undefined;
+const PIN = args.pin && cpus().length >= 2 && hasTaskset() ? { bench: "0", server: "1" } : undefined;
+if (args.pin && !PIN) throw new Error("--pin needs taskset and at least two CPUs");
 /** The flood's nice value when pinned: the well-behaved client, on the same CPU, goes first. */
 const FLOOD_NICE = 19;
 const ENGINE = args.engine === "postgres" ? "postgres" : "sqlite";
@@ -315,7 +322,11 @@ async function main() {
       store = { databaseUrl: pg.url };
     }
     const operatorToken = `bench-operator-${crypto.randomUUID()}`;
+    log("bench: building the server (tsc -b packages/server)…");
+    const buildFailure = buildServer(ROOT);
+    if (buildFailure !== undefined) throw new Error(`the server's build failed:\n${buildFailure}`);
     const server = await startServerProcess({
+      fromBuild: true,
       ...store,
       // The server's defaults, except what a benchmark must set: an operator token to create the second
       // project. The test harness turns rate limits and the client-time window off: on here, as shipped.

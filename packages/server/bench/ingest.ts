@@ -55,6 +55,7 @@ import { countSurveys, exportSurveys } from "../src/surveys/survey-reads.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { type Baseline, prepareBaseline } from "./baseline.js";
 import {
+  buildServer,
   type Child,
   cpuCount,
   cpuJiffies,
@@ -733,14 +734,10 @@ async function benchTarget(name: TargetName): Promise<TargetReport> {
 function build(): void {
   if (serverMode !== "dist" || process.env.BENCH_BUILD === "0") return;
   log("bench: building the server (tsc -b packages/server)…");
-  const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
-  const result = spawnSync(process.execPath, [tsc, "-b", "packages/server"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) {
+  const failure = buildServer(ROOT);
+  if (failure !== undefined) {
     log(
-      `bench: the build failed, running the server from source instead (slower start, same code):\n${result.stdout}${result.stderr}`,
+      `bench: the build failed, running the server from source instead (slower start, same code):\n${failure}`,
     );
     serverMode = "source";
   }

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { join } from "node:path";
 
 const running = new Set<ChildProcess>();
 
@@ -13,6 +14,17 @@ const running = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
+
+/**
+ * Build the server (`tsc -b packages/server`) so a bench runs `dist/cli.js`, as production does: from
+ * source, tsx compiles modules on first use and maps every stack trace it formats. Returns the build's
+ * output when it failed, undefined when it succeeded.
+ */
+export function buildServer(root: string): string | undefined {
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  const result = spawnSync(process.execPath, [tsc, "-b", "packages/server"], { cwd: root, encoding: "utf8" });
+  return result.status === 0 ? undefined : `${result.stdout}${result.stderr}`;
+}
 
 /** Whether `taskset` is available (util-linux). */
 export function hasTaskset(): boolean {

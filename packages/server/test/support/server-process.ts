@@ -12,6 +12,7 @@ import { TEST_SECRET_KEY } from "./secret-key.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 /** Output kept per child for diagnostics (stdout and stderr interleaved). */
 const OUTPUT_LIMIT = 256 * 1024;
 
@@ -31,6 +32,8 @@ export interface ServerProcessOptions {
   demoData?: boolean;
   /** How long to wait for the banner. Default 30 s. */
   startTimeoutMs?: number;
+  /** Run the build (`dist/cli.js`, plain node) instead of the sources: benches measure what ships. */
+  fromBuild?: boolean;
 }
 
 export interface ExitStatus {
@@ -105,10 +108,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     options.env,
   );
   const args = [
-    "--conditions=source",
-    "--import",
-    "tsx",
-    CLI,
+    ...(options.fromBuild ? [BUILT_CLI] : ["--conditions=source", "--import", "tsx", CLI]),
     "serve",
     "--host",
     "127.0.0.1",
