@@ -1,16 +1,13 @@
-import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
 import { logHorizon } from "../outbox/outbox.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { type Database, GuardFailed, marks, type SqlRow, type SqlWrite } from "../store/database.js";
 import { rows, type Step } from "../store/transaction.js";
-import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
 import {
   CURSOR_FROM_TIME,
   destinationFromRow,
   encodeConfig,
   insertDestination,
   num,
-  parkedFromRow,
   settingFromRow,
   UNDELIVERED_COUNT_CAP,
 } from "./delivery-rows.js";
@@ -23,7 +20,6 @@ import type {
   NewSetting,
   ParkedBatch,
   SettingUpdate,
-  Tombstone,
 } from "./delivery-types.js";
 import {
   type DestinationType,
@@ -31,12 +27,10 @@ import {
   type RecordCategory,
   TOMBSTONE_CATEGORY,
 } from "./destination.js";
+import * as items from "./log-items.js";
+import * as parked from "./parked-batches.js";
 import type { DestinationState, DiagnosticSetting } from "./settings.js";
 
-/**
- * A write that locks the project's row until the batch commits (PostgreSQL; SQLite has one writer anyway),
- * so checks of a project's settings and the writes that depend on them cannot interleave across servers.
- */
 function dueFromRow(row: SqlRow, secrets: SecretBox | undefined): DueDestination {
   return {
     ...destinationFromRow(row, secrets),
@@ -52,6 +46,10 @@ function dueFromRow(row: SqlRow, secrets: SecretBox | undefined): DueDestination
   };
 }
 
+/**
+ * A write that locks the project's row until the batch commits (PostgreSQL; SQLite has one writer anyway),
+ * so checks of a project's settings and the writes that depend on them cannot interleave across servers.
+ */
 const lockProject = (projectId: string): SqlWrite => ({
   sql: "UPDATE projects SET name = name WHERE id = ?",
   params: [projectId],
@@ -345,68 +343,20 @@ WHERE project_id = ? AND seq > ? AND seq <= ? AND seq < ? AND category IN (${mar
     }));
   }
 
-  async loadTombstones(projectId: string, ids: readonly string[]): Promise<Map<string, Tombstone>> {
-    const out = new Map<string, Tombstone>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.all(
-      `SELECT id, requested_at, erased_ids FROM erasures WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-      [projectId, ...ids],
-    );
-    for (const row of rows) {
-      const erased = JSON.parse(String(row.erased_ids)) as { surveys: string[]; events: string[] };
-      out.set(String(row.id), {
-        erasureId: String(row.id),
-        erasedAtMs: num(row.requested_at),
-        surveyIds: erased.surveys,
-        eventIds: erased.events,
-      });
-    }
-    return out;
+  loadTombstones(projectId: string, ids: readonly string[]) {
+    return items.loadTombstones(this.db, projectId, ids);
   }
 
-  async loadSurveys(projectId: string, ids: readonly string[]): Promise<Map<string, SurveyRecord>> {
-    const out = new Map<string, SurveyRecord>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.all(
-      `SELECT * FROM surveys WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-      [projectId, ...ids],
-    );
-    for (const row of rows) out.set(String(row.id), rowToSurvey(row as unknown as SurveyRow));
-    return out;
+  loadSurveys(projectId: string, ids: readonly string[]) {
+    return items.loadSurveys(this.db, projectId, ids);
   }
 
-  async loadAlerts(projectId: string, ids: readonly string[]) {
-    const out = new Map<string, Record<string, unknown>>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.all<{ id: string; record: string | null }>(
-      `SELECT id, record FROM alert_history WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-      [projectId, ...ids],
-    );
-    for (const row of rows)
-      if (row.record) out.set(row.id, JSON.parse(row.record) as Record<string, unknown>);
-    return out;
+  loadAlerts(projectId: string, ids: readonly string[]) {
+    return items.loadAlerts(this.db, projectId, ids);
   }
 
-  async loadEvents(projectId: string, ids: readonly string[]) {
-    const out = new Map<string, SurveyEvent & { receivedAtMs: number }>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.all(
-      `SELECT * FROM survey_events WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-      [projectId, ...ids],
-    );
-    for (const row of rows) {
-      const event: SurveyEvent & { receivedAtMs: number } = {
-        id: String(row.id),
-        type: String(row.type) as SurveyEventType,
-        callId: String(row.call_id),
-        participantId: String(row.participant_id),
-        clientTime: String(row.client_time),
-        receivedAtMs: num(row.received_at),
-      };
-      if (row.survey_id !== null && row.survey_id !== undefined) event.surveyId = String(row.survey_id);
-      out.set(event.id, event);
-    }
-    return out;
+  loadEvents(projectId: string, ids: readonly string[]) {
+    return items.loadEvents(this.db, projectId, ids);
   }
 
   async markDelivered(
@@ -441,72 +391,28 @@ WHERE id = ? AND lease_owner = ?`,
     return changes === 1;
   }
 
-  async park(
-    destinationId: string,
-    owner: string,
-    fromCursor: number,
-    b: Omit<ParkedBatch, "retryRequested">,
-  ): Promise<boolean> {
-    try {
-      await this.db.atomically([
-        {
-          sql: `UPDATE destinations SET cursor_seq = ?, failed_attempts = 0, next_attempt_at = 0, last_error = ?,
-  last_error_at = ? WHERE id = ? AND lease_owner = ? AND cursor_seq = ?`,
-          params: [b.toSeq, b.error, b.parkedAtMs, destinationId, owner, fromCursor],
-          expectChanges: 1,
-        },
-        {
-          // The same range can fail again after a backfill: it stays one parked batch, with the new error.
-          sql: `INSERT INTO parked_batches (id, destination_id, from_seq, to_seq, records, attempts, error, parked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (destination_id, from_seq) DO UPDATE SET
-  to_seq = CASE WHEN excluded.to_seq > parked_batches.to_seq THEN excluded.to_seq ELSE parked_batches.to_seq END,
-  records = excluded.records, attempts = parked_batches.attempts + excluded.attempts, error = excluded.error,
-  parked_at = excluded.parked_at, retry_requested = 0`,
-          params: [b.id, destinationId, b.fromSeq, b.toSeq, b.records, b.attempts, b.error, b.parkedAtMs],
-        },
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof GuardFailed) return false;
-      throw error;
-    }
+  park(destinationId: string, owner: string, fromCursor: number, b: Omit<ParkedBatch, "retryRequested">) {
+    return parked.park(this.db, destinationId, owner, fromCursor, b);
   }
 
-  async listParked(destinationIds: readonly string[]): Promise<ParkedBatch[]> {
-    if (destinationIds.length === 0) return [];
-    const rows = await this.db.all(
-      `SELECT * FROM parked_batches WHERE destination_id IN (${marks(destinationIds.length)}) ORDER BY parked_at, from_seq`,
-      [...destinationIds],
-    );
-    return rows.map(parkedFromRow);
+  listParked(destinationIds: readonly string[]) {
+    return parked.listParked(this.db, destinationIds);
   }
 
-  async requestParkedRetry(settingId: string, parkedId?: string): Promise<number> {
-    return this.db.run(
-      `UPDATE parked_batches SET retry_requested = 1
-WHERE destination_id IN (SELECT id FROM destinations WHERE setting_id = ?)${parkedId ? " AND id = ?" : ""}`,
-      parkedId ? [settingId, parkedId] : [settingId],
-    );
+  requestParkedRetry(settingId: string, parkedId?: string) {
+    return parked.requestParkedRetry(this.db, settingId, parkedId);
   }
 
-  async nextParkedRetry(destinationId: string): Promise<ParkedBatch | undefined> {
-    const rows = await this.db.all(
-      "SELECT * FROM parked_batches WHERE destination_id = ? AND retry_requested = 1 ORDER BY from_seq LIMIT 1",
-      [destinationId],
-    );
-    return rows[0] ? parkedFromRow(rows[0]) : undefined;
+  nextParkedRetry(destinationId: string) {
+    return parked.nextParkedRetry(this.db, destinationId);
   }
 
-  async resolveParked(parkedId: string): Promise<void> {
-    await this.db.run("DELETE FROM parked_batches WHERE id = ?", [parkedId]);
+  resolveParked(parkedId: string) {
+    return parked.resolveParked(this.db, parkedId);
   }
 
-  async refailParked(parkedId: string, error: string, nowMs: number): Promise<void> {
-    await this.db.run(
-      "UPDATE parked_batches SET retry_requested = 0, attempts = attempts + 1, error = ?, parked_at = ? WHERE id = ?",
-      [error, nowMs, parkedId],
-    );
+  refailParked(parkedId: string, error: string, nowMs: number) {
+    return parked.refailParked(this.db, parkedId, error, nowMs);
   }
 
   async destinationStatus(
