@@ -1,5 +1,5 @@
 import type { SurveyEvent, SurveyEventType, SurveyRecord } from "@aftercall/schema";
-import { type Database, marks } from "../store/database.js";
+import { type Database, marks, type SqlRow } from "../store/database.js";
 import { rowToSurvey, type SurveyRow } from "../surveys/survey-row.js";
 import { num } from "./delivery-rows.js";
 import type { Tombstone } from "./delivery-types.js";
@@ -12,6 +12,21 @@ import type { Tombstone } from "./delivery-types.js";
  * @module
  */
 
+/** The rows of `table` (columns `columns`) of the project with the given ids; none for no ids. */
+function rowsByIds(
+  db: Database,
+  table: string,
+  columns: string,
+  projectId: string,
+  ids: readonly string[],
+): Promise<SqlRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.all(`SELECT ${columns} FROM ${table} WHERE project_id = ? AND id IN (${marks(ids.length)})`, [
+    projectId,
+    ...ids,
+  ]);
+}
+
 /** The erasure tombstones of `ids` (erasure receipts' ids), with the survey and event ids they erased. */
 export async function loadTombstones(
   db: Database,
@@ -19,12 +34,7 @@ export async function loadTombstones(
   ids: readonly string[],
 ): Promise<Map<string, Tombstone>> {
   const out = new Map<string, Tombstone>();
-  if (ids.length === 0) return out;
-  const rows = await db.all(
-    `SELECT id, requested_at, erased_ids FROM erasures WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-    [projectId, ...ids],
-  );
-  for (const row of rows) {
+  for (const row of await rowsByIds(db, "erasures", "id, requested_at, erased_ids", projectId, ids)) {
     const erased = JSON.parse(String(row.erased_ids)) as { surveys: string[]; events: string[] };
     out.set(String(row.id), {
       erasureId: String(row.id),
@@ -43,36 +53,23 @@ export async function loadSurveys(
   ids: readonly string[],
 ): Promise<Map<string, SurveyRecord>> {
   const out = new Map<string, SurveyRecord>();
-  if (ids.length === 0) return out;
-  const rows = await db.all(`SELECT * FROM surveys WHERE project_id = ? AND id IN (${marks(ids.length)})`, [
-    projectId,
-    ...ids,
-  ]);
-  for (const row of rows) out.set(String(row.id), rowToSurvey(row as unknown as SurveyRow));
+  for (const row of await rowsByIds(db, "surveys", "*", projectId, ids))
+    out.set(String(row.id), rowToSurvey(row as unknown as SurveyRow));
   return out;
 }
 
 /** The alert records of `ids` (alert history entries), as they were delivered when logged. */
 export async function loadAlerts(db: Database, projectId: string, ids: readonly string[]) {
   const out = new Map<string, Record<string, unknown>>();
-  if (ids.length === 0) return out;
-  const rows = await db.all<{ id: string; record: string | null }>(
-    `SELECT id, record FROM alert_history WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-    [projectId, ...ids],
-  );
-  for (const row of rows) if (row.record) out.set(row.id, JSON.parse(row.record) as Record<string, unknown>);
+  for (const row of await rowsByIds(db, "alert_history", "id, record", projectId, ids))
+    if (row.record) out.set(String(row.id), JSON.parse(String(row.record)) as Record<string, unknown>);
   return out;
 }
 
 /** The lifecycle events of `ids`, with the time each was received. */
 export async function loadEvents(db: Database, projectId: string, ids: readonly string[]) {
   const out = new Map<string, SurveyEvent & { receivedAtMs: number }>();
-  if (ids.length === 0) return out;
-  const rows = await db.all(
-    `SELECT * FROM survey_events WHERE project_id = ? AND id IN (${marks(ids.length)})`,
-    [projectId, ...ids],
-  );
-  for (const row of rows) {
+  for (const row of await rowsByIds(db, "survey_events", "*", projectId, ids)) {
     const event: SurveyEvent & { receivedAtMs: number } = {
       id: String(row.id),
       type: String(row.type) as SurveyEventType,
