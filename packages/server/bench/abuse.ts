@@ -1,10 +1,11 @@
 /**
- * `npm run bench:abuse [-- --engine sqlite|postgres] [--seconds 25] [--idle-seconds 15] [--check]`:
+ * `npm run bench:abuse [-- --engine sqlite|postgres] [--seconds 25] [--idle-seconds 15] [--pin] [--check]`:
  * does a flood from one address leave a well-behaved client alone?
  *
  * One `aftercall serve` process (the build, `dist/cli.js`, as production runs it) with the server's
  * default limits (rate limits on, body timeout, connection cap: the production posture), on a fresh
- * SQLite store or a throwaway PostgreSQL. Two projects: the flood's (the demo project the server creates) and the well-behaved app's.
+ * SQLite store or a throwaway PostgreSQL. Two projects: the flood's (the demo project the server
+ * creates) and the well-behaved app's.
  *   1. idle: the well-behaved client submits single surveys at `--rate` (50/s) from 127.0.0.2 with its
  *      own key, nothing else running;
  *   2. flood: the same, while bench/abuse-flood.ts (a separate process) floods from 127.0.0.1 with single
