@@ -61,7 +61,7 @@ export const metrics = defineRoute({
   operationId: "metrics",
   summary: "Prometheus metrics (operator token)",
   description:
-    "Per destination: aftercall_destination_lag_seconds, _undelivered_records, _parked_batches, _parked_records, _last_success_timestamp_seconds, _failed_attempts, _paused. Per process: aftercall_delivery_records_total, _failures_total, _parked_total, the aftercall_delivery_lag_seconds histogram, and Node process metrics.",
+    "Per destination: aftercall_destination_lag_seconds, _undelivered_records, _parked_batches, _parked_records, _last_success_timestamp_seconds, _failed_attempts, _paused. Per process: aftercall_delivery_records_total, _failures_total, _parked_total, the aftercall_delivery_lag_seconds histogram, aftercall_refusals_held (429s held because their address ignored Retry-After), and Node process metrics.",
   tags: ["system"],
   auth: "operator",
   responses: { 200: { mediaType: "text/plain", description: "Prometheus text exposition format." } },

@@ -29,7 +29,12 @@ import { type CommitGroups, GroupCommitter } from "./ingest/group-commit.js";
 import { RetentionSweeper, type RetentionSweeperOptions } from "./lifecycle/retention.js";
 import { DimensionCapper } from "./limits/dimension-caps.js";
 import { effectiveLimits } from "./limits/project-limits.js";
-import { DEFAULT_RATE_LIMITS, type RateLimitSettings, RateLimits } from "./limits/rate-limits.js";
+import {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitSettings,
+  RateLimits,
+  registerLimitMetrics,
+} from "./limits/rate-limits.js";
 import { getProject } from "./projects/project-store.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { analyticsRoutes } from "./routes/analytics.js";
@@ -200,6 +205,7 @@ export function createApp(options: AppOptions): App {
     ? new RetentionSweeper(db, { ...(retentionOptions === true ? {} : retentionOptions), logger })
     : undefined;
   const limits = new RateLimits(db, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  registerLimitMetrics(registry, limits);
   const capper = new DimensionCapper(db);
   const context: AppContext = {
     db,

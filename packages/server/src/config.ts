@@ -208,7 +208,8 @@ export function clientTimeWindowFromEnv(get: (name: string) => string | undefine
  * The rate limits: `AFTERCALL_RATE_LIMITS` (`on`/`off`), `AFTERCALL_SURVEYS_PER_KEY`,
  * `AFTERCALL_SURVEYS_PER_ADDRESS`, `AFTERCALL_EVENTS_PER_KEY`, `AFTERCALL_EVENTS_PER_ADDRESS` (each
  * `"<per second>/<burst>"`), `AFTERCALL_DAILY_SURVEYS_PER_PROJECT`, `AFTERCALL_DAILY_EVENTS_PER_PROJECT`
- * and `AFTERCALL_CLIENT_ADDRESS_HEADER` (a trusted proxy's header with the client's address).
+ * `AFTERCALL_REFUSAL_HOLD_MS` (how long a refusal is held when its address ignored `Retry-After`, 0–10000,
+ * default 1000) and `AFTERCALL_CLIENT_ADDRESS_HEADER` (a trusted proxy's header with the client's address).
  */
 export function rateLimitsFromEnv(get: (name: string) => string | undefined): RateLimitSettings {
   const enabled = get("AFTERCALL_RATE_LIMITS") || "on";
@@ -257,6 +258,13 @@ export function rateLimitsFromEnv(get: (name: string) => string | undefined): Ra
       d.dimensionValuesPerKeyPerDay,
       1,
       PROJECT_LIMIT_BOUNDS.maxDimensionValuesPerDay,
+    ),
+    refusalHoldMs: integer(
+      "AFTERCALL_REFUSAL_HOLD_MS",
+      get("AFTERCALL_REFUSAL_HOLD_MS"),
+      d.refusalHoldMs,
+      0,
+      10_000,
     ),
   };
   const header = get("AFTERCALL_CLIENT_ADDRESS_HEADER");

@@ -17,6 +17,18 @@ describe("loadConfig", () => {
     assert.equal(config.alertIntervalSeconds, 60);
   });
 
+  it("holds refusals to an address that ignores Retry-After for up to 1 s unless told otherwise", () => {
+    assert.equal(loadConfig({}).rateLimits?.refusalHoldMs, 1000);
+    assert.equal(loadConfig({ AFTERCALL_REFUSAL_HOLD_MS: "0" }).rateLimits?.refusalHoldMs, 0);
+    assert.equal(loadConfig({ AFTERCALL_REFUSAL_HOLD_MS: "2500" }).rateLimits?.refusalHoldMs, 2500);
+    for (const value of ["-1", "10001", "soon"])
+      assert.throws(
+        () => loadConfig({ AFTERCALL_REFUSAL_HOLD_MS: value }),
+        (e: unknown) => e instanceof ConfigError && e.message.includes("AFTERCALL_REFUSAL_HOLD_MS"),
+        value,
+      );
+  });
+
   it("windows clientTime 30 days back and 24 hours ahead unless told otherwise; off turns it off", () => {
     const DAY = 86_400_000;
     assert.deepEqual(loadConfig({}).clientTimeWindow, { maxAgeMs: 30 * DAY, maxAheadMs: DAY });

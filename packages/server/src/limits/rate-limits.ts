@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { Gauge, type Registry } from "prom-client";
 import { AftercallError } from "../errors.js";
 import type { Database } from "../store/database.js";
 import { effectiveLimits } from "./project-limits.js";
 import { type BucketSpec, RateBuckets, type Take } from "./rate-buckets.js";
+import { Tarpit } from "./tarpit.js";
 
 /** A token-bucket rate: a sustained rate per second and a burst (the bucket's size). */
 export interface Rate {
@@ -31,6 +33,11 @@ export interface RateLimitSettings {
    * whose last entry is used: the address the proxy saw). Unset: the socket's address.
    */
   clientAddressHeader?: string;
+  /**
+   * Most time a refusal is held when its client address was already told to wait and came back before
+   * `Retry-After` passed, ms (limits/tarpit.ts); 0: every refusal answered at once.
+   */
+  refusalHoldMs: number;
 }
 
 /** Defaults far above what a real app sends (one survey per participant per call). */
@@ -44,6 +51,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   dailyEventsPerProject: 50_000_000,
   dimensionKeysPerProject: 50,
   dimensionValuesPerKeyPerDay: 1_000,
+  refusalHoldMs: 1_000,
 };
 
 /** Which budget a public route spends: surveys (single and batch) or events (events and config fetches). */
@@ -59,6 +67,7 @@ const SWEEP_EVERY_MS = 60_000;
  */
 export class RateLimits {
   private readonly buckets: RateBuckets;
+  private readonly tarpit: Tarpit;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -67,6 +76,7 @@ export class RateLimits {
     private readonly now: () => number = Date.now,
   ) {
     this.buckets = new RateBuckets(db, { now });
+    this.tarpit = new Tarpit({ holdMs: settings.refusalHoldMs, now });
   }
 
   /** The client's address: the socket's, or the trusted proxy header's last entry. */
@@ -115,7 +125,8 @@ export class RateLimits {
   /** Spend `units` of the client address's budget. */
   private async chargeAddress(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number) {
     const rate = kind === "surveys" ? this.settings.surveysPerAddress : this.settings.eventsPerAddress;
-    refuse(reply, await this.buckets.take(`r:${kind}:a:${this.clientAddress(request)}`, spec(rate), units));
+    const address = this.clientAddress(request);
+    await this.refuse(address, reply, await this.buckets.take(`r:${kind}:a:${address}`, spec(rate), units));
   }
 
   /** Spend `units` more of the key's budget and the project's quota (a batch's surveys past the first). */
@@ -130,7 +141,8 @@ export class RateLimits {
     // The project's own limits over the server's (they come with the project, cached with its key).
     const limits = effectiveLimits(this.settings, project.limits);
     const rate = kind === "surveys" ? limits.surveysPerKey : limits.eventsPerKey;
-    refuse(reply, await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units));
+    const address = this.clientAddress(request);
+    await this.refuse(address, reply, await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units));
     const now = this.now();
     const day = new Date(now).toISOString().slice(0, 10);
     const quota = kind === "surveys" ? limits.dailySurveys : limits.dailyEvents;
@@ -141,12 +153,29 @@ export class RateLimits {
       units,
     );
     if (!taken.ok) {
+      await this.tarpit.hold(this.tarpit.holdFor(address, renewsInSeconds));
       reply.header("retry-after", String(renewsInSeconds));
       throw new AftercallError(
         "QUOTA_EXCEEDED",
         `The project's daily ${kind} quota (${quota}) is used up; it renews at midnight UTC.`,
       );
     }
+  }
+
+  /**
+   * Answer 429 with `Retry-After` unless `taken` succeeded; held first when the address ignored an
+   * earlier `Retry-After` (see {@link Tarpit}).
+   */
+  private async refuse(address: string, reply: FastifyReply, taken: Take): Promise<void> {
+    if (taken.ok) return;
+    await this.tarpit.hold(this.tarpit.holdFor(address, taken.retryAfterSeconds));
+    reply.header("retry-after", String(taken.retryAfterSeconds));
+    throw new AftercallError("RATE_LIMITED", `Too many requests; retry after ${taken.retryAfterSeconds} s.`);
+  }
+
+  /** Refusals held right now (a gauge on /metrics). */
+  get heldRefusals(): number {
+    return this.tarpit.holding;
   }
 
   /** Forget stored buckets untouched for two days (every minute; full again, or a past day's quota). */
@@ -163,14 +192,20 @@ export class RateLimits {
   }
 }
 
-function spec(rate: Rate): BucketSpec {
-  return { capacity: rate.burst, perSecond: rate.perSecond };
+/** `aftercall_refusals_held`: refusals the tarpit is holding right now (a flood ignoring Retry-After). */
+export function registerLimitMetrics(registry: Registry, limits: RateLimits): void {
+  new Gauge({
+    name: "aftercall_refusals_held",
+    help: "Refusals (429) being held because their client address ignored an earlier Retry-After.",
+    registers: [registry],
+    collect() {
+      this.set(limits.heldRefusals);
+    },
+  });
 }
 
-function refuse(reply: FastifyReply, taken: Take): void {
-  if (taken.ok) return;
-  reply.header("retry-after", String(taken.retryAfterSeconds));
-  throw new AftercallError("RATE_LIMITED", `Too many requests; retry after ${taken.retryAfterSeconds} s.`);
+function spec(rate: Rate): BucketSpec {
+  return { capacity: rate.burst, perSecond: rate.perSecond };
 }
 
 /** `"100/1000"` → 100 per second with a burst of 1000 (`"100"`: a burst of 10 s of the rate). */

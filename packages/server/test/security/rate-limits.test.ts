@@ -57,6 +57,8 @@ function post(
   });
 }
 
+const OPERATOR_TOKEN = "operator-token-for-the-rate-limit-tests";
+
 const event = (type: string) => ({
   id: crypto.randomUUID(),
   type,
@@ -130,6 +132,45 @@ onEveryEngineServer("rate_limits", (engine, start) => {
           Math.abs(Number(refused.retryAfter) - untilMidnight) < 60,
           `Retry-After ${refused.retryAfter}`,
         );
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it("holds the refusals of an address that ignores Retry-After, never one that honours it", async () => {
+      const s = await start({
+        AFTERCALL_RATE_LIMITS: "on",
+        AFTERCALL_SURVEYS_PER_ADDRESS: "1/1",
+        AFTERCALL_REFUSAL_HOLD_MS: "1000",
+        AFTERCALL_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      });
+      try {
+        const key = { "x-aftercall-key": s.ingestKey };
+        const timed = async (address: string) => {
+          const started = performance.now();
+          const answer = await post(`${s.url}/v1/surveys`, survey(), key, address);
+          return { ...answer, ms: performance.now() - started };
+        };
+        assert.equal((await timed("127.0.0.7")).status, 201);
+        const first = await timed("127.0.0.7");
+        assert.deepEqual([first.status, first.retryAfter], [429, "1"]);
+        assert.ok(first.ms < 400, `the first refusal is answered at once, took ${first.ms} ms`);
+        // Back before its second was up: held between 500 and 1000 ms. /metrics shows it meanwhile.
+        const held = timed("127.0.0.7");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const metrics = await (
+          await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })
+        ).text();
+        assert.match(metrics, /^aftercall_refusals_held 1$/m);
+        const late = await held;
+        assert.deepEqual([late.status, late.code], [429, "RATE_LIMITED"]);
+        assert.ok(late.ms >= 450, `held ${late.ms} ms`);
+        // Another address is not held, and this one, once it waited as told, is answered at once.
+        assert.equal((await timed("127.0.0.8")).status, 201);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        const honoured = await timed("127.0.0.7");
+        assert.equal(honoured.status, 201);
+        assert.ok(honoured.ms < 400, `took ${honoured.ms} ms`);
       } finally {
         await s.stop();
       }
