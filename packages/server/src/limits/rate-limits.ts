@@ -142,7 +142,11 @@ export class RateLimits {
     const limits = effectiveLimits(this.settings, project.limits);
     const rate = kind === "surveys" ? limits.surveysPerKey : limits.eventsPerKey;
     const address = this.clientAddress(request);
-    await this.refuse(address, reply, await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units));
+    await this.refuse(
+      address,
+      reply,
+      await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units),
+    );
     const now = this.now();
     const day = new Date(now).toISOString().slice(0, 10);
     const quota = kind === "surveys" ? limits.dailySurveys : limits.dailyEvents;

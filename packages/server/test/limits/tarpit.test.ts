@@ -9,7 +9,12 @@ import { Tarpit } from "../../src/limits/tarpit.js";
 
 function clock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }
 
 describe("Tarpit", () => {
