@@ -22,6 +22,7 @@ import {
   DEFAULT_INGRESS,
   decodeBody,
   type IngressOptions,
+  timeBodies,
 } from "./http/ingress.js";
 import { type ClientTimeWindow, DEFAULT_CLIENT_TIME_WINDOW } from "./ingest/client-time.js";
 import { commitSurveyGroups } from "./ingest/commit.js";
@@ -249,6 +250,7 @@ export function createApp(options: AppOptions): App {
   });
   installBodyParsers(fastify);
   capConnectionsPerAddress(fastify.server, ingress.maxConnectionsPerAddress);
+  timeBodies(fastify.server, ingress.bodyTimeoutMs);
   fastify.addHook("preParsing", decodeBody);
   fastify.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);

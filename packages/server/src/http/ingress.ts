@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server, Socket } from "node:net";
 import { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
@@ -104,6 +105,48 @@ export async function decodeBody(
   raw.pipe(decoder).pipe(counted);
   return counted;
 }
+
+/** The shortest share of `bodyTimeoutMs` a request's deadline is drawn from (see {@link timeBodies}). */
+export const BODY_DEADLINE_SPREAD = 0.75;
+
+/**
+ * A deadline per request for its body: drawn between {@link BODY_DEADLINE_SPREAD} and all of
+ * `bodyTimeoutMs` after its headers arrived; a request whose body is not complete by then is answered
+ * `408` and its connection closed, as Node's own `requestTimeout` does (which stays, at the full time, as
+ * the backstop). Why not that alone: Node answers every expired connection at once, every
+ * `connectionsCheckingInterval`, so a slow-body flood opened together expires together, and reconnects
+ * together, every time: hundreds of 408s and new requests in one lump each cycle, which the well-behaved
+ * requests of that moment waited behind (bench:abuse). Spread deadlines spread the lumps out.
+ */
+export function timeBodies(server: Server, bodyTimeoutMs: number, random: () => number = Math.random): void {
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const length = request.headers["content-length"];
+    const announcesBody =
+      length === undefined ? request.headers["transfer-encoding"] !== undefined : length !== "0";
+    if (request.complete || !announcesBody) return;
+    const ms = bodyTimeoutMs * (BODY_DEADLINE_SPREAD + (1 - BODY_DEADLINE_SPREAD) * random());
+    const timer = setTimeout(() => {
+      if (request.complete || response.headersSent) return;
+      const socket = request.socket;
+      // Written straight to the socket, as Node writes its own 408: the handler waiting for the body
+      // sees the request aborted, and nothing else is ever sent on this connection.
+      socket.end(
+        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n" +
+          `Content-Length: ${BODY_TIMED_OUT.length}\r\n\r\n${BODY_TIMED_OUT}`,
+      );
+      socket.once("finish", () => socket.destroy());
+    }, ms);
+    const clear = () => clearTimeout(timer);
+    request.once("end", clear);
+    response.once("close", clear);
+  });
+}
+
+const BODY_TIMED_OUT = JSON.stringify({
+  code: "REQUEST_TIMEOUT",
+  message: "The request body did not arrive in time.",
+  requestId: "",
+});
 
 /**
  * Caps the open connections per socket address: one more is answered `429` with `Retry-After` and
