@@ -80,7 +80,7 @@ export function handle<R extends RouteDeclaration>(
         route.auth === "ingest"
           ? [
               ctx.limits.checkAddress(rateClass(route)),
-              authorize(ctx.db, ctx.resolver, route.auth),
+              ctx.limits.holdRefusedKeys(authorize(ctx.db, ctx.resolver, route.auth)),
               ctx.limits.checkKey(rateClass(route)),
               checkBodyHeaders,
             ]

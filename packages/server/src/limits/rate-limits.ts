@@ -107,6 +107,24 @@ export class RateLimits {
   }
 
   /**
+   * Wraps the ingest routes' authentication: a refused key (`401`) is held like a `429` when the same
+   * address had a refusal less than a second before (see {@link Tarpit}), so a client that keeps
+   * sending a wrong key (a misconfigured app, a flood, a guess at keys) sends a few a second, not
+   * thousands, each a key lookup in the store.
+   */
+  holdRefusedKeys(authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>) {
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      try {
+        await authenticate(request, reply);
+      } catch (error) {
+        if (this.settings.enabled && error instanceof AftercallError && error.code === "UNAUTHORIZED")
+          await this.tarpit.hold(this.tarpit.holdFor(this.clientAddress(request), 1));
+        throw error;
+      }
+    };
+  }
+
+  /**
    * A batch's items past the first (charged before its body was read): from the client address's budget
    * too, so that one address sends as many surveys or events per second in batches as one by one (a
    * batch of 500 counted once let one address store its key's whole budget).

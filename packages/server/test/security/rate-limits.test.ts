@@ -176,6 +176,34 @@ onEveryEngineServer("rate_limits", (engine, start) => {
       }
     });
 
+    it("holds a repeated wrong key from one address, not the first", async () => {
+      const s = await start({ AFTERCALL_RATE_LIMITS: "on", AFTERCALL_REFUSAL_HOLD_MS: "1000" });
+      try {
+        const wrong = { "x-aftercall-key": "ac_pk_notavalidkey000000000000000000" };
+        const timed = async () => {
+          const started = performance.now();
+          const answer = await post(`${s.url}/v1/surveys`, survey(), wrong, "127.0.0.9");
+          return { ...answer, ms: performance.now() - started };
+        };
+        const first = await timed();
+        assert.deepEqual([first.status, first.code], [401, "UNAUTHORIZED"]);
+        assert.ok(first.ms < 400, `the first is answered at once, took ${first.ms} ms`);
+        const again = await timed();
+        assert.deepEqual([again.status, again.code], [401, "UNAUTHORIZED"]);
+        assert.ok(again.ms >= 450, `held ${again.ms} ms`);
+        // The right key from another address is not held.
+        const right = await post(
+          `${s.url}/v1/surveys`,
+          survey(),
+          { "x-aftercall-key": s.ingestKey },
+          "127.0.0.10",
+        );
+        assert.equal(right.status, 201);
+      } finally {
+        await s.stop();
+      }
+    });
+
     it("takes the client address from a trusted proxy's header when configured", async () => {
       const s = await start({
         AFTERCALL_RATE_LIMITS: "on",
