@@ -50,6 +50,21 @@ const INSERT_SURVEYS = `WITH inserted AS (
   ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
 ), logged AS (${postgresAppendSql("inserted", "CallSurvey")})
 SELECT project_id, id FROM inserted`;
+/**
+ * {@link INSERT_SURVEYS} as one statement in its own transaction (autocommit: one round trip instead of
+ * BEGIN, insert, COMMIT), all or nothing: the last parameter is how many surveys it must insert, and when
+ * fewer were inserted (some were stored already) the division by zero aborts the statement, so nothing
+ * of it stays written and the commit is redone in a transaction that can look at the stored ones.
+ */
+const INSERT_ALL_NEW = `WITH inserted AS (
+  INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
+  SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
+  ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
+), logged AS (${postgresAppendSql("inserted", "CallSurvey")})
+SELECT count(*) / (CASE WHEN count(*) = $${SURVEY_COLUMNS.length + 1}::bigint THEN 1 ELSE 0 END) AS inserted FROM inserted`;
+/** SQLSTATE of {@link INSERT_ALL_NEW}'s refusal: division_by_zero. */
+const NOT_ALL_NEW = "22012";
+
 const SELECT_SURVEYS =
   "SELECT * FROM surveys WHERE (project_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))";
 
@@ -69,9 +84,10 @@ const conflictFree = (outcomes: readonly GroupOutcome[]): boolean =>
   outcomes.every((o) => o.status === "committed");
 
 /**
- * PostgreSQL's commit. Commits are optimistic: almost every survey is new, so the batch is inserted
- * first and, when every row was inserted, the transaction commits after that one statement. Otherwise
- * the surveys not inserted are looked up in the same transaction: retries (same content) are answered
+ * PostgreSQL's commit. Commits are optimistic: almost every survey is new, so the batch is first
+ * inserted by one statement in a transaction of its own ({@link INSERT_ALL_NEW}: one round trip), which
+ * writes everything or, if any survey is stored already, nothing. Then it is inserted again in a
+ * transaction, and the surveys not inserted are looked up in it: retries (same content) are answered
  * from the stored record; a conflict (other content under a stored id) rolls back, and the commit is
  * redone the careful way — look up, plan, insert only what the plan allows — so a conflicting group
  * writes nothing. If another server stored one of the surveys in between, the transaction is rolled
@@ -86,6 +102,8 @@ export async function commitPostgres(
   if (optimistic.inserts.length === 0) return optimistic.outcomes;
   // Two different surveys under one id within this commit: no insert can help, plan first.
   let planFirst = !conflictFree(optimistic.outcomes);
+  // Almost always every survey is new: then one statement commits them.
+  if (!planFirst && (await insertAllNew(db, optimistic.inserts))) return optimistic.outcomes;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.sql.begin((tx) =>
@@ -135,6 +153,22 @@ async function commitPlanned(tx: Tx, groups: readonly SurveyGroup[]): Promise<Gr
     if (inserted.size < plan.inserts.length) throw new RaceError();
   }
   return plan.outcomes;
+}
+
+/**
+ * Insert `surveys` (sorted by project and id) in one statement of its own, if none is stored yet: true
+ * when it committed them all, false when it wrote nothing (one was stored, or a concurrent commit
+ * deadlocked with it) and the commit must be redone in a transaction.
+ */
+async function insertAllNew(db: PostgresDatabase, surveys: readonly PendingSurvey[]): Promise<boolean> {
+  try {
+    await db.sql.unsafe(INSERT_ALL_NEW, [...insertColumns(surveys), surveys.length], { prepare: true });
+    return true;
+  } catch (error) {
+    const state = sqlState(error);
+    if (state === NOT_ALL_NEW || RETRYABLE.has(state)) return false;
+    throw error;
+  }
 }
 
 /** Insert `surveys` (sorted by project and id), skipping stored ones; the keys inserted. */

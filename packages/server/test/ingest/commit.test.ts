@@ -182,6 +182,16 @@ onEveryEngine("commit", (engine, makeDatabase) => {
         assert.equal(await countSurveys(db, "a"), 4);
         assert.deepEqual(await getSurvey(db, "a", one.record.id), one.record);
         assert.deepEqual(await getSurvey(db, "a", y.record.id), y.record);
+        // One outbox entry per stored survey: the first try of a commit with retries in it (PostgreSQL's
+        // one-statement commit of all-new surveys) left nothing behind when it found stored ones.
+        const logged = await db.all<{ item_id: string }>(
+          "SELECT item_id FROM delivery_log WHERE project_id = ? AND category = 'CallSurvey' ORDER BY item_id",
+          ["a"],
+        );
+        assert.deepEqual(
+          logged.map((row) => row.item_id),
+          [one, two, x, y].map((p) => p.record.id).sort(),
+        );
       });
 
       it("round-trips text with quotes, backslashes, braces, commas, NULL and empty strings", async () => {
