@@ -1,6 +1,6 @@
 import type { SurveyEvent, SurveyEventType } from "@aftercall/schema";
 import { postgresAppendSql, sqliteAppend } from "../outbox/outbox.js";
-import { type Database, marks, type SqlParam } from "../store/database.js";
+import type { Database } from "../store/database.js";
 
 /**
  * Survey lifecycle events (`shown`, `dismissed`, `submitted`): stored once per id, counted for the
@@ -9,8 +9,16 @@ import { type Database, marks, type SqlParam } from "../store/database.js";
  * @module
  */
 
-const EVENT_COLUMNS = 8;
-/** Events per call: one statement's parameters on SQLite (32,766), one transaction's log append. */
+const SQLITE_INSERT_EVENT = `INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, id) DO NOTHING`;
+
+const POSTGRES_INSERT_EVENTS = `WITH inserted AS (
+  INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+  ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
+), logged AS (${postgresAppendSql("inserted", "CallSurveyEvent")})
+SELECT id FROM inserted`;
+/** Events per call: one transaction, one log append. */
 export const MAX_EVENTS_PER_COMMIT = 2000;
 
 /**
@@ -26,31 +34,35 @@ export async function recordEvents(
   if (events.length === 0) return 0;
   if (events.length > MAX_EVENTS_PER_COMMIT)
     throw new RangeError(`At most ${MAX_EVENTS_PER_COMMIT} events per commit, got ${events.length}`);
-  const params: SqlParam[] = events.flatMap((e) => [
-    projectId,
-    e.id,
-    e.type,
-    e.callId,
-    e.participantId,
-    e.surveyId ?? null,
-    e.clientTime,
-    receivedAtMs,
-  ]);
-  const insert = `INSERT INTO survey_events (project_id, id, type, call_id, participant_id, survey_id, client_time, received_at)
-VALUES ${events.map(() => `(${marks(EVENT_COLUMNS)})`).join(", ")} ON CONFLICT (project_id, id) DO NOTHING`;
   if (db.engine === "postgres") {
-    const rows = await db.all(
-      `WITH inserted AS (${insert} RETURNING project_id, id, received_at), logged AS (${postgresAppendSql("inserted", "CallSurveyEvent")}) SELECT id FROM inserted`,
-      params,
-    );
+    // One array per column, prepared once per connection: not a statement of 800 parameters parsed and
+    // planned anew for every request of 100 events.
+    const columns = [
+      events.map(() => projectId),
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.callId),
+      events.map((e) => e.participantId),
+      events.map((e) => e.surveyId ?? null),
+      events.map((e) => e.clientTime),
+      events.map(() => receivedAtMs),
+    ];
+    const rows = await db.sql.unsafe(POSTGRES_INSERT_EVENTS, columns as never[], { prepare: true });
     return rows.length;
   }
-  const statement = db.prepare(`${insert} RETURNING id`);
+  // One prepared single-row insert per event: SQLite re-runs it cheaply, and binding one statement of
+  // 800 parameters cost about a third more CPU for 100 events (measured).
+  const insert = db.prepare(SQLITE_INSERT_EVENT);
   const append = sqliteAppend(db);
   const write = db.connection.transaction(() => {
-    const inserted = statement.all(...params) as Array<{ id: string }>;
-    for (const { id } of inserted) append(projectId, "CallSurveyEvent", id, receivedAtMs);
-    return inserted.length;
+    let inserted = 0;
+    for (const e of events) {
+      const row = [projectId, e.id, e.type, e.callId, e.participantId, e.surveyId ?? null, e.clientTime];
+      if (insert.run(...row, receivedAtMs).changes === 0) continue; // stored already
+      append(projectId, "CallSurveyEvent", e.id, receivedAtMs);
+      inserted++;
+    }
+    return inserted;
   });
   const recorded = write.immediate();
   await db.durable();
