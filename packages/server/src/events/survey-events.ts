@@ -57,8 +57,17 @@ export async function recordEvents(
   const write = db.connection.transaction(() => {
     let inserted = 0;
     for (const e of events) {
-      const row = [projectId, e.id, e.type, e.callId, e.participantId, e.surveyId ?? null, e.clientTime];
-      if (insert.run(...row, receivedAtMs).changes === 0) continue; // stored already
+      const row = [
+        projectId,
+        e.id,
+        e.type,
+        e.callId,
+        e.participantId,
+        e.surveyId ?? null,
+        e.clientTime,
+        receivedAtMs,
+      ];
+      if (insert.run(row).changes === 0) continue; // stored already
       append(projectId, "CallSurveyEvent", e.id, receivedAtMs);
       inserted++;
     }

@@ -19,7 +19,7 @@ const BODY_TYPES = new Set(["application/json", "text/plain"]);
 const ENCODINGS = new Set(["identity", "gzip", "x-gzip", "deflate", "br"]);
 
 /** Whether the request announces a body (a length above zero or a chunked transfer). */
-function hasBody(request: FastifyRequest): boolean {
+function hasBody(request: Pick<IncomingMessage, "headers">): boolean {
   const length = request.headers["content-length"];
   if (length !== undefined) return length !== "0";
   return request.headers["transfer-encoding"] !== undefined;
@@ -120,26 +120,30 @@ export const BODY_DEADLINE_SPREAD = 0.75;
  */
 export function timeBodies(server: Server, bodyTimeoutMs: number, random: () => number = Math.random): void {
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
-    const length = request.headers["content-length"];
-    const announcesBody =
-      length === undefined ? request.headers["transfer-encoding"] !== undefined : length !== "0";
-    if (request.complete || !announcesBody) return;
+    if (request.complete || !hasBody(request)) return;
     const ms = bodyTimeoutMs * (BODY_DEADLINE_SPREAD + (1 - BODY_DEADLINE_SPREAD) * random());
     const timer = setTimeout(() => {
       if (request.complete || response.headersSent) return;
-      const socket = request.socket;
-      // Written straight to the socket, as Node writes its own 408: the handler waiting for the body
-      // sees the request aborted, and nothing else is ever sent on this connection.
-      socket.end(
-        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n" +
-          `Content-Length: ${BODY_TIMED_OUT.length}\r\n\r\n${BODY_TIMED_OUT}`,
-      );
-      socket.once("finish", () => socket.destroy());
+      // As Node writes its own 408: the handler waiting for the body sees the request aborted, and
+      // nothing else is ever sent on this connection.
+      answerAndClose(request.socket, "408 Request Timeout", BODY_TIMED_OUT);
     }, ms);
     const clear = () => clearTimeout(timer);
     request.once("end", clear);
     response.once("close", clear);
   });
+}
+
+/**
+ * Write a whole response with a JSON error body straight to `socket`, outside of any request handling,
+ * and close the connection once it is sent.
+ */
+function answerAndClose(socket: Socket, status: string, body: string, headers = ""): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\n${headers}Connection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.once("finish", () => socket.destroy());
 }
 
 const BODY_TIMED_OUT = JSON.stringify({
@@ -160,12 +164,8 @@ export function capConnectionsPerAddress(server: Server, max: number): void {
     const address = socket.remoteAddress ?? "";
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
-      // Written straight to the socket: no request on it is ever parsed, so it costs no more than this.
-      socket.end(
-        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Type: application/json\r\n" +
-          `Content-Length: ${TOO_MANY_CONNECTIONS.length}\r\n\r\n${TOO_MANY_CONNECTIONS}`,
-      );
-      socket.once("finish", () => socket.destroy());
+      // No request on it is ever parsed, so it costs no more than this.
+      answerAndClose(socket, "429 Too Many Requests", TOO_MANY_CONNECTIONS, "Retry-After: 1\r\n");
       return;
     }
     open.set(address, count);

@@ -44,11 +44,12 @@ class PlanFirst extends Error {
  * transaction is inserting waits for its outcome. Nothing else happens in the commit: rollups are
  * folded after it (`analytics/rollup-folder.ts`), and the outbox needs no lock (`outbox/outbox.ts`).
  */
-const INSERT_SURVEYS = `WITH inserted AS (
+const INSERT_AND_LOG = `WITH inserted AS (
   INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
   SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
   ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
-), logged AS (${postgresAppendSql("inserted", "CallSurvey")})
+), logged AS (${postgresAppendSql("inserted", "CallSurvey")})`;
+const INSERT_SURVEYS = `${INSERT_AND_LOG}
 SELECT project_id, id FROM inserted`;
 /**
  * {@link INSERT_SURVEYS} as one statement in its own transaction (autocommit: one round trip instead of
@@ -56,11 +57,7 @@ SELECT project_id, id FROM inserted`;
  * fewer were inserted (some were stored already) the division by zero aborts the statement, so nothing
  * of it stays written and the commit is redone in a transaction that can look at the stored ones.
  */
-const INSERT_ALL_NEW = `WITH inserted AS (
-  INSERT INTO surveys (${SURVEY_COLUMNS.join(", ")})
-  SELECT * FROM unnest(${SURVEY_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
-  ON CONFLICT (project_id, id) DO NOTHING RETURNING project_id, id, received_at
-), logged AS (${postgresAppendSql("inserted", "CallSurvey")})
+const INSERT_ALL_NEW = `${INSERT_AND_LOG}
 SELECT count(*) / (CASE WHEN count(*) = $${SURVEY_COLUMNS.length + 1}::bigint THEN 1 ELSE 0 END) AS inserted FROM inserted`;
 /** SQLSTATE of {@link INSERT_ALL_NEW}'s refusal: division_by_zero. */
 const NOT_ALL_NEW = "22012";

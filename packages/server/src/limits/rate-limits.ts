@@ -108,7 +108,8 @@ export class RateLimits {
 
   /**
    * Wraps the ingest routes' authentication: a refused key (`401`) is held like a `429` when the same
-   * address had a refusal less than a second before (see {@link Tarpit}), so a client that keeps
+   * address was refused before and has not waited since (a wrong key counts as told to wait a second;
+   * see {@link Tarpit}), so a client that keeps
    * sending a wrong key (a misconfigured app, a flood, a guess at keys) sends a few a second, not
    * thousands, each a key lookup in the store.
    */
@@ -143,8 +144,8 @@ export class RateLimits {
   /** Spend `units` of the client address's budget. */
   private async chargeAddress(request: FastifyRequest, reply: FastifyReply, kind: RateClass, units: number) {
     const rate = kind === "surveys" ? this.settings.surveysPerAddress : this.settings.eventsPerAddress;
-    const address = this.clientAddress(request);
-    await this.refuse(address, reply, await this.buckets.take(`r:${kind}:a:${address}`, spec(rate), units));
+    const taken = await this.buckets.take(`r:${kind}:a:${this.clientAddress(request)}`, spec(rate), units);
+    await this.refuse(request, reply, taken);
   }
 
   /** Spend `units` more of the key's budget and the project's quota (a batch's surveys past the first). */
@@ -159,9 +160,8 @@ export class RateLimits {
     // The project's own limits over the server's (they come with the project, cached with its key).
     const limits = effectiveLimits(this.settings, project.limits);
     const rate = kind === "surveys" ? limits.surveysPerKey : limits.eventsPerKey;
-    const address = this.clientAddress(request);
     await this.refuse(
-      address,
+      request,
       reply,
       await this.buckets.take(`r:${kind}:k:${ingestKeyId}`, spec(rate), units),
     );
@@ -175,7 +175,7 @@ export class RateLimits {
       units,
     );
     if (!taken.ok) {
-      await this.tarpit.hold(this.tarpit.holdFor(address, renewsInSeconds));
+      await this.tarpit.hold(this.tarpit.holdFor(this.clientAddress(request), renewsInSeconds));
       reply.header("retry-after", String(renewsInSeconds));
       throw new AftercallError(
         "QUOTA_EXCEEDED",
@@ -188,9 +188,9 @@ export class RateLimits {
    * Answer 429 with `Retry-After` unless `taken` succeeded; held first when the address ignored an
    * earlier `Retry-After` (see {@link Tarpit}).
    */
-  private async refuse(address: string, reply: FastifyReply, taken: Take): Promise<void> {
+  private async refuse(request: FastifyRequest, reply: FastifyReply, taken: Take): Promise<void> {
     if (taken.ok) return;
-    await this.tarpit.hold(this.tarpit.holdFor(address, taken.retryAfterSeconds));
+    await this.tarpit.hold(this.tarpit.holdFor(this.clientAddress(request), taken.retryAfterSeconds));
     reply.header("retry-after", String(taken.retryAfterSeconds));
     throw new AftercallError("RATE_LIMITED", `Too many requests; retry after ${taken.retryAfterSeconds} s.`);
   }
