@@ -14,7 +14,7 @@ import type { ErrorBody, listAlertRules, RouteReply } from "@aftercall/api";
 import { dashboardDir } from "@aftercall/dashboard";
 import type { Browser, Page, Response } from "playwright-core";
 import { browserSkip, launchBrowser } from "./support/browser.js";
-import { axeViolations } from "./support/page.js";
+import { axeViolations, receivesFocus } from "./support/page.js";
 import { screenshotDir, startDemoServer } from "./support/server.js";
 
 type Rules = RouteReply<typeof listAlertRules>["items"];
@@ -149,7 +149,7 @@ describe("alert rules managed from the dashboard, in Chromium against a real ser
     assert.equal(await input.getAttribute("aria-invalid"), "true");
     const id = await message.getAttribute("id");
     assert.ok(id && (await input.getAttribute("aria-describedby"))?.split(" ").includes(id));
-    assert.equal(await input.evaluate((e) => e === document.activeElement), true, "focus on the field");
+    assert.equal(await receivesFocus(input), true, "focus on the field");
     // What was typed stays, to be corrected.
     assert.equal(await input.inputValue(), "0.9");
     assert.deepEqual(
@@ -183,7 +183,7 @@ describe("alert rules managed from the dashboard, in Chromium against a real ser
     await row.locator('[data-action="delete"]').click();
     // The confirmation takes the focus on its safe answer.
     const no = row.locator('[data-action="delete-no"]');
-    assert.equal(await no.evaluate((e) => e === document.activeElement), true);
+    assert.equal(await receivesFocus(no), true);
     await no.click();
     await row.locator('[data-action="delete"]').waitFor();
     assert.equal((await rules()).length, 1);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 
@@ -64,6 +64,21 @@ export async function focused(page: Page): Promise<{
       text: (h?.textContent ?? "").trim().slice(0, 60),
     };
   });
+}
+
+/**
+ * Whether `locator`'s element gets the focus within `timeout` ms. The dashboard moves focus in an
+ * effect, after the paint that shows the element, so asking once right after it appears races.
+ */
+export async function receivesFocus(locator: Locator, timeout = 5_000): Promise<boolean> {
+  const element = await locator.elementHandle();
+  return locator
+    .page()
+    .waitForFunction((e) => e === document.activeElement, element, { timeout })
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** Press Tab until the focused element matches, as a keyboard user would; fails after `max` presses. */
