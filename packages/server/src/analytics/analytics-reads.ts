@@ -1,6 +1,6 @@
 import type { Database, RunSql, SqlFragment } from "../store/database.js";
 import type { AnalyticsSource } from "./rollup-split.js";
-import { rollupRelation, type SlotRange } from "./rollup-tables.js";
+import { type RelationSelect, rollupStatement, type SlotRange } from "./rollup-tables.js";
 
 /**
  * How analytics read: the statements go to the store's reader (`db.read`: SQLite's reader thread or
@@ -11,8 +11,11 @@ export interface AnalyticsReads {
   run: RunSql;
   source: AnalyticsSource;
   engine: Database["engine"];
-  /** A rollup table as queries read it: folded rows plus the raw tail past the watermark. */
-  relation(table: string, projectId: string, range: SlotRange): SqlFragment;
+  /**
+   * `select` over a rollup table as queries read it: folded rows plus the raw tail past the watermark,
+   * as two sets of grouped rows for the caller to add up (see {@link rollupStatement}).
+   */
+  rollup(table: string, projectId: string, range: SlotRange, select: RelationSelect): SqlFragment;
 }
 
 /**
@@ -42,7 +45,7 @@ export function analyticsReads(
     run: db.read,
     source,
     engine: db.engine,
-    relation: (table, projectId, range) =>
-      rollupRelation(db.engine, table, projectId, range, hints.get(projectId)),
+    rollup: (table, projectId, range, select) =>
+      rollupStatement(db.engine, table, projectId, range, hints.get(projectId), select),
   };
 }

@@ -112,7 +112,7 @@ function rows<T>(
     (part: RollupPart) => {
       const p = band === undefined ? part : { ...part, band };
       const name = `${table}${p.grain.endsWith("_day") ? "_day" : ""}`;
-      return statement(reads.relation(name, projectId, p), rollupFilter(projectId, {}, p));
+      return reads.rollup(name, projectId, p, (r) => statement(r, rollupFilter(projectId, {}, p)));
     },
     { days },
   );

@@ -59,12 +59,20 @@ function breakdownPartSql(
 ): SqlFragment {
   const f = rollupFilter(projectId, {}, part);
   const day = part.grain.endsWith("_day");
-  const values = reads.relation(day ? "rollup_dimensions_day" : "rollup_dimensions", projectId, part);
-  const totals = reads.relation(day ? "rollup_ratings_total_day" : "rollup_ratings_total", projectId, part);
-  return {
-    sql: `SELECT 'value' AS kind, dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${values.sql} v WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound UNION ALL SELECT 'total' AS kind, NULL AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${totals.sql} t WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
-    params: [...values.params, ...f.params, category, key, ...totals.params, ...f.params, category],
-  };
+  const values = reads.rollup(day ? "rollup_dimensions_day" : "rollup_dimensions", projectId, part, (v) => ({
+    sql: `SELECT 'value' AS kind, dimension_value AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${v.sql} v WHERE ${f.sql} AND category = ? AND dimension_key = ? GROUP BY dimension_value, lower_bound, upper_bound`,
+    params: [...v.params, ...f.params, category, key],
+  }));
+  const totals = reads.rollup(
+    day ? "rollup_ratings_total_day" : "rollup_ratings_total",
+    projectId,
+    part,
+    (t) => ({
+      sql: `SELECT 'total' AS kind, NULL AS grp, lower_bound, upper_bound, ${AGGREGATES} FROM ${t.sql} t WHERE ${f.sql} AND category = ? GROUP BY lower_bound, upper_bound`,
+      params: [...t.params, ...f.params, category],
+    }),
+  );
+  return { sql: `${values.sql} UNION ALL ${totals.sql}`, params: [...values.params, ...totals.params] };
 }
 
 /**
@@ -80,7 +88,13 @@ function withoutKeyRows(rows: readonly KindRow[], key: string): GroupedRow[] {
     if (row.kind !== "total") continue;
     const [lower, upper] = [Number(row.lower_bound), Number(row.upper_bound)];
     const [n, poor, offset] = [Number(row.n), Number(row.poor ?? 0), Number(row.offset_sum)];
-    missing.set(`${lower}/${upper}`, { lower, upper, n, poor, offset });
+    // A scale's total can come in two rows: folded and from the tail.
+    const total = missing.get(`${lower}/${upper}`);
+    if (total) {
+      total.n += n;
+      total.poor += poor;
+      total.offset += offset;
+    } else missing.set(`${lower}/${upper}`, { lower, upper, n, poor, offset });
   }
   const out: GroupedRow[] = [];
   for (const { kind, ...row } of rows) {
@@ -121,15 +135,11 @@ export async function dimensionKeys(
   // Rolled-up rows carry a key and its count, raw rows a survey's dimensions JSON and 1.
   const rolled = (part: RollupPart): SqlFragment => {
     const f = rollupFilter(projectId, {}, part);
-    const r = reads.relation(
-      part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions",
-      projectId,
-      part,
-    );
-    return {
+    const table = part.grain.endsWith("_day") ? "rollup_dimensions_day" : "rollup_dimensions";
+    return reads.rollup(table, projectId, part, (r) => ({
       sql: `SELECT 'key' AS kind, dimension_key AS k, sum(n) AS n FROM ${r.sql} r WHERE ${f.sql} AND category = '*' GROUP BY dimension_key`,
       params: [...r.params, ...f.params],
-    };
+    }));
   };
   const raw = (q: SurveyQuery): SqlFragment => {
     const f = surveyFilter(projectId, q);

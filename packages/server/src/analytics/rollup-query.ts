@@ -99,11 +99,10 @@ export async function summarize(
     (q) => summarySql(projectId, q),
     (part) => {
       const f = rollupFilter(projectId, query, part);
-      const r = reads.relation(ratingsTable(part), projectId, part);
-      return {
+      return reads.rollup(ratingsTable(part), projectId, part, (r) => ({
         sql: `SELECT category, lower_bound, upper_bound, score, sum(n) AS n, ${POOR} AS poor FROM ${r.sql} r WHERE ${f.sql} AND category IN (${ROLLUP_CATEGORIES.map(() => "?").join(", ")}) GROUP BY category, lower_bound, upper_bound, score`,
         params: [...r.params, ...f.params, ...ROLLUP_CATEGORIES],
-      };
+      }));
     },
     { days: true, dimensionFilter: true },
   );
@@ -122,11 +121,10 @@ export async function tagCounts(
     (q) => tagSql(projectId, q),
     (part) => {
       const f = rollupFilter(projectId, query, part);
-      const r = reads.relation(tagsTable(part), projectId, part);
-      return {
+      return reads.rollup(tagsTable(part), projectId, part, (r) => ({
         sql: `SELECT category, tag AS issues, poor, sum(n) AS n FROM ${r.sql} r WHERE ${f.sql} GROUP BY category, tag, poor`,
         params: [...r.params, ...f.params],
-      };
+      }));
     },
     { days: true },
   );
@@ -142,11 +140,10 @@ function groupedRollupSql(
   key: string,
 ): SqlFragment {
   const f = rollupFilter(projectId, query, part);
-  const r = reads.relation(ratingsTable(part), projectId, part);
-  return {
+  return reads.rollup(ratingsTable(part), projectId, part, (r) => ({
     sql: `SELECT ${key} AS grp, lower_bound, upper_bound, sum(n) AS n, ${POOR} AS poor, sum(n * (score - lower_bound)) AS offset_sum FROM ${r.sql} r WHERE ${f.sql} AND category = ? GROUP BY ${key}, lower_bound, upper_bound`,
     params: [...r.params, ...f.params, category],
-  };
+  }));
 }
 
 export async function timeSlots(

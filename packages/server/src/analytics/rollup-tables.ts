@@ -34,21 +34,31 @@ export interface SlotRange {
   toSlot?: number;
 }
 
+/** A statement over one relation: the caller's SELECT, with `from` in its FROM clause. */
+export type RelationSelect = (from: SqlFragment) => SqlFragment;
+
 /**
- * A rollup table as queries read it: its rows of the project plus the project's surveys past the
- * watermark, aggregated into the same columns. One relation in one statement, so on either engine the
- * rollup rows and the watermark come from one snapshot: a fold committing meanwhile can neither count a
- * survey twice nor drop it.
+ * `select` over a rollup table as queries read it: the project's folded rows plus its surveys past the
+ * watermark (the tail), aggregated into the same columns. One statement, so on either engine the rollup
+ * rows and the watermark come from one snapshot: a fold committing meanwhile can neither count a survey
+ * twice nor drop it.
+ *
+ * `select` runs twice in that statement, joined by UNION ALL: once over the folded rows, once over the
+ * tail. It must aggregate with sums and group, and its caller must add up rows of the same group (the
+ * folds do: they already add up the rows of several parts and edges). Aggregating the union of both
+ * instead passes every folded row through a subquery SQLite cannot flatten (measured at 1M surveys: 20–30 %
+ * slower for a month of slots).
  *
  * `lowerBound` is any position at or below the watermark (the last one this server saw): it changes no
  * answer, but tells the planner how few outbox entries the tail reads.
  */
-export function rollupRelation(
+export function rollupStatement(
   engine: Engine,
   name: string,
   projectId: string,
   range: SlotRange,
   lowerBound: number,
+  select: RelationSelect,
 ): SqlFragment {
   const t = spec(name);
   const bounds: string[] = [];
@@ -62,14 +72,28 @@ export function rollupRelation(
     boundParams.push(range.toSlot);
   }
   const slotBounds = bounds.map((b) => b.replace("s.received_at", "slot")).join(" ");
+  const pastWatermark = `l.project_id = ? AND l.category = 'CallSurvey' AND l.seq > ?
+  AND l.seq > COALESCE((SELECT w.seq FROM rollup_watermarks w WHERE w.project_id = ?), 0)`;
+  const pastParams = [projectId, lowerBound, projectId];
   const tail = `SELECT s.* FROM delivery_log l CROSS JOIN surveys s
-WHERE l.project_id = ? AND l.category = 'CallSurvey' AND l.seq > ?
-  AND l.seq > COALESCE((SELECT w.seq FROM rollup_watermarks w WHERE w.project_id = ?), 0)
+WHERE ${pastWatermark}
   AND s.project_id = l.project_id AND s.id = l.item_id ${bounds.join(" ")}`;
   const columns = [...t.key, "n"].join(", ");
+  const folded = select({
+    sql: `(SELECT ${columns} FROM ${t.name} WHERE project_id = ? ${slotBounds})`,
+    params: [projectId, ...boundParams],
+  });
+  // The empty branch names the tail's columns. Setting up the tail's aggregation costs about as much as
+  // reading a few hundred rollup rows, even when there is no tail; the uncorrelated EXISTS is evaluated
+  // once, first, on both engines, and skips it when the folder has caught up.
+  const tailRows = select({
+    sql: `(SELECT ${columns} FROM ${t.name} WHERE 1 = 0
+UNION ALL SELECT * FROM (WITH tail AS MATERIALIZED (${tail}) ${t.rows("tail", engine)}) t
+WHERE EXISTS (SELECT 1 FROM delivery_log l WHERE ${pastWatermark}))`,
+    params: [...pastParams, ...boundParams, ...pastParams],
+  });
   return {
-    sql: `(SELECT ${columns} FROM ${t.name} WHERE project_id = ? ${slotBounds}
-UNION ALL SELECT * FROM (WITH tail AS MATERIALIZED (${tail}) ${t.rows("tail", engine)}) t)`,
-    params: [projectId, ...boundParams, projectId, lowerBound, projectId, ...boundParams],
+    sql: `${folded.sql} UNION ALL ${tailRows.sql}`,
+    params: [...folded.params, ...tailRows.params],
   };
 }

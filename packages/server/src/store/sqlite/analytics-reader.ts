@@ -28,6 +28,9 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { readonly: true });
 db.pragma("busy_timeout = 10000");
+// 64 MiB of page cache instead of SQLite's 2 MiB: a dashboard's requests read different rollup tables one
+// after the other, which evicted each other's pages (breakdowns at 1M surveys: 13–17 → 9–13 ms).
+db.pragma("cache_size = -65536");
 // The same case folding as the main connection (see SqliteStore).
 db.function("aftercall_fold", { deterministic: true }, (t) => (typeof t === "string" ? t.toLowerCase() : null));
 db.function("aftercall_dimension", { deterministic: true }, (d, k) => {
