@@ -34,6 +34,18 @@ export interface SlotRange {
   toSlot?: number;
 }
 
+const tailRowsSql = new Map<string, string>();
+/** A rollup table's rows generated from the relation `tail`: the same text for every read, built once. */
+function rowsOfTail(table: RollupTableSpec, engine: Engine): string {
+  const key = `${table.name}/${engine}`;
+  let sql = tailRowsSql.get(key);
+  if (sql === undefined) {
+    sql = table.rows("tail", engine);
+    tailRowsSql.set(key, sql);
+  }
+  return sql;
+}
+
 /** A statement over one relation: the caller's SELECT, with `from` in its FROM clause. */
 export type RelationSelect = (from: SqlFragment) => SqlFragment;
 
@@ -88,7 +100,7 @@ WHERE ${pastWatermark}
   // once, first, on both engines, and skips it when the folder has caught up.
   const tailRows = select({
     sql: `(SELECT ${columns} FROM ${t.name} WHERE 1 = 0
-UNION ALL SELECT * FROM (WITH tail AS MATERIALIZED (${tail}) ${t.rows("tail", engine)}) t
+UNION ALL SELECT * FROM (WITH tail AS MATERIALIZED (${tail}) ${rowsOfTail(t, engine)}) t
 WHERE EXISTS (SELECT 1 FROM delivery_log l WHERE ${pastWatermark}))`,
     params: [...pastParams, ...boundParams, ...pastParams],
   });
