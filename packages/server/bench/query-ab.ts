@@ -79,15 +79,18 @@ const serve = (s: Side): Promise<Child> =>
 const baseUrl = (child: Child) =>
   /Aftercall.* is running at (http:\/\/\S+)/.exec(child.output())?.[1] as string;
 
-/** A request one side does not have (an older build): skipped, and said so. */
+/** A route or filter one side does not have (an older build): the request is skipped, and said so. */
 class NotServed extends Error {}
 
-/** One request's time in ms; any answer but 200 (or 404 for a route a side lacks) ends the bench. */
+/**
+ * One request's time in ms. 404 (no such route) and 400 (an unknown filter) mean the side lacks it; any
+ * other answer but 200 ends the bench.
+ */
 async function timed(base: string, path: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(base + path, { headers: { authorization: `Bearer ${OPERATOR}` } });
   const body = await response.text();
-  if (response.status === 404) throw new NotServed(`${base}${path}: ${body.slice(0, 200)}`);
+  if (response.status === 404 || response.status === 400) throw new NotServed(`${base}${path}: ${body.slice(0, 200)}`);
   if (response.status !== 200) throw new Error(`${base}${path}: ${response.status} ${body.slice(0, 300)}`);
   return performance.now() - started;
 }
@@ -118,7 +121,7 @@ async function main() {
           }
         } catch (error) {
           if (!(error instanceof NotServed)) throw error;
-          process.stderr.write(`bench: ${days}d ${name}: skipped, one side has no such route\n`);
+          process.stderr.write(`bench: ${days}d ${name}: skipped, one side does not have it\n`);
           skipped.push(`${days}d ${name}`);
           continue;
         }
