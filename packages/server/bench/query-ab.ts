@@ -90,7 +90,8 @@ async function timed(base: string, path: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(base + path, { headers: { authorization: `Bearer ${OPERATOR}` } });
   const body = await response.text();
-  if (response.status === 404 || response.status === 400) throw new NotServed(`${base}${path}: ${body.slice(0, 200)}`);
+  if (response.status === 404 || response.status === 400)
+    throw new NotServed(`${base}${path}: ${body.slice(0, 200)}`);
   if (response.status !== 200) throw new Error(`${base}${path}: ${response.status} ${body.slice(0, 300)}`);
   return performance.now() - started;
 }
