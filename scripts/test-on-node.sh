@@ -5,10 +5,11 @@
 #   scripts/test-on-node.sh 24
 #
 # The suite: the schema, client and widget tests (pure logic, property tests, the SDK against an
-# in-process server) and the server's in-process HTTP tests (every route, auth, validation, the
-# dashboard and widget files, on SQLite). They exercise what differs between Node lines (fetch, streams,
-# web crypto, globals such as navigator, the test runner, the SQLite driver) in about a minute; the
-# process, crash, PostgreSQL, destination and browser suites run on the machine's Node in `npm test`.
+# in-process server) and the server's in-process HTTP tests (test/routes and test/http: every route,
+# auth, validation, the OpenAPI document, the dashboard and widget files; on SQLite, and the analytics
+# routes on PostgreSQL too). They exercise what differs between Node lines (fetch, streams, web crypto,
+# globals such as navigator, the test runner, the SQLite driver) in under a minute; the process, crash,
+# destination and browser suites run on the machine's Node in `npm test`.
 #
 # The SQLite driver is the one a user on that line gets: @aftercall/server accepts better-sqlite3
 # `^12.11.1 || ^13.2.0` and npm picks by engines, so Node 20 gets 12.x (13 needs Node 22) and Node 22 and
@@ -52,7 +53,19 @@ cp -r "$prefix/driver/node_modules/better-sqlite3" "$driver"
 echo "node${major}: better-sqlite3 $("$node_bin" -p 'require("better-sqlite3/package.json").version') (npm's pick for this line from \"${range}\")"
 "$node_bin" -e 'const db = new (require("better-sqlite3"))(":memory:"); db.prepare("select 1").get(); db.close()'
 
-mapfile -t files < <(ls packages/schema/test/*.test.ts packages/client/test/*.test.ts packages/widget/test/*.test.ts \
-  packages/server/test/http.*.test.ts | grep -v '/http.server.test.ts$')
+# Every pattern must match: a suite moved elsewhere must fail here, not silently drop out of the run.
+shopt -s nullglob
+files=()
+for pattern in 'packages/schema/test/*.test.ts' 'packages/client/test/*.test.ts' 'packages/widget/test/*.test.ts' \
+  'packages/server/test/routes/*.test.ts' 'packages/server/test/http/*.test.ts'; do
+  # shellcheck disable=SC2206 # the pattern is meant to expand here
+  matches=($pattern)
+  if [ "${#matches[@]}" -eq 0 ]; then
+    echo "node${major}: no test file matches ${pattern}" >&2
+    exit 1
+  fi
+  files+=("${matches[@]}")
+done
+shopt -u nullglob
 echo "node${major}: ${#files[@]} test files"
 PATH="$dist/bin:$PATH" "$node_bin" --conditions=source --import tsx --test --test-concurrency=2 "${files[@]}"
