@@ -1,3 +1,5 @@
+import { type Child, startChild } from "./processes.js";
+
 const DAY = 86_400_000;
 
 /** The dashboard's requests for a range of `days` ending now. */
@@ -55,4 +57,33 @@ export function dashboardRequests(
     { name: "list q=rejoin (raw)", path: `/v1/surveys?${range}&limit=50&q=rejoin` },
     { name: "list poor=audio (raw)", path: `/v1/surveys?${range}&limit=50&poor=audio` },
   ];
+}
+
+/** The operator token the dashboard benches' servers accept. */
+export const BENCH_OPERATOR = "bench-operator-token-0123456789abcdef";
+
+const RUNNING = /Aftercall.* is running at (http:\/\/\S+)/;
+
+/**
+ * `aftercall serve` for a dashboard bench: `entry` is how to run the CLI (node flags and its file), `store`
+ * its store flags. Rate limits are off: one client address far above any real client's rate would
+ * measure the limits themselves. Resolves with the child and its base URL.
+ */
+export async function serveForBench(
+  entry: readonly string[],
+  store: readonly string[],
+): Promise<{ server: Child; base: string }> {
+  const server = await startChild({
+    command: process.execPath,
+    args: [...entry, "serve", "--host", "127.0.0.1", "--port", "0", ...store],
+    env: {
+      ...process.env,
+      AFTERCALL_OPERATOR_TOKEN: BENCH_OPERATOR,
+      AFTERCALL_LOG_LEVEL: "warn",
+      AFTERCALL_RATE_LIMITS: "off",
+    },
+    ready: RUNNING,
+    readyTimeoutMs: 120_000,
+  });
+  return { server, base: RUNNING.exec(server.output())?.[1] as string };
 }

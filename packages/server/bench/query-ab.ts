@@ -15,12 +15,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { dashboardRequests } from "./dashboard-requests.js";
-import { type Child, startChild } from "./processes.js";
+import { dashboardRequests, BENCH_OPERATOR as OPERATOR, serveForBench } from "./dashboard-requests.js";
 import { quantile } from "./steady-ingest.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const OPERATOR = "bench-operator-token-0123456789abcdef";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,31 +52,6 @@ function side(name: "a" | "b"): Side {
   };
 }
 
-const serve = (s: Side): Promise<Child> =>
-  startChild({
-    command: process.execPath,
-    args: [
-      join(s.root, "packages/server/dist/cli.js"),
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...s.store,
-    ],
-    env: {
-      ...process.env,
-      AFTERCALL_OPERATOR_TOKEN: OPERATOR,
-      AFTERCALL_LOG_LEVEL: "warn",
-      AFTERCALL_RATE_LIMITS: "off",
-    },
-    ready: /Aftercall.* is running at (http:\/\/\S+)/,
-    readyTimeoutMs: 120_000,
-  });
-
-const baseUrl = (child: Child) =>
-  /Aftercall.* is running at (http:\/\/\S+)/.exec(child.output())?.[1] as string;
-
 /** A route or filter one side does not have (an older build): the request is skipped, and said so. */
 class NotServed extends Error {}
 
@@ -106,9 +79,12 @@ const median = (xs: number[]) =>
 async function main() {
   const samples = Number(args.samples);
   const [a, b] = [side("a"), side("b")];
-  const servers = [await serve(a), await serve(b)];
+  const served = [
+    await serveForBench([join(a.root, "packages/server/dist/cli.js")], a.store),
+    await serveForBench([join(b.root, "packages/server/dist/cli.js")], b.store),
+  ];
   try {
-    const [baseA, baseB] = servers.map(baseUrl) as [string, string];
+    const [baseA, baseB] = served.map((s) => s.base) as [string, string];
     const rows: Array<{ request: string; a: { p50: number; p95: number }; b: { p50: number; p95: number } }> =
       [];
     const skipped: string[] = [];
@@ -157,7 +133,7 @@ async function main() {
       `${JSON.stringify({ a, b, samples, rows, skipped, medianRatio: { p50, p95 } }, null, 2)}\n`,
     );
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(served.map((s) => s.server.stop()));
   }
 }
 

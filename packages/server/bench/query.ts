@@ -32,15 +32,13 @@ import { Worker } from "node:worker_threads";
 import { openStore } from "../src/open-store.js";
 import { createProject, issueKey } from "../src/projects/manage-projects.js";
 import { getProject } from "../src/projects/project-store.js";
-import { dashboardRequests } from "./dashboard-requests.js";
-import { startChild } from "./processes.js";
+import { dashboardRequests, BENCH_OPERATOR as OPERATOR, serveForBench } from "./dashboard-requests.js";
 import { benchStore, bulkInserter, foldAll, pruneLoadedOutbox, SurveyGenerator } from "./query-data.js";
 import { ms, percentiles, quantile, steadyIngest } from "./steady-ingest.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../../..");
 const SERVER = resolve(HERE, "..");
-const OPERATOR = "bench-operator-token-0123456789abcdef";
 
 const { values: args } = parseArgs({
   options: {
@@ -317,33 +315,17 @@ async function main() {
     await prepared.cleanup();
     return;
   }
-  const server = await startChild({
-    command: process.execPath,
-    args: [
+  const { server, base } = await serveForBench(
+    [
       ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${resolve(args["cpu-prof"])}`] : []),
       "--conditions=source",
       "--import",
       "tsx",
       join(SERVER, "src/cli.ts"),
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...prepared.storeArgs,
     ],
-    // One client address far above any real client's rate: the rate limits would measure themselves.
-    env: {
-      ...process.env,
-      AFTERCALL_OPERATOR_TOKEN: OPERATOR,
-      AFTERCALL_LOG_LEVEL: "warn",
-      AFTERCALL_RATE_LIMITS: "off",
-    },
-    ready: /Aftercall.* is running at (http:\/\/\S+)/,
-    readyTimeoutMs: 120_000,
-  });
+    prepared.storeArgs,
+  );
   try {
-    const base = /Aftercall.* is running at (http:\/\/\S+)/.exec(server.output())?.[1] as string;
     const queries = SAMPLES > 0 ? await measureQueries(base) : [];
     const ingest = await measureIngestRounds(base, prepared.ingestKey);
     const views = await measureViews(base, prepared.ingestKey);

@@ -56,11 +56,11 @@ export type RelationSelect = (from: SqlFragment) => SqlFragment;
  * twice nor drop it.
  *
  * `select` runs twice in that statement, joined by UNION ALL: once over the folded rows (the table), once
- * over the tail. Its WHERE must hold the terms of `rollupFilter` (rollup-split.ts) for the project and `range`; it must
- * aggregate with sums and group, and its caller must add up rows of the same group (the folds do: they
- * already add up the rows of several parts and edges). Aggregating the union of both
- * instead passes every folded row through a subquery SQLite cannot flatten (measured at 1M surveys: 20–30 %
- * slower for a month of slots).
+ * over the tail. Its WHERE must hold the terms of `rollupFilter` (rollup-split.ts) for the project and
+ * `range`; it must aggregate with sums and group, and its caller must add up rows of the same group (the
+ * folds do: they already add up the rows of several parts and edges). Aggregating the union of both
+ * instead passes every folded row through a subquery SQLite cannot flatten (measured at 1M surveys:
+ * 20–30 % slower for a month of slots).
  *
  * `lowerBound` is any position at or below the watermark (the last one this server saw): it changes no
  * answer, but tells the planner how few outbox entries the tail reads.

@@ -1,4 +1,3 @@
-import * as crypto from "node:crypto";
 import {
   CONTEXT_FIELDS,
   DEFAULT_SCALE,
@@ -6,6 +5,7 @@ import {
   RATING_CATEGORIES,
   type SurveySubmission,
 } from "@aftercall/schema";
+import { sha256 } from "../sha256.js";
 
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -169,17 +169,11 @@ export function fastSubmissionJson(submission: SurveySubmission): string {
   }
 }
 
-/** One-shot `crypto.hash` where available (Node ≥ 20.12), else a Hash object: the same digest. */
-const sha256Base64url: (text: string) => string =
-  typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "base64url")
-    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
-
 /**
  * Hash of what the client submitted, in a normal form (see {@link normalSubmission}): so a survey
  * exported and imported again, or a client that starts sending explicit default scales, is recognised as
  * the same content rather than refused as a conflict.
  */
 export function submissionHash(submission: SurveySubmission): string {
-  return sha256Base64url(fastSubmissionJson(submission)).slice(0, 32);
+  return sha256(fastSubmissionJson(submission), "base64url").slice(0, 32);
 }

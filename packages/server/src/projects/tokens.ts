@@ -1,5 +1,5 @@
-import * as crypto from "node:crypto";
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { sha256 } from "../sha256.js";
 import type { ApiKeyKind } from "./project.js";
 
 const PREFIX: Record<ApiKeyKind, string> = { ingest: "ac_pk_", admin: "ac_sk_" };
@@ -10,12 +10,9 @@ export function generateToken(kind: ApiKeyKind): string {
 }
 
 /** SHA-256 (hex) of a token. Tokens are 144–256 random bits, so a fast hash is enough; no salt needed. */
-export const hashToken: (token: string) => string =
-  // One-shot `crypto.hash` where available (Node ≥ 20.12): the same digest without a Hash object, and
-  // every request with a key hashes it.
-  typeof crypto.hash === "function"
-    ? (token) => crypto.hash("sha256", token, "hex")
-    : (token) => crypto.createHash("sha256").update(token).digest("hex");
+export function hashToken(token: string): string {
+  return sha256(token, "hex");
+}
 
 /** The first characters shown in key lists, enough to recognise a key and never enough to use it. */
 export function tokenPrefix(token: string): string {
